@@ -1,0 +1,241 @@
+#include "server/app/ServerApp.h"
+
+#include "server/api/DiagnosticRoutes.h"
+#include "server/api/SystemRoutes.h"
+#include "server/http/HttpServer.h"
+#include "server/http/Metrics.h"
+#include "server/http/Router.h"
+#include "server/store/Database.h"
+#include "server/store/DbWriter.h"
+#include "server/store/Migrator.h"
+#include "server/tls/TlsBootstrap.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+#include <QSslConfiguration>
+#include <QTimer>
+
+#include <csignal>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcServer, "paydesk.server")
+
+namespace paydesk {
+
+namespace {
+
+int s_signalPipe[2] = {-1, -1};
+
+void onSignal(int signal)
+{
+    const char byte = char(signal);
+    [[maybe_unused]] const auto written = ::write(s_signalPipe[1], &byte, 1);
+}
+
+} // namespace
+
+ServerApp::ServerApp(ServerConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_metrics(std::make_unique<Metrics>())
+{
+}
+
+ServerApp::~ServerApp()
+{
+    m_http.reset();
+    m_workers.waitForDone();
+    if (m_writer)
+        m_writer->stop();
+    m_writer.reset();
+    if (m_database)
+        m_database->closeAll();
+}
+
+bool ServerApp::initialise(QString *error)
+{
+    QDir dataDir(m_config.dataDir);
+    if (!dataDir.exists() && !QDir().mkpath(m_config.dataDir)) {
+        *error = u"cannot create the data directory %1"_s.arg(m_config.dataDir);
+        return false;
+    }
+    QFile::setPermissions(m_config.dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    if (!ServerConfig::writeDefaultFile(dataDir.filePath(u"paydesk.ini"_s), error))
+        return false;
+
+    QString tlsError;
+    if (!ensureTlsMaterial(m_config.dataDir, m_config.tlsExtraNames, &tlsError)) {
+        *error = u"TLS setup failed: %1"_s.arg(tlsError);
+        return false;
+    }
+    QString keyError;
+    if (!ensureFieldKey(m_config.dataDir, &keyError)) {
+        *error = u"field-encryption key setup failed: %1"_s.arg(keyError);
+        return false;
+    }
+
+    const auto dbConfig = DatabaseConfig::parse(m_config.database, m_config.dataDir, error);
+    if (!dbConfig)
+        return false;
+    m_database = std::make_unique<Database>(*dbConfig);
+    try {
+        const QSqlDatabase db = m_database->openConnection(u"migrate"_s);
+        const Migrator::Outcome outcome = Migrator::migrate(db, m_database->isSqlite());
+        m_schemaVersion = outcome.toVersion;
+        if (!outcome.applied.isEmpty()) {
+            qCInfo(lcServer).noquote() << u"schema migrated from version %1 to %2"_s.arg(outcome.fromVersion)
+                                              .arg(outcome.toVersion);
+        }
+    } catch (const std::exception &exception) {
+        *error = u"database %1: %2"_s.arg(dbConfig->displayName(), QString::fromUtf8(exception.what()));
+        return false;
+    }
+    return true;
+}
+
+namespace {
+
+// Every client connection is a file descriptor; the usual soft limit of 1024 would cap the
+// server far below HttpLimits::maxConnections.
+void raiseOpenFileLimit(int connections)
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return;
+    const rlim_t wanted = rlim_t(connections) + 256;
+    if (limit.rlim_cur < wanted) {
+        limit.rlim_cur = std::min(wanted, limit.rlim_max);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur < wanted)
+        qCWarning(lcServer) << "open-file limit" << limit.rlim_cur << "is below max_connections + 256";
+}
+
+} // namespace
+
+bool ServerApp::start(QString *error)
+{
+    raiseOpenFileLimit(m_config.http.maxConnections + m_config.http.maxRejectingConnections);
+    QString tlsError;
+    const std::optional<TlsMaterial> tls = ensureTlsMaterial(m_config.dataDir, m_config.tlsExtraNames, &tlsError);
+    if (!tls) {
+        *error = tlsError;
+        return false;
+    }
+    DbWriter::Options writerOptions;
+    writerOptions.maxBatch = m_config.writerMaxBatch;
+    writerOptions.maxQueue = m_config.writerMaxQueue;
+    m_writer = std::make_unique<DbWriter>(*m_database, m_metrics.get(), writerOptions);
+    try {
+        m_writer->start();
+    } catch (const std::exception &exception) {
+        *error = u"database writer: %1"_s.arg(QString::fromUtf8(exception.what()));
+        return false;
+    }
+
+    m_workers.setMaxThreadCount(m_config.effectiveWorkerThreads());
+    m_workers.setExpiryTimeout(-1); // reader connections are per thread: keep the threads
+
+    m_router = std::make_unique<Router>();
+    registerSystemRoutes(*m_router, *m_database, *m_metrics, m_schemaVersion, m_config.metricsAllow);
+    if (m_config.testRoutes) {
+        qCWarning(lcServer) << "diagnostic /_test routes are enabled; never do this in production";
+        registerDiagnosticRoutes(*m_router, *m_database, *m_writer);
+    }
+
+    m_http = std::make_unique<HttpServer>(m_config.http, *m_router, &m_workers, m_metrics.get());
+    QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+    ssl.setLocalCertificate(tls->certificate);
+    ssl.setLocalCertificateChain(QList<QSslCertificate>{tls->certificate} + tls->chain);
+    ssl.setPrivateKey(tls->key);
+    m_http->setTlsConfiguration(ssl);
+    m_http->setMaxPendingConnections(1024);
+    if (!m_http->listen(m_config.listenAddress, m_config.listenPort)) {
+        *error = u"cannot listen on %1:%2: %3"_s.arg(m_config.listenAddress.toString())
+                     .arg(m_config.listenPort)
+                     .arg(m_http->errorString());
+        return false;
+    }
+
+    HttpServer *http = m_http.get();
+    DbWriter *writer = m_writer.get();
+    m_metrics->addGauge("paydesk_http_open_connections", "Client connections open now.",
+                        [http] { return http->openConnections(); });
+    m_metrics->addGauge("paydesk_http_queued_requests", "Requests waiting for or running on workers.",
+                        [http] { return http->queuedRequests(); });
+    m_metrics->addGauge("paydesk_db_writer_queue", "Units of work waiting for the database writer.",
+                        [writer] { return writer->queueDepth(); });
+    watchSignals();
+
+    const QString host = m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+        ? u"[%1]"_s.arg(m_config.listenAddress.toString())
+        : m_config.listenAddress.toString();
+    qCInfo(lcServer).noquote() << u"listening on https://%1:%2 (database %3, %4 workers)"_s.arg(host)
+                                      .arg(m_http->serverPort())
+                                      .arg(m_database->config().displayName())
+                                      .arg(m_workers.maxThreadCount());
+    return true;
+}
+
+void ServerApp::watchSignals()
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_signalPipe) != 0) {
+        qCWarning(lcServer) << "cannot watch signals; SIGTERM will not drain gracefully";
+        return;
+    }
+    m_signalNotifier = new QSocketNotifier(s_signalPipe[0], QSocketNotifier::Read, this);
+    connect(m_signalNotifier, &QSocketNotifier::activated, this, [this] {
+        char byte = 0;
+        [[maybe_unused]] const auto n = ::read(s_signalPipe[0], &byte, 1);
+        qCInfo(lcServer).noquote() << (byte == SIGINT ? u"interrupted"_s : u"terminated"_s)
+                                   << "- draining and shutting down";
+        shutdown();
+    });
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+void ServerApp::shutdown()
+{
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    if (!m_http) {
+        completeShutdown();
+        return;
+    }
+    // Queued: drained() is emitted from deep inside a closing connection's signal handler.
+    connect(m_http.get(), &HttpServer::drained, this, &ServerApp::completeShutdown, Qt::QueuedConnection);
+    QTimer::singleShot(m_config.shutdownDrainMs, this, [this] {
+        if (!m_finished)
+            qCWarning(lcServer) << "drain deadline passed with" << m_http->openConnections() << "connections open";
+        completeShutdown();
+    });
+    m_http->beginShutdown();
+}
+
+void ServerApp::completeShutdown()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    // Handlers still running finish (their results are dropped if their client is gone); then
+    // the writer commits everything it has queued before the process exits.
+    m_workers.waitForDone();
+    if (m_writer)
+        m_writer->stop();
+    qCInfo(lcServer) << "stopped";
+    emit finished(0);
+}
+
+} // namespace paydesk

@@ -1,0 +1,47 @@
+#pragma once
+
+#include "server/http/HttpLimits.h"
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+class QCommandLineParser;
+
+namespace paydesk {
+
+/// Everything paydesk-server can be told: defaults, then <data-dir>/paydesk.ini, then the
+/// command line, each overriding the one before.
+struct ServerConfig
+{
+    QString dataDir = QStringLiteral("var");
+    QString configFile;                 ///< defaults to <data-dir>/paydesk.ini
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 listenPort = 8443;
+    QString database = QStringLiteral("paydesk.sqlite3"); ///< SQLite path (relative to data dir) or postgresql:// URL
+    int workerThreads = 0;              ///< 0 = twice the cores, at least 4
+    int writerMaxBatch = 256;
+    int writerMaxQueue = 20'000;
+    int shutdownDrainMs = 10'000;
+    HttpLimits http;
+    QStringList tlsExtraNames;          ///< host names / IPs the server certificate should also cover
+    QList<std::pair<QHostAddress, int>> metricsAllow = {{QHostAddress(QStringLiteral("127.0.0.1")), 8},
+                                                         {QHostAddress::LocalHostIPv6, 128}};
+    QString logFormat = QStringLiteral("text"); ///< text (logfmt-like) or json, one line per event
+    bool accessLog = true;
+    bool testRoutes = false;            ///< diagnostic routes for the test suite; never in production
+
+    /// Registers the options on parser.
+    static void addOptions(QCommandLineParser &parser);
+    /// Resolves the data dir from the parser, reads the file (if any) and applies the command line.
+    /// Returns nullopt and sets error on an invalid value.
+    static std::optional<ServerConfig> load(const QCommandLineParser &parser, QString *error);
+    /// Writes a commented default configuration file unless one exists.
+    static bool writeDefaultFile(const QString &path, QString *error);
+    int effectiveWorkerThreads() const;
+};
+
+} // namespace paydesk

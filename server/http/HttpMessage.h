@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QUrlQuery>
+
+#include <chrono>
+#include <utility>
+
+namespace paydesk {
+
+using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
+
+/// One parsed HTTP/1.1 request as handlers see it; header names are lower-case.
+struct HttpRequest
+{
+    QByteArray method;
+    QByteArray target;   ///< raw request target as sent: path and optional "?query"
+    QByteArray path;     ///< raw path, not percent-decoded (signatures cover it as sent)
+    QByteArray query;    ///< raw query without '?', empty when absent
+    HttpHeaders headers;
+    QByteArray body;
+    QHostAddress peer;
+    QString requestId;
+    QMap<QString, QString> pathParams; ///< values of {name} segments of the matched route
+    std::chrono::steady_clock::time_point receivedAt;
+
+    /// First value of a header (name in any case), or a null QByteArray.
+    QByteArray header(QByteArrayView name) const;
+    QUrlQuery queryItems() const;
+    /// Body as a JSON object; throws ApiError(VALIDATION_FAILED) when it is not one.
+    QJsonObject jsonObject() const;
+};
+
+/// A response produced by a handler; the connection adds framing headers.
+struct HttpResponse
+{
+    int status = 200;
+    HttpHeaders headers;
+    QByteArray body;
+    bool closeConnection = false;
+
+    static HttpResponse json(int status, const QJsonObject &object);
+    static HttpResponse json(int status, const QJsonDocument &document);
+    static HttpResponse text(int status, QByteArray body,
+                             QByteArray contentType = QByteArrayLiteral("text/plain; charset=utf-8"));
+    /// The JSON error body {"error":{"code","message"}} with the status ApiError maps the code to.
+    static HttpResponse error(const class ApiError &error);
+    static HttpResponse noContent();
+
+    HttpResponse &withHeader(QByteArray name, QByteArray value);
+};
+
+/// Standard reason phrase for a status code ("OK", "Payload Too Large", …).
+QByteArray httpReasonPhrase(int status);
+
+} // namespace paydesk

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QString>
+#include <QVariantList>
+
+#include <stdexcept>
+
+namespace paydesk {
+
+/// A failed SQL statement; carries the driver's error so callers can tell constraint violations.
+class DatabaseError final : public std::runtime_error
+{
+public:
+    DatabaseError(const QString &what, QSqlError error);
+    const QSqlError &sqlError() const { return m_error; }
+    /// A UNIQUE or PRIMARY KEY violation (SQLite extended codes 2067/1555, PostgreSQL 23505).
+    bool isUniqueViolation() const;
+
+private:
+    QSqlError m_error;
+};
+
+/// Prepares, binds positionally and runs one statement; throws DatabaseError on failure.
+QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
+/// Runs a statement that is not prepared (transaction control, PRAGMA, DDL).
+void sqlExecRaw(const QSqlDatabase &db, const QString &sql);
+
+} // namespace paydesk

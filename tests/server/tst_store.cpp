@@ -1,0 +1,309 @@
+// Storage on both backends: migrations and the group-commit writer.
+#include "StoreFixture.h"
+
+#include "common/protocol/ApiError.h"
+#include "server/http/Metrics.h"
+#include "server/store/DbWriter.h"
+#include "server/store/Migrator.h"
+#include "server/store/Sql.h"
+
+#include <QFuture>
+#include <QSemaphore>
+#include <QTest>
+
+#include <thread>
+
+using namespace Qt::StringLiterals;
+using namespace paydesk;
+using namespace paydesk::test;
+
+class tst_Store : public QObject
+{
+    Q_OBJECT
+
+private:
+    StoreFixture m_fixture;
+
+    static qint64 countRows(Database &database, const QString &table)
+    {
+        QSqlQuery query = sqlExec(database.threadConnection(), u"SELECT COUNT(*) FROM "_s + table);
+        return query.next() ? query.value(0).toLongLong() : -1;
+    }
+
+    std::unique_ptr<Database> migratedDatabase()
+    {
+        QString error;
+        auto database = m_fixture.newDatabase(&error);
+        if (!database) {
+            qWarning() << error;
+            return nullptr;
+        }
+        Migrator::migrate(database->threadConnection(), database->isSqlite());
+        sqlExecRaw(database->threadConnection(), u"CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)"_s);
+        return database;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_fixture.setUp(&error), qPrintable(error));
+    }
+
+    void migrationsApplyToAnEmptyDatabaseOnce()
+    {
+        QString error;
+        auto database = m_fixture.newDatabase(&error);
+        QVERIFY2(database, qPrintable(error));
+        const QSqlDatabase db = database->threadConnection();
+        QCOMPARE(Migrator::currentVersion(db), 0);
+        const auto first = Migrator::migrate(db, database->isSqlite());
+        const int known = Migrator::available(database->isSqlite()).constLast().version;
+        QCOMPARE(first.fromVersion, 0);
+        QCOMPARE(first.toVersion, known);
+        QCOMPARE(first.applied.size(), known);
+        QVERIFY(db.tables().contains(u"settings"_s));
+        const auto second = Migrator::migrate(db, database->isSqlite());
+        QVERIFY(second.applied.isEmpty());
+        QCOMPARE(second.toVersion, known);
+        QCOMPARE(countRows(*database, u"schema_migrations"_s), qint64(known));
+    }
+
+    void bothDialectsHaveTheSameMigrations()
+    {
+        const auto sqlite = Migrator::available(true);
+        const auto postgres = Migrator::available(false);
+        QCOMPARE(sqlite.size(), postgres.size());
+        for (qsizetype i = 0; i < sqlite.size(); ++i)
+            QCOMPARE(sqlite.at(i).name, postgres.at(i).name);
+    }
+
+    void refusesADatabaseWithANewerSchema()
+    {
+        QString error;
+        auto database = m_fixture.newDatabase(&error);
+        QVERIFY(database);
+        const QSqlDatabase db = database->threadConnection();
+        Migrator::migrate(db, database->isSqlite());
+        sqlExec(db, u"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 'now')"_s);
+        try {
+            Migrator::migrate(db, database->isSqlite());
+            QFAIL("a newer schema was accepted");
+        } catch (const MigrationError &e) {
+            QVERIFY2(QByteArray(e.what()).contains("version 999"), e.what());
+        }
+    }
+
+    void refusesAnAlteredMigration()
+    {
+        QString error;
+        auto database = m_fixture.newDatabase(&error);
+        QVERIFY(database);
+        const QSqlDatabase db = database->threadConnection();
+        Migrator::migrate(db, database->isSqlite());
+        sqlExec(db, u"UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"_s);
+        QVERIFY_THROWS_EXCEPTION(MigrationError, Migrator::migrate(db, database->isSqlite()));
+    }
+
+    void statementSplitterKeepsMultiLineStatements()
+    {
+        const QStringList statements = Migrator::splitStatements(
+            "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\nINSERT INTO a VALUES (1);\n");
+        QCOMPARE(statements.size(), 2);
+        QVERIFY(statements.at(0).startsWith(u"CREATE TABLE a"_s));
+    }
+
+    void writerCommitsQueuedUnitsTogether()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        Metrics metrics;
+        DbWriter writer(*database, &metrics, {256, 10'000});
+        writer.start();
+        // Hold the writer in a first unit so the next 500 queue up behind it.
+        QSemaphore entered;
+        QSemaphore gate;
+        QFuture<void> blocker = writer.submit<void>([&](const QSqlDatabase &) {
+            entered.release();
+            gate.acquire();
+        });
+        QVERIFY(entered.tryAcquire(1, 10'000));
+        QList<QFuture<int>> futures;
+        for (int i = 0; i < 500; ++i) {
+            futures.append(writer.submit<int>([i](const QSqlDatabase &db) {
+                sqlExec(db, u"INSERT INTO items (id, label) VALUES (?, ?)"_s, {i, u"item %1"_s.arg(i)});
+                return i;
+            }));
+        }
+        gate.release();
+        for (int i = 0; i < futures.size(); ++i)
+            QCOMPARE(futures[i].result(), i);
+        blocker.waitForFinished();
+        QCOMPARE(countRows(*database, u"items"_s), qint64(500));
+        // 1 blocker batch + 500 units in batches of at most 256 → exactly 3 transactions.
+        QVERIFY2(metrics.render().contains("paydesk_db_batch_units_count 3"), metrics.render().constData());
+    }
+
+    void failingUnitRollsBackAloneInsideABatch()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        DbWriter writer(*database, nullptr, {});
+        writer.start();
+        QSemaphore entered;
+        QSemaphore gate;
+        auto blocker = writer.submit<void>([&](const QSqlDatabase &) {
+            entered.release();
+            gate.acquire();
+        });
+        QVERIFY(entered.tryAcquire(1, 10'000));
+        auto before = writer.submit<void>([](const QSqlDatabase &db) {
+            sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'before')"_s);
+        });
+        auto failing = writer.submit<void>([](const QSqlDatabase &db) {
+            sqlExec(db, u"INSERT INTO items (id, label) VALUES (2, 'half-written')"_s);
+            throw ApiError(ErrorCode::InsufficientFunds, u"not enough"_s);
+        });
+        auto duplicate = writer.submit<void>([](const QSqlDatabase &db) {
+            sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'duplicate')"_s);
+        });
+        auto after = writer.submit<void>([](const QSqlDatabase &db) {
+            sqlExec(db, u"INSERT INTO items (id, label) VALUES (3, 'after')"_s);
+        });
+        gate.release();
+        before.waitForFinished();
+        after.waitForFinished();
+        try {
+            failing.waitForFinished();
+            QFAIL("the failing unit reported success");
+        } catch (const ApiError &error) {
+            QCOMPARE(error.code(), ErrorCode::InsufficientFunds);
+        }
+        try {
+            duplicate.waitForFinished();
+            QFAIL("the duplicate insert reported success");
+        } catch (const DatabaseError &error) {
+            QVERIFY(error.isUniqueViolation());
+        }
+        blocker.waitForFinished();
+        QSqlQuery query = sqlExec(database->threadConnection(), u"SELECT id, label FROM items ORDER BY id"_s);
+        QStringList rows;
+        while (query.next())
+            rows << query.value(0).toString() + u':' + query.value(1).toString();
+        QCOMPARE(rows, (QStringList{u"1:before"_s, u"3:after"_s}));
+    }
+
+    void concurrentSubmittersAllCommitExactlyOnce()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        DbWriter writer(*database, nullptr, {64, 100'000});
+        writer.start();
+        constexpr int threads = 4;
+        constexpr int perThread = 250;
+        std::vector<std::thread> submitters;
+        std::vector<QList<QFuture<void>>> futures(threads);
+        for (int t = 0; t < threads; ++t) {
+            submitters.emplace_back([&, t] {
+                for (int i = 0; i < perThread; ++i) {
+                    const int id = t * perThread + i;
+                    futures[t].append(writer.submit<void>([id](const QSqlDatabase &db) {
+                        sqlExec(db, u"INSERT INTO items (id, label) VALUES (?, 'x')"_s, {id});
+                    }));
+                }
+            });
+        }
+        for (auto &thread : submitters)
+            thread.join();
+        for (auto &list : futures)
+            for (auto &future : list)
+                future.waitForFinished();
+        QCOMPARE(countRows(*database, u"items"_s), qint64(threads * perThread));
+    }
+
+    void stopCommitsEverythingQueued()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        DbWriter writer(*database, nullptr, {});
+        writer.start();
+        QList<QFuture<void>> futures;
+        for (int i = 0; i < 200; ++i) {
+            futures.append(writer.submit<void>([i](const QSqlDatabase &db) {
+                sqlExec(db, u"INSERT INTO items (id, label) VALUES (?, 'x')"_s, {i});
+            }));
+        }
+        writer.stop();
+        for (auto &future : futures)
+            QVERIFY(future.isFinished());
+        QCOMPARE(countRows(*database, u"items"_s), qint64(200));
+        // After stop, new work is refused cleanly instead of being lost silently.
+        auto late = writer.submit<void>([](const QSqlDatabase &) {});
+        QVERIFY_THROWS_EXCEPTION(ApiError, late.waitForFinished());
+    }
+
+    void queueLimitRefusesExcessWork()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        DbWriter writer(*database, nullptr, {16, 5});
+        writer.start();
+        QSemaphore entered;
+        QSemaphore gate;
+        auto blocker = writer.submit<void>([&](const QSqlDatabase &) {
+            entered.release();
+            gate.acquire();
+        });
+        QVERIFY(entered.tryAcquire(1, 10'000));
+        QList<QFuture<void>> queued;
+        for (int i = 0; i < 5; ++i)
+            queued.append(writer.submit<void>([](const QSqlDatabase &) {}));
+        auto refused = writer.submit<void>([](const QSqlDatabase &) {});
+        try {
+            refused.waitForFinished();
+            QFAIL("work beyond the queue limit was accepted");
+        } catch (const ApiError &error) {
+            QCOMPARE(error.code(), ErrorCode::Unavailable);
+        }
+        gate.release();
+        for (auto &future : queued)
+            future.waitForFinished();
+        blocker.waitForFinished();
+    }
+
+    void sqliteConnectionsUseWalAndFullSync()
+    {
+        if (m_fixture.isPostgres())
+            QSKIP("SQLite settings");
+        QString error;
+        auto database = m_fixture.newDatabase(&error);
+        QVERIFY(database);
+        const QSqlDatabase db = database->threadConnection();
+        QSqlQuery mode = sqlExec(db, u"PRAGMA journal_mode"_s);
+        QVERIFY(mode.next());
+        QCOMPARE(mode.value(0).toString().toLower(), u"wal"_s);
+        QSqlQuery sync = sqlExec(db, u"PRAGMA synchronous"_s);
+        QVERIFY(sync.next());
+        QCOMPARE(sync.value(0).toInt(), 2); // FULL
+    }
+
+    void databaseUrlsAreParsedStrictly()
+    {
+        QString error;
+        auto pg = DatabaseConfig::parse(u"postgresql://u:p%40ss@db.example:6543/pay?sslmode=require"_s, u"/d"_s, &error);
+        QVERIFY(pg);
+        QCOMPARE(pg->host, u"db.example"_s);
+        QCOMPARE(pg->port, 6543);
+        QCOMPARE(pg->password, u"p@ss"_s);
+        QCOMPARE(pg->database, u"pay"_s);
+        QVERIFY(!pg->displayName().contains(u"p@ss"_s));
+        QVERIFY(!DatabaseConfig::parse(u"postgresql://u@h/pay?evil=1"_s, u"/d"_s, &error));
+        QVERIFY(!DatabaseConfig::parse(u"mysql://u@h/pay"_s, u"/d"_s, &error));
+        auto sqlite = DatabaseConfig::parse(u"pay.sqlite3"_s, u"/data"_s, &error);
+        QVERIFY(sqlite);
+        QCOMPARE(sqlite->sqlitePath, u"/data/pay.sqlite3"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Store)
+#include "tst_store.moc"
