@@ -29,8 +29,7 @@ public:
     /// Decrypts ciphertext || tag. Returns nullopt when the key or IV length is invalid, the
     /// input is shorter than a tag, or authentication fails (wrong key, IV, AAD or tampering).
     static std::optional<QByteArray> open(QByteArrayView key, QByteArrayView iv,
-                                          QByteArrayView ciphertextAndTag,
-                                          QByteArrayView aad = {});
+                                          QByteArrayView ciphertextAndTag, QByteArrayView aad = {});
 
     /// Decrypts a WeChat Pay APIv3 "resource" (notification or encrypted certificate): the
     /// APIv3 key, nonce and associated_data are used as their UTF-8 bytes and ciphertext is

@@ -44,7 +44,7 @@ public:
     QString subject() const;
     QString issuer() const;
     QDateTime notBefore() const; ///< UTC
-    QDateTime notAfter() const;  ///< UTC
+    QDateTime notAfter() const; ///< UTC
     /// notBefore <= at <= notAfter.
     bool isValidAt(const QDateTime &at) const;
 

@@ -63,8 +63,8 @@ std::optional<quint64> parseNumber(QStringView text)
 std::optional<QByteArray> parseBase64(QStringView text, qsizetype minBytes, qsizetype maxBytes)
 {
     const QByteArray ascii = text.toLatin1();
-    const auto decoded =
-            QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded
+            = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
         return std::nullopt;
     // Require the canonical unpadded spelling so one hash has exactly one stored form.
@@ -124,17 +124,17 @@ std::optional<QByteArray> scrypt(const QByteArray &password, const QByteArray &s
     const Scrub scrubPassword(passwordCopy);
     static char emptyPassword = 0;
     const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(
-                OSSL_KDF_PARAM_PASSWORD,
-                passwordCopy.isEmpty() ? &emptyPassword : passwordCopy.data(),
-                size_t(passwordCopy.size())),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, saltCopy.data(),
-                                          size_t(saltCopy.size())),
-        OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
-        OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
-        OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
-        OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxMemory),
-        OSSL_PARAM_construct_end(),
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
+                                              passwordCopy.isEmpty() ? &emptyPassword
+                                                                     : passwordCopy.data(),
+                                              size_t(passwordCopy.size())),
+            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, saltCopy.data(),
+                                              size_t(saltCopy.size())),
+            OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
+            OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
+            OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
+            OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxMemory),
+            OSSL_PARAM_construct_end(),
     };
     QByteArray out(length, Qt::Uninitialized);
     if (EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), size_t(length),
@@ -151,12 +151,11 @@ std::optional<QByteArray> scrypt(const QByteArray &password, const QByteArray &s
 bool PasswordHash::isAcceptableCost(const Cost &cost)
 {
     const bool powerOfTwo = cost.n != 0 && (cost.n & (cost.n - 1)) == 0;
-    if (!powerOfTwo || cost.n < MinN || cost.n > MaxN || cost.r < 1 || cost.r > MaxR
-        || cost.p < 1 || cost.p > MaxP)
+    if (!powerOfTwo || cost.n < MinN || cost.n > MaxN || cost.r < 1 || cost.r > MaxR || cost.p < 1
+        || cost.p > MaxP)
         return false;
     // Bounds above keep these products far from overflow.
-    return 128 * quint64(cost.r) * cost.n <= MaxMemoryBytes
-            && cost.n * cost.r * cost.p <= MaxWork;
+    return 128 * quint64(cost.r) * cost.n <= MaxMemoryBytes && cost.n * cost.r * cost.p <= MaxWork;
 }
 
 CryptoResult<QString> PasswordHash::hash(const QString &password, const Cost &cost)
@@ -190,8 +189,8 @@ bool PasswordHash::verify(const QString &password, const QString &stored)
     const Scrub scrub(utf8);
     if (utf8.size() > MaxPasswordBytes)
         return false;
-    std::optional<QByteArray> derived =
-            scrypt(utf8, parsed->salt, parsed->cost, parsed->hash.size());
+    std::optional<QByteArray> derived
+            = scrypt(utf8, parsed->salt, parsed->cost, parsed->hash.size());
     if (!derived)
         return false;
     const Scrub scrubDerived(*derived);

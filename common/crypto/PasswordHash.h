@@ -43,7 +43,7 @@ public:
     static constexpr quint32 MaxR = 32;
     static constexpr quint32 MaxP = 16;
     static constexpr quint64 MaxMemoryBytes = 128ull * 1024 * 1024; ///< 128 * r * N
-    static constexpr quint64 MaxWork = 1ull << 21;                  ///< N * r * p (8x default)
+    static constexpr quint64 MaxWork = 1ull << 21; ///< N * r * p (8x default)
     static constexpr qsizetype MaxPasswordBytes = 4096;
     static constexpr qsizetype MaxStoredLength = 256;
 

@@ -56,8 +56,10 @@ CryptoResult<PkeyRef> PkeyRef::decodeRsa(QByteArrayView der, Structure structure
         return Result::failure(QStringLiteral("empty or oversized DER"));
 
     EVP_PKEY *raw = nullptr;
-    // Naming the structure and key type keeps OpenSSL from guessing, so a public key can never
-    // be decoded where a private key was expected and vice versa.
+    // The selection (key pair vs public key) is what keeps a public key from loading where a
+    // private key is expected and vice versa. The structure name narrows the decoders tried;
+    // OpenSSL still unwraps a PKCS#8/SPKI envelope under "type-specific", so a mislabelled
+    // but otherwise valid RSA key is tolerated, which is harmless.
     const openssl::DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(
             &raw, "DER", structureName, "RSA", selection, nullptr, nullptr));
     if (!ctx)

@@ -31,10 +31,10 @@ public:
 
     /// Which DER structure to decode.
     enum class Structure {
-        PrivateKeyInfo,       ///< PKCS#8, unencrypted
-        RsaPrivateKey,        ///< PKCS#1 RSAPrivateKey
+        PrivateKeyInfo, ///< PKCS#8, unencrypted
+        RsaPrivateKey, ///< PKCS#1 RSAPrivateKey
         SubjectPublicKeyInfo, ///< X.509 SPKI
-        RsaPublicKey,         ///< PKCS#1 RSAPublicKey
+        RsaPublicKey, ///< PKCS#1 RSAPublicKey
     };
 
     /// Decodes exactly one DER structure (trailing bytes are an error) into an RSA key within

@@ -47,17 +47,19 @@ CryptoResult<PrivateKey> PrivateKey::fromPem(QByteArrayView text)
         return Result::failure(QStringLiteral("private key: expected exactly one PEM block"));
     const PemBlock &block = blocks->first();
 
-    const openssl::ErrorQueueGuard guard;
-    CryptoResult<PkeyRef> key = CryptoResult<PkeyRef>::failure(QString());
+    PkeyRef::Structure structure = PkeyRef::Structure::PrivateKeyInfo;
     if (block.label == "PRIVATE KEY")
-        key = decodePrivate(block.der, PkeyRef::Structure::PrivateKeyInfo);
+        structure = PkeyRef::Structure::PrivateKeyInfo;
     else if (block.label == "RSA PRIVATE KEY")
-        key = decodePrivate(block.der, PkeyRef::Structure::RsaPrivateKey);
+        structure = PkeyRef::Structure::RsaPrivateKey;
     else if (block.label == "ENCRYPTED PRIVATE KEY")
         return Result::failure(QStringLiteral("private key: encrypted keys are not supported"));
     else
         return Result::failure(QStringLiteral("private key: unexpected PEM label ")
                                + QString::fromLatin1(block.label));
+
+    const openssl::ErrorQueueGuard guard;
+    CryptoResult<PkeyRef> key = decodePrivate(block.der, structure);
     if (!key)
         return Result::failure(QStringLiteral("private key: ") + key.error());
     return Result::success(PrivateKey(std::move(key).value()));
@@ -67,8 +69,8 @@ CryptoResult<PrivateKey> PrivateKey::generateRsa(int bits)
 {
     // 4096 is the practical ceiling: 8192-bit generation can take minutes.
     if (bits < MinimumBits || bits > 4096)
-        return Result::failure(QStringLiteral("RSA key size must be within %1..4096 bits")
-                                       .arg(MinimumBits));
+        return Result::failure(
+                QStringLiteral("RSA key size must be within %1..4096 bits").arg(MinimumBits));
     const openssl::ErrorQueueGuard guard;
     PkeyRef key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(bits)));
     if (!key)
@@ -86,8 +88,8 @@ QByteArray PrivateKey::toPkcs8Der() const
     if (!m_key)
         return {};
     const openssl::ErrorQueueGuard guard;
-    using EncoderCtxPtr =
-            std::unique_ptr<OSSL_ENCODER_CTX, openssl::Deleter<&OSSL_ENCODER_CTX_free>>;
+    using EncoderCtxPtr
+            = std::unique_ptr<OSSL_ENCODER_CTX, openssl::Deleter<&OSSL_ENCODER_CTX_free>>;
     const EncoderCtxPtr ctx(OSSL_ENCODER_CTX_new_for_pkey(m_key.get(), EVP_PKEY_KEYPAIR, "DER",
                                                           "PrivateKeyInfo", nullptr));
     unsigned char *data = nullptr;
@@ -121,8 +123,8 @@ PublicKey PrivateKey::publicKey() const
         qCWarning(lcCrypto) << "i2d_PUBKEY failed:" << openssl::takeErrors();
         return {};
     }
-    CryptoResult<PublicKey> key =
-            PublicKey::fromDer(QByteArrayView(reinterpret_cast<const char *>(out), length));
+    CryptoResult<PublicKey> key
+            = PublicKey::fromDer(QByteArrayView(reinterpret_cast<const char *>(out), length));
     if (!key) {
         qCWarning(lcCrypto) << "public half of a private key did not load:" << key.error();
         return {};

@@ -4,7 +4,6 @@
 #include "common/crypto/OpenSslSupport.h"
 #include "common/crypto/Pem.h"
 
-
 namespace paydesk {
 
 namespace {
@@ -16,8 +15,8 @@ using Result = CryptoResult<PublicKey>;
 CryptoResult<PublicKey> PublicKey::fromDer(QByteArrayView spkiDer)
 {
     const openssl::ErrorQueueGuard guard;
-    CryptoResult<PkeyRef> key = PkeyRef::decodeRsa(spkiDer, PkeyRef::Structure::SubjectPublicKeyInfo,
-                                                   MinimumBits, MaximumBits);
+    CryptoResult<PkeyRef> key = PkeyRef::decodeRsa(
+            spkiDer, PkeyRef::Structure::SubjectPublicKeyInfo, MinimumBits, MaximumBits);
     if (!key)
         return Result::failure(QStringLiteral("public key: ") + key.error());
     return Result::success(PublicKey(std::move(key).value()));
@@ -26,8 +25,8 @@ CryptoResult<PublicKey> PublicKey::fromDer(QByteArrayView spkiDer)
 CryptoResult<PublicKey> PublicKey::fromPkcs1Der(QByteArrayView der)
 {
     const openssl::ErrorQueueGuard guard;
-    CryptoResult<PkeyRef> key = PkeyRef::decodeRsa(der, PkeyRef::Structure::RsaPublicKey,
-                                                   MinimumBits, MaximumBits);
+    CryptoResult<PkeyRef> key
+            = PkeyRef::decodeRsa(der, PkeyRef::Structure::RsaPublicKey, MinimumBits, MaximumBits);
     if (!key)
         return Result::failure(QStringLiteral("RSA public key: ") + key.error());
     return Result::success(PublicKey(std::move(key).value()));

@@ -41,8 +41,7 @@ CryptoResult<QByteArray> RsaSignature::sign(const PrivateKey &key, QByteArrayVie
         return Result::failure(openssl::failureText(QStringLiteral("sign: init failed")));
     }
     size_t length = 0;
-    if (EVP_DigestSign(ctx.get(), nullptr, &length, openssl::bytes(data), size_t(data.size()))
-                != 1
+    if (EVP_DigestSign(ctx.get(), nullptr, &length, openssl::bytes(data), size_t(data.size())) != 1
         || length == 0) {
         return Result::failure(openssl::failureText(QStringLiteral("sign: size query failed")));
     }

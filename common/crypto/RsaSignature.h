@@ -12,7 +12,7 @@ namespace paydesk {
 /// Digest used inside an RSA PKCS#1 v1.5 signature.
 enum class DigestAlgorithm {
     Sha256, ///< Alipay "RSA2", WeChat Pay "WECHATPAY2-SHA256-RSA2048"
-    Sha1,   ///< Alipay legacy "RSA"; verify only where a counterparty still uses it
+    Sha1, ///< Alipay legacy "RSA"; verify only where a counterparty still uses it
 };
 
 /// RSA PKCS#1 v1.5 signatures (SHA256withRSA / SHA1withRSA) as Alipay and WeChat Pay use them.

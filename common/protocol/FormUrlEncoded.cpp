@@ -98,8 +98,8 @@ CryptoResult<FormFields> FormUrlEncoded::parse(QByteArrayView body)
         std::optional<QString> name = decodeComponent(rawName);
         std::optional<QString> value = decodeComponent(rawValue);
         if (!name || !value)
-            return Result::failure(QStringLiteral("malformed form field near byte %1")
-                                           .arg(end - segment.size()));
+            return Result::failure(
+                    QStringLiteral("malformed form field near byte %1").arg(end - segment.size()));
         fields.append({std::move(*name), std::move(*value)});
     }
     return Result::success(std::move(fields));

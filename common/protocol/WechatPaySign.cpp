@@ -88,8 +88,7 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
     const QByteArrayView schema(Schema.data(), Schema.size());
     if (!headerValue.startsWith(schema) || headerValue.size() == schema.size()
         || !isOws(headerValue[schema.size()]))
-        return Result::failure(QStringLiteral("authorization schema is not ")
-                               + QString(Schema));
+        return Result::failure(QStringLiteral("authorization schema is not ") + QString(Schema));
 
     struct Field
     {
@@ -100,13 +99,13 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
         bool seen = false;
     };
     Field fields[] = {
-        {"mchid", &WechatPayAuthorization::mchid, 32, isAlnum},
-        {"nonce_str", &WechatPayAuthorization::nonce, 64,
-         [](char c) { return isAlnum(c) || c == '_' || c == '-'; }},
-        {"timestamp", &WechatPayAuthorization::timestamp, 19, isDigit},
-        {"serial_no", &WechatPayAuthorization::serialNo, 64,
-         [](char c) { return isAlnum(c) || c == '_'; }},
-        {"signature", &WechatPayAuthorization::signature, 1024, isBase64},
+            {"mchid", &WechatPayAuthorization::mchid, 32, isAlnum},
+            {"nonce_str", &WechatPayAuthorization::nonce, 64,
+             [](char c) { return isAlnum(c) || c == '_' || c == '-'; }},
+            {"timestamp", &WechatPayAuthorization::timestamp, 19, isDigit},
+            {"serial_no", &WechatPayAuthorization::serialNo, 64,
+             [](char c) { return isAlnum(c) || c == '_'; }},
+            {"signature", &WechatPayAuthorization::signature, 1024, isBase64},
     };
 
     WechatPayAuthorization parsed;
@@ -119,8 +118,8 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
     skipOws();
     while (true) {
         const qsizetype nameStart = pos;
-        while (pos < size && ((headerValue[pos] >= 'a' && headerValue[pos] <= 'z')
-                              || headerValue[pos] == '_'))
+        while (pos < size
+               && ((headerValue[pos] >= 'a' && headerValue[pos] <= 'z') || headerValue[pos] == '_'))
             ++pos;
         const QByteArrayView name = headerValue.sliced(nameStart, pos - nameStart);
         if (name.isEmpty() || pos + 1 >= size || headerValue[pos] != '='
@@ -166,11 +165,9 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
     return Result::success(std::move(parsed));
 }
 
-CryptoResult<QByteArray> WechatPaySign::signRequest(const PrivateKey &merchantKey,
-                                                    WechatPayAuthorization authorization,
-                                                    QByteArrayView method,
-                                                    QByteArrayView canonicalUrl,
-                                                    QByteArrayView body)
+CryptoResult<QByteArray>
+WechatPaySign::signRequest(const PrivateKey &merchantKey, WechatPayAuthorization authorization,
+                           QByteArrayView method, QByteArrayView canonicalUrl, QByteArrayView body)
 {
     const QByteArray message = requestMessage(method, canonicalUrl, authorization.timestamp,
                                               authorization.nonce, body);

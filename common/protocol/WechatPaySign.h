@@ -14,13 +14,14 @@ class PrivateKey;
 struct WechatPayAuthorization
 {
     QByteArray mchid;
-    QByteArray nonce;     ///< nonce_str
+    QByteArray nonce; ///< nonce_str
     QByteArray timestamp; ///< Unix seconds as sent; signed as this exact text
-    QByteArray serialNo;  ///< serial_no: merchant certificate serial, uppercase hex
+    QByteArray serialNo; ///< serial_no: merchant certificate serial, uppercase hex
     QByteArray signature; ///< base64
 };
 
-/// WeChat Pay API v3 signing messages and the Authorization header (PROTOCOLS.md B.1, B.2).
+/// WeChat Pay API v3 signing messages and the Authorization header, as in wechatpay-go's
+/// SignatureMessageFormat / HeaderAuthorizationFormat and its response validator.
 ///
 /// The message builders do not validate: fields must not contain '\n' or the message becomes
 /// ambiguous. parseAuthorization() guarantees that for what it returns; a server reading the

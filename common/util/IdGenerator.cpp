@@ -98,7 +98,8 @@ QString IdGenerator::format(quint64 tick) const
 {
     const auto milliseconds = qint64(tick / kSequenceSpan);
     const quint64 sequence = tick % kSequenceSpan;
-    const QDate date = QDate::fromJulianDay(kUnixEpochJulianDay + milliseconds / kMillisecondsPerDay);
+    const QDate date =
+        QDate::fromJulianDay(kUnixEpochJulianDay + milliseconds / kMillisecondsPerDay);
     const qint64 msOfDay = milliseconds % kMillisecondsPerDay;
 
     QString id(width(), Qt::Uninitialized);

@@ -131,7 +131,8 @@ void tst_ApiError::defaultMessageIsUsedWhenNoneIsGiven()
 {
     const ApiError error(ErrorCode::NotFound);
     QCOMPARE(error.message(), paydesk::defaultMessage(ErrorCode::NotFound));
-    QCOMPARE(error.toJson(), QByteArray(R"({"error":{"code":"NOT_FOUND","message":"Not found."}})"));
+    QCOMPARE(error.toJson(),
+             QByteArray(R"({"error":{"code":"NOT_FOUND","message":"Not found."}})"));
 }
 
 void tst_ApiError::caughtAsStdExceptionKeepsCodeAndMessage()

@@ -227,10 +227,12 @@ void TestCrypto::hmacSha256MatchesRfc4231_data()
             << QByteArray(20, '\x0b') << "Hi There"_ba
             << "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"_ba;
     QTest::newRow("rfc4231 case 2")
-            << "Jefe"_ba << "what do ya want for nothing?"_ba
+            << "Jefe"_ba
+            << "what do ya want for nothing?"_ba
             << "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"_ba;
     QTest::newRow("rfc4231 case 6 (key longer than block)")
-            << QByteArray(131, '\xaa') << "Test Using Larger Than Block-Size Key - Hash Key First"_ba
+            << QByteArray(131, '\xaa')
+            << "Test Using Larger Than Block-Size Key - Hash Key First"_ba
             << "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"_ba;
     QTest::newRow("empty key and data")
             << QByteArray() << QByteArray()
@@ -250,11 +252,15 @@ void TestCrypto::constantTimeEqualsComparesContentAndLength_data()
     QTest::addColumn<QByteArray>("a");
     QTest::addColumn<QByteArray>("b");
     QTest::addColumn<bool>("equal");
-    QTest::newRow("same") << "secret-mac"_ba << "secret-mac"_ba << true;
+    QTest::newRow("same") << "secret-mac"_ba
+                          << "secret-mac"_ba << true;
     QTest::newRow("both empty") << QByteArray() << QByteArray() << true;
-    QTest::newRow("last byte differs") << "secret-mac"_ba << "secret-mad"_ba << false;
-    QTest::newRow("first byte differs") << "secret-mac"_ba << "Secret-mac"_ba << false;
-    QTest::newRow("prefix") << "secret"_ba << "secret-mac"_ba << false;
+    QTest::newRow("last byte differs") << "secret-mac"_ba
+                                       << "secret-mad"_ba << false;
+    QTest::newRow("first byte differs") << "secret-mac"_ba
+                                        << "Secret-mac"_ba << false;
+    QTest::newRow("prefix") << "secret"_ba
+                            << "secret-mac"_ba << false;
     QTest::newRow("one empty") << QByteArray() << "x"_ba << false;
 }
 
@@ -293,16 +299,16 @@ void TestCrypto::aesGcmVectorsDecryptAndReEncrypt_data()
         QString bodyFile;
         QString plaintextFile;
     } notifications[] = {
-        {"go notify payscore (16-byte key)", u"wechat/go_notify_payscore/"_s, u"body.json"_s,
-         u"plaintext.json"_s},
-        {"derived TRANSACTION.SUCCESS (32-byte key)", u"wechat/derived_with_go_sdk_test_key/"_s,
-         u"notify_transaction_success.body.json"_s,
-         u"notify_transaction_success.plaintext.json"_s},
+            {"go notify payscore (16-byte key)", u"wechat/go_notify_payscore/"_s, u"body.json"_s,
+             u"plaintext.json"_s},
+            {"derived TRANSACTION.SUCCESS (32-byte key)", u"wechat/derived_with_go_sdk_test_key/"_s,
+             u"notify_transaction_success.body.json"_s,
+             u"notify_transaction_success.plaintext.json"_s},
     };
     for (const auto &n : notifications) {
-        const QJsonObject resource =
-                QJsonDocument::fromJson(readData(n.dir + n.bodyFile)).object()[u"resource"_s]
-                        .toObject();
+        const QJsonObject resource = QJsonDocument::fromJson(readData(n.dir + n.bodyFile))
+                                             .object()[u"resource"_s]
+                                             .toObject();
         QVERIFY(!resource.isEmpty());
         QTest::newRow(n.name) << readData(n.dir + u"apiv3_key.txt"_s)
                               << resource[u"nonce"_s].toString().toUtf8()
@@ -320,10 +326,9 @@ void TestCrypto::aesGcmVectorsDecryptAndReEncrypt()
     QFETCH(QByteArray, plaintext);
     QFETCH(QByteArray, ciphertextBase64);
 
-    const std::optional<QByteArray> opened =
-            AesGcm::openWechatResource(key, QString::fromUtf8(nonce),
-                                       QString::fromUtf8(associatedData),
-                                       QString::fromLatin1(ciphertextBase64));
+    const std::optional<QByteArray> opened = AesGcm::openWechatResource(
+            key, QString::fromUtf8(nonce), QString::fromUtf8(associatedData),
+            QString::fromLatin1(ciphertextBase64));
     QVERIFY(opened.has_value());
     QCOMPARE(*opened, plaintext);
 
@@ -343,8 +348,8 @@ void TestCrypto::wechatEncryptedCertificateDecrypts()
     // wechatpay-java TestConfig.DOWNLOAD_CERTIFICATE_RESPONSE (aes_gcm_vectors.txt [2]).
     const std::optional<QByteArray> pem = AesGcm::openWechatResource(
             "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb", u"14b16c03dc1b"_s, u"certificate"_s,
-            QString::fromLatin1(readData(u"wechat/java_sdk/download_certificate_ciphertext.b64"_s)
-                                        .trimmed()));
+            QString::fromLatin1(
+                    readData(u"wechat/java_sdk/download_certificate_ciphertext.b64"_s).trimmed()));
     QVERIFY(pem.has_value());
     QCOMPARE(*pem, readData(u"wechat/java_sdk/download_certificate_plaintext.pem"_s));
 }
@@ -355,11 +360,14 @@ void TestCrypto::aesGcmRoundTripsAnyIvLengthAndEmptyPlaintext_data()
     QTest::addColumn<QByteArray>("iv");
     QTest::addColumn<QByteArray>("plaintext");
     QTest::addColumn<QByteArray>("aad");
-    QTest::newRow("aes-256 12-byte iv") << Random::bytes(32) << Random::bytes(12)
-                                        << "order 42 paid"_ba << "transaction"_ba;
-    QTest::newRow("aes-128 16-byte iv") << Random::bytes(16) << Random::bytes(16)
-                                        << Random::bytes(1000) << QByteArray();
-    QTest::newRow("1-byte iv") << Random::bytes(32) << "x"_ba << "short iv"_ba << "a"_ba;
+    QTest::newRow("aes-256 12-byte iv")
+            << Random::bytes(32) << Random::bytes(12) << "order 42 paid"_ba
+            << "transaction"_ba;
+    QTest::newRow("aes-128 16-byte iv")
+            << Random::bytes(16) << Random::bytes(16) << Random::bytes(1000) << QByteArray();
+    QTest::newRow("1-byte iv") << Random::bytes(32) << "x"_ba
+                               << "short iv"_ba
+                               << "a"_ba;
     QTest::newRow("empty plaintext") << Random::bytes(32) << Random::bytes(12) << QByteArray()
                                      << "only aad is authenticated"_ba;
 }
@@ -420,7 +428,8 @@ void TestCrypto::aesGcmRejectsBadKeyAndIvLengths_data()
 {
     QTest::addColumn<QByteArray>("key");
     QTest::addColumn<QByteArray>("iv");
-    QTest::newRow("24-byte key (AES-192 not offered)") << QByteArray(24, 'k') << QByteArray(12, 'i');
+    QTest::newRow("24-byte key (AES-192 not offered)")
+            << QByteArray(24, 'k') << QByteArray(12, 'i');
     QTest::newRow("31-byte key") << QByteArray(31, 'k') << QByteArray(12, 'i');
     QTest::newRow("empty key") << QByteArray() << QByteArray(12, 'i');
     QTest::newRow("empty iv") << QByteArray(32, 'k') << QByteArray();
@@ -554,7 +563,8 @@ void TestCrypto::passwordVerifyRejectsMalformedOrAbsurdStrings_data()
     QTest::newRow("parameters reordered") << make(u"r=8,N=1024,p=1"_s, salt, hash);
     QTest::newRow("parameter missing") << make(u"N=1024,r=8"_s, salt, hash);
     QTest::newRow("spaces") << make(u"N=1024, r=8, p=1"_s, salt, hash);
-    QTest::newRow("salt not base64") << make(u"N=1024,r=8,p=1"_s, u"AAECAwQF*gcICQoLDA0ODw"_s, hash);
+    QTest::newRow("salt not base64")
+            << make(u"N=1024,r=8,p=1"_s, u"AAECAwQF*gcICQoLDA0ODw"_s, hash);
     QTest::newRow("salt padded") << make(u"N=1024,r=8,p=1"_s, salt + u"=="_s, hash);
     QTest::newRow("salt too short") << make(u"N=1024,r=8,p=1"_s, u"AAECAw"_s, hash);
     QTest::newRow("hash too short") << make(u"N=1024,r=8,p=1"_s, salt, u"mp90zEQd5XGh"_s);
@@ -607,8 +617,9 @@ void TestCrypto::pemDecodesEveryShape_data()
     const QByteArray der = "\x30\x03\x02\x01\x05"_ba;
     QTest::newRow("standard") << "-----BEGIN X-----\nMAMCAQU=\n-----END X-----\n"_ba
                               << QByteArrayList{"X"} << der;
-    QTest::newRow("crlf") << "-----BEGIN PUBLIC KEY-----\r\nMAMC\r\nAQU=\r\n-----END PUBLIC KEY-----\r\n"_ba
-                          << QByteArrayList{"PUBLIC KEY"} << der;
+    QTest::newRow("crlf")
+            << "-----BEGIN PUBLIC KEY-----\r\nMAMC\r\nAQU=\r\n-----END PUBLIC KEY-----\r\n"_ba
+            << QByteArrayList{"PUBLIC KEY"} << der;
     QTest::newRow("all on one line")
             << "-----BEGIN RSA PUBLIC KEY-----MAMCAQU=-----END RSA PUBLIC KEY-----"_ba
             << QByteArrayList{"RSA PUBLIC KEY"} << der;

@@ -106,10 +106,15 @@ bool overwrite(const QString &path, const QByteArray &contents)
         && file.write(contents) == contents.size();
 }
 
-// Exact, in days: notAfter - notBefore, as TLS clients that cap lifetimes measure it.
-double daysOfValidity(const QSslCertificate &certificate)
+// notAfter - notBefore, as TLS clients that cap certificate lifetimes measure it.
+qint64 secondsOfValidity(const QSslCertificate &certificate)
 {
-    return double(certificate.effectiveDate().secsTo(certificate.expiryDate())) / 86400;
+    return certificate.effectiveDate().secsTo(certificate.expiryDate());
+}
+
+constexpr qint64 days(qint64 count)
+{
+    return count * 24 * 60 * 60;
 }
 
 } // namespace
@@ -194,7 +199,7 @@ void tst_TlsBootstrap::firstRunCreatesCaAndServerCertificate()
     QVERIFY(isCritical(ca.get(), NID_basic_constraints));
     QVERIFY(isCritical(ca.get(), NID_key_usage));
     QCOMPARE(X509_get_key_usage(ca.get()), quint32(KU_KEY_CERT_SIGN | KU_CRL_SIGN));
-    QVERIFY(daysOfValidity(material->ca) >= 3650);
+    QVERIFY(secondsOfValidity(material->ca) >= days(3650));
     QCOMPARE(material->ca.publicKey().algorithm(), QSsl::Ec);
     QCOMPARE(material->ca.publicKey().length(), 256);
 
@@ -204,7 +209,7 @@ void tst_TlsBootstrap::firstRunCreatesCaAndServerCertificate()
     QCOMPARE(X509_get_key_usage(server.get()), quint32(KU_DIGITAL_SIGNATURE));
     QCOMPARE(X509_get_extended_key_usage(server.get()), quint32(XKU_SSL_SERVER));
     QCOMPARE(material->certificate.issuerDisplayName(), caNames.first());
-    QCOMPARE(daysOfValidity(material->certificate), 825.0);
+    QCOMPARE(secondsOfValidity(material->certificate), days(825));
     // Backdated, for clients whose clocks run slightly behind.
     QVERIFY(material->certificate.effectiveDate()
             <= QDateTime::currentDateTimeUtc().addSecs(-50 * 60));
@@ -334,7 +339,7 @@ void tst_TlsBootstrap::expiringCertificateIsReissued()
     shortLived.renewWithinDays = 10;
     const std::optional<TlsMaterial> first = ensure({}, shortLived);
     QVERIFY(first);
-    QCOMPARE(daysOfValidity(first->certificate), 20.0);
+    QCOMPARE(secondsOfValidity(first->certificate), days(20));
 
     // Still 20 days left: outside a 10-day window, inside the default 30-day one.
     const std::optional<TlsMaterial> kept = ensure({}, shortLived);
@@ -344,7 +349,7 @@ void tst_TlsBootstrap::expiringCertificateIsReissued()
     const std::optional<TlsMaterial> renewed = ensure();
     QVERIFY(renewed);
     QVERIFY(renewed->certificate != first->certificate);
-    QCOMPARE(daysOfValidity(renewed->certificate), 825.0);
+    QCOMPARE(secondsOfValidity(renewed->certificate), days(825));
     QCOMPARE(renewed->ca, first->ca);
     QVERIFY(verifies(renewed->certificate, renewed->ca, u"localhost"_s));
 }
@@ -396,7 +401,8 @@ void tst_TlsBootstrap::certificateFromAnotherCaIsReissued()
     const std::optional<TlsMaterial> first = ensure();
     QVERIFY(first);
     for (const QString &file : {u"server.pem"_s, u"server.key"_s}) {
-        QVERIFY(overwrite(tlsPath(file), contentsOf(QDir(other.path()).filePath(u"tls/"_s + file))));
+        const QString otherFile = QDir(other.path()).filePath(u"tls/"_s + file);
+        QVERIFY(overwrite(tlsPath(file), contentsOf(otherFile)));
     }
 
     const std::optional<TlsMaterial> repaired = ensure();
@@ -569,7 +575,8 @@ void tst_TlsBootstrap::damagedFieldKeyIsAnErrorAndLeftAlone_data()
     QTest::newRow("no key id") << QByteArray("key: " + QByteArray(32, 'k').toBase64() + '\n');
     QTest::newRow("short key") << QByteArray("key-id: fk1\nkey: " + QByteArray(16, 'k').toBase64());
     QTest::newRow("bad base64") << QByteArray("key-id: fk1\nkey: !!!notbase64!!!\n");
-    QTest::newRow("bad key id") << QByteArray("key-id: a b\nkey: " + QByteArray(32, 'k').toBase64());
+    QTest::newRow("bad key id")
+        << QByteArray("key-id: a b\nkey: " + QByteArray(32, 'k').toBase64());
 }
 
 void tst_TlsBootstrap::damagedFieldKeyIsAnErrorAndLeftAlone()
