@@ -145,8 +145,8 @@ std::optional<QByteArray> AesGcm::sealWechatResource(QByteArrayView apiV3Key, co
                                                      const QString &associatedData,
                                                      QByteArrayView plaintext)
 {
-    const std::optional<QByteArray> sealed
-            = seal(apiV3Key, nonce.toUtf8(), plaintext, associatedData.toUtf8());
+    const std::optional<QByteArray> sealed =
+            seal(apiV3Key, nonce.toUtf8(), plaintext, associatedData.toUtf8());
     if (!sealed)
         return std::nullopt;
     return sealed->toBase64();

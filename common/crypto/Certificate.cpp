@@ -158,8 +158,8 @@ CryptoResult<PublicKey> Certificate::publicKey() const
     if (!key)
         return Result::failure(
                 openssl::failureText(QStringLiteral("certificate: unreadable public key")));
-    CryptoResult<PkeyRef> checked
-            = PkeyRef::checkRsa(std::move(key), PublicKey::MinimumBits, PublicKey::MaximumBits);
+    CryptoResult<PkeyRef> checked =
+            PkeyRef::checkRsa(std::move(key), PublicKey::MinimumBits, PublicKey::MaximumBits);
     if (!checked)
         return Result::failure(QStringLiteral("certificate public key: ") + checked.error());
     return Result::success(PublicKey(std::move(checked).value()));

@@ -9,7 +9,8 @@ namespace paydesk {
 
 /// A value or a human-readable reason why there is none, returned by every fallible crypto and
 /// signing helper that a caller may want to log (key loading, signing, protocol parsing).
-template<typename T> class CryptoResult final
+template<typename T>
+class CryptoResult final
 {
 public:
     static CryptoResult success(T value) { return CryptoResult(std::move(value), QString()); }

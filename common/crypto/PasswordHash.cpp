@@ -63,8 +63,8 @@ std::optional<quint64> parseNumber(QStringView text)
 std::optional<QByteArray> parseBase64(QStringView text, qsizetype minBytes, qsizetype maxBytes)
 {
     const QByteArray ascii = text.toLatin1();
-    const auto decoded
-            = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded =
+            QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
         return std::nullopt;
     // Require the canonical unpadded spelling so one hash has exactly one stored form.
@@ -189,8 +189,8 @@ bool PasswordHash::verify(const QString &password, const QString &stored)
     const Scrub scrub(utf8);
     if (utf8.size() > MaxPasswordBytes)
         return false;
-    std::optional<QByteArray> derived
-            = scrypt(utf8, parsed->salt, parsed->cost, parsed->hash.size());
+    std::optional<QByteArray> derived =
+            scrypt(utf8, parsed->salt, parsed->cost, parsed->hash.size());
     if (!derived)
         return false;
     const Scrub scrubDerived(*derived);

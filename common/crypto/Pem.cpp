@@ -35,8 +35,8 @@ CryptoResult<QByteArray> decodeBody(QByteArrayView body)
     }
     if (compact.isEmpty())
         return CryptoResult<QByteArray>::failure(QStringLiteral("empty base64 body"));
-    const auto decoded
-            = QByteArray::fromBase64Encoding(compact, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded =
+            QByteArray::fromBase64Encoding(compact, QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok || decoded.decoded.isEmpty())
         return CryptoResult<QByteArray>::failure(QStringLiteral("invalid base64 body"));
     return CryptoResult<QByteArray>::success(decoded.decoded);

@@ -88,8 +88,8 @@ QByteArray PrivateKey::toPkcs8Der() const
     if (!m_key)
         return {};
     const openssl::ErrorQueueGuard guard;
-    using EncoderCtxPtr
-            = std::unique_ptr<OSSL_ENCODER_CTX, openssl::Deleter<&OSSL_ENCODER_CTX_free>>;
+    using EncoderCtxPtr =
+            std::unique_ptr<OSSL_ENCODER_CTX, openssl::Deleter<&OSSL_ENCODER_CTX_free>>;
     const EncoderCtxPtr ctx(OSSL_ENCODER_CTX_new_for_pkey(m_key.get(), EVP_PKEY_KEYPAIR, "DER",
                                                           "PrivateKeyInfo", nullptr));
     unsigned char *data = nullptr;
@@ -123,8 +123,8 @@ PublicKey PrivateKey::publicKey() const
         qCWarning(lcCrypto) << "i2d_PUBKEY failed:" << openssl::takeErrors();
         return {};
     }
-    CryptoResult<PublicKey> key
-            = PublicKey::fromDer(QByteArrayView(reinterpret_cast<const char *>(out), length));
+    CryptoResult<PublicKey> key =
+            PublicKey::fromDer(QByteArrayView(reinterpret_cast<const char *>(out), length));
     if (!key) {
         qCWarning(lcCrypto) << "public half of a private key did not load:" << key.error();
         return {};

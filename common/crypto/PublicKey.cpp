@@ -25,8 +25,8 @@ CryptoResult<PublicKey> PublicKey::fromDer(QByteArrayView spkiDer)
 CryptoResult<PublicKey> PublicKey::fromPkcs1Der(QByteArrayView der)
 {
     const openssl::ErrorQueueGuard guard;
-    CryptoResult<PkeyRef> key
-            = PkeyRef::decodeRsa(der, PkeyRef::Structure::RsaPublicKey, MinimumBits, MaximumBits);
+    CryptoResult<PkeyRef> key =
+            PkeyRef::decodeRsa(der, PkeyRef::Structure::RsaPublicKey, MinimumBits, MaximumBits);
     if (!key)
         return Result::failure(QStringLiteral("RSA public key: ") + key.error());
     return Result::success(PublicKey(std::move(key).value()));

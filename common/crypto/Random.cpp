@@ -31,8 +31,8 @@ QString Random::token(qsizetype nBytes)
 
 QString Random::alphanumeric(qsizetype length)
 {
-    static constexpr char alphabet[]
-            = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    static constexpr char alphabet[] =
+            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     constexpr unsigned alphabetSize = sizeof alphabet - 1; // 62
     // Bytes >= 248 (= 4 * 62) are rejected: using them with % 62 would favour the first 8
     // characters. Rejection keeps every character exactly equally likely.

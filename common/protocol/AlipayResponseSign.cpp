@@ -160,8 +160,8 @@ CryptoResult<AlipaySignedResponse> AlipayResponseSign::extract(QByteArrayView bo
             const qsizetype keyStart = scanner.position();
             if (!scanner.skipString())
                 return Result::failure(QStringLiteral("malformed key in response"));
-            const std::optional<QString> key
-                    = decodeJsonString(scanner.slice(keyStart, scanner.position()));
+            const std::optional<QString> key =
+                    decodeJsonString(scanner.slice(keyStart, scanner.position()));
             if (!key)
                 return Result::failure(QStringLiteral("malformed key in response"));
             scanner.skipWhitespace();

@@ -41,8 +41,11 @@ std::optional<QString> decodeComponent(QByteArrayView raw)
         }
     }
     // Strict UTF-8: a value that does not decode cleanly would be signed as one thing and
-    // stored as another after replacement characters crept in.
-    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    // stored as another after replacement characters crept in. A leading BOM is kept for the
+    // same reason (Qt would drop it by default).
+    QStringDecoder decoder(QStringDecoder::Utf8,
+                           QStringDecoder::Flag::Stateless
+                                   | QStringDecoder::Flag::ConvertInitialBom);
     QString text = decoder.decode(bytes);
     if (decoder.hasError())
         return std::nullopt;

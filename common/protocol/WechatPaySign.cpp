@@ -165,9 +165,11 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
     return Result::success(std::move(parsed));
 }
 
-CryptoResult<QByteArray>
-WechatPaySign::signRequest(const PrivateKey &merchantKey, WechatPayAuthorization authorization,
-                           QByteArrayView method, QByteArrayView canonicalUrl, QByteArrayView body)
+CryptoResult<QByteArray> WechatPaySign::signRequest(const PrivateKey &merchantKey,
+                                                    WechatPayAuthorization authorization,
+                                                    QByteArrayView method,
+                                                    QByteArrayView canonicalUrl,
+                                                    QByteArrayView body)
 {
     const QByteArray message = requestMessage(method, canonicalUrl, authorization.timestamp,
                                               authorization.nonce, body);

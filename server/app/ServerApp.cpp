@@ -192,6 +192,8 @@ void ServerApp::watchSignals()
     connect(m_signalNotifier, &QSocketNotifier::activated, this, [this] {
         char byte = 0;
         [[maybe_unused]] const auto n = ::read(s_signalPipe[0], &byte, 1);
+        if (m_shuttingDown)
+            return; // Ctrl-C in a terminal and run.sh's SIGTERM both arrive
         qCInfo(lcServer).noquote() << (byte == SIGINT ? u"interrupted"_s : u"terminated"_s)
                                    << "- draining and shutting down";
         shutdown();

@@ -154,6 +154,8 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
                 if (!undo.exec(u"ROLLBACK TO SAVEPOINT unit"_s) || !undo.exec(u"RELEASE SAVEPOINT unit"_s))
                     qCWarning(lcWriter) << "savepoint rollback failed:" << undo.lastError().text();
             }
+            if (useSavepoints)
+                releaseFailedStatements();
         }
     }
     bool committed = false;
@@ -169,6 +171,7 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
             end.exec(u"ROLLBACK"_s);
         }
     }
+    releaseFailedStatements();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (m_metrics)
         m_metrics->recordDbBatch(int(batch.size()), seconds);

@@ -1,5 +1,7 @@
 #include "server/store/Sql.h"
 
+#include <vector>
+
 using namespace Qt::StringLiterals;
 
 namespace paydesk {
@@ -15,6 +17,15 @@ bool DatabaseError::isUniqueViolation() const
     return code == u"23505"_s || code == u"2067"_s || code == u"1555"_s;
 }
 
+namespace {
+thread_local std::vector<QSqlQuery> t_failedStatements;
+}
+
+void releaseFailedStatements()
+{
+    t_failedStatements.clear();
+}
+
 QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds)
 {
     QSqlQuery query(db);
@@ -23,8 +34,12 @@ QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList
         throw DatabaseError(u"prepare failed"_s, query.lastError());
     for (const QVariant &value : binds)
         query.addBindValue(value);
-    if (!query.exec())
-        throw DatabaseError(u"statement failed"_s, query.lastError());
+    if (!query.exec()) {
+        DatabaseError error(u"statement failed"_s, query.lastError());
+        if (t_failedStatements.size() < 64)
+            t_failedStatements.push_back(std::move(query));
+        throw error;
+    }
     return query;
 }
 

@@ -27,5 +27,9 @@ private:
 QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
 /// Runs a statement that is not prepared (transaction control, PRAGMA, DDL).
 void sqlExecRaw(const QSqlDatabase &db, const QString &sql);
+/// Frees the statements that failed on this thread since the last call. PostgreSQL cannot
+/// DEALLOCATE a prepared statement while its transaction is aborted, so sqlExec keeps failed
+/// queries alive until the writer has rolled back (else each failure would leak one on the server).
+void releaseFailedStatements();
 
 } // namespace paydesk

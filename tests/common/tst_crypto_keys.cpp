@@ -206,8 +206,8 @@ void TestCryptoKeys::privateKeyFormatsSignIdentically()
     QFETCH(QByteArray, text);
     const CryptoResult<PrivateKey> key = PrivateKey::fromPem(text);
     QVERIFY2(key.ok(), qPrintable(key.error()));
-    const CryptoResult<QByteArray> signature
-            = RsaSignature::signBase64(*key, readData(javaDir + u"rsa2_basic.content.txt"_s));
+    const CryptoResult<QByteArray> signature =
+            RsaSignature::signBase64(*key, readData(javaDir + u"rsa2_basic.content.txt"_s));
     QVERIFY2(signature.ok(), qPrintable(signature.error()));
     QCOMPARE(*signature, readData(javaDir + u"rsa2_basic.sign.b64"_s));
 }
@@ -598,8 +598,8 @@ void TestCryptoKeys::tamperedSignatureByteFailsVerification()
 {
     const PublicKey pub = publicKey(javaDir + u"app_public_key.pem"_s);
     const QByteArray content = readData(javaDir + u"rsa2_basic.content.txt"_s);
-    const QByteArray signature
-            = QByteArray::fromBase64(readData(javaDir + u"rsa2_basic.sign.b64"_s));
+    const QByteArray signature =
+            QByteArray::fromBase64(readData(javaDir + u"rsa2_basic.sign.b64"_s));
     QVERIFY(RsaSignature::verify(pub, content, signature));
     for (const qsizetype index : {qsizetype(0), signature.size() / 2, signature.size() - 1}) {
         QByteArray tampered = signature;

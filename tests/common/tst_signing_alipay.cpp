@@ -52,8 +52,8 @@ PublicKey publicKey(const QString &relativePath)
 
 PrivateKey javaSdkKey()
 {
-    CryptoResult<PrivateKey> key = PrivateKey::fromPem(
-            readData(u"alipay/java_sdk_rsacheck/app_private_key_pkcs8.pem"_s));
+    CryptoResult<PrivateKey> key =
+            PrivateKey::fromPem(readData(u"alipay/java_sdk_rsacheck/app_private_key_pkcs8.pem"_s));
     if (!key)
         qFatal("java sdk key: %s", qPrintable(key.error()));
     return std::move(key).value();
@@ -193,8 +193,8 @@ void TestSigningAlipay::javaSdkVectorsVerifyAndReSignByteForByte()
                                        text, sign, algorithm));
     QVERIFY(RsaSignature::verifyBase64(publicKey(javaDir + u"app_public_key.pem"_s), text, sign,
                                        algorithm));
-    const CryptoResult<QByteArray> resigned
-            = RsaSignature::signBase64(javaSdkKey(), text, algorithm);
+    const CryptoResult<QByteArray> resigned =
+            RsaSignature::signBase64(javaSdkKey(), text, algorithm);
     QVERIFY(resigned.ok());
     QCOMPARE(*resigned, sign);
 
@@ -320,6 +320,7 @@ void TestSigningAlipay::formParseDecodesExactlyOnce_data()
             << "x=%2525&y=%252B"_ba << FormFields{{u"x"_s, u"%25"_s}, {u"y"_s, u"%2B"_s}};
     QTest::newRow("UTF-8") << "subject=%E8%AF%AD%E9%9B%80%E7%A9%BA%E9%97%B4"_ba
                            << FormFields{{u"subject"_s, u"语雀空间"_s}};
+    QTest::newRow("leading BOM kept") << "a=%EF%BB%BFx"_ba << FormFields{{u"a"_s, u"\uFEFFx"_s}};
     QTest::newRow("lowercase hex") << "a=%e4%b8%ad"_ba << FormFields{{u"a"_s, u"中"_s}};
     QTest::newRow("empty segments skipped, name without value") << "a=1&&b&c=&=d"_ba
                                                                 << FormFields{{u"a"_s, u"1"_s},
@@ -399,8 +400,8 @@ void TestSigningAlipay::responseVectorsExtractAndVerify()
     const QByteArray substring = readData(substringFile);
 
     for (const QString &expectedKey : {AlipayResponseSign::responseKeyFor(method), QString()}) {
-        const CryptoResult<AlipaySignedResponse> parts
-                = AlipayResponseSign::extract(raw, expectedKey);
+        const CryptoResult<AlipaySignedResponse> parts =
+                AlipayResponseSign::extract(raw, expectedKey);
         QVERIFY2(parts.ok(), qPrintable(parts.error()));
         QCOMPARE(parts->responseKey, AlipayResponseSign::responseKeyFor(method));
         QCOMPARE(parts->signedContent, substring);
@@ -471,8 +472,8 @@ void TestSigningAlipay::responseExtractionHandlesEncryptedAndErrorResponses()
     QCOMPARE(encrypted->alipayCertSn, u"abc123"_s);
 
     // Gateway-level errors come back under error_response.
-    const QByteArray error
-            = R"({"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id"},"sign":"c2lnbg=="})"_ba;
+    const QByteArray error =
+            R"({"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id"},"sign":"c2lnbg=="})"_ba;
     const CryptoResult<AlipaySignedResponse> parts = AlipayResponseSign::extract(
             error, AlipayResponseSign::responseKeyFor(u"alipay.trade.pay"));
     QVERIFY2(parts.ok(), qPrintable(parts.error()));
@@ -481,8 +482,8 @@ void TestSigningAlipay::responseExtractionHandlesEncryptedAndErrorResponses()
              R"({"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id"})"_ba);
 
     // No sign at all: extraction succeeds with an empty sign, which never verifies.
-    const CryptoResult<AlipaySignedResponse> unsigned_
-            = AlipayResponseSign::extract(R"({"error_response":{"code":"20000"}})"_ba);
+    const CryptoResult<AlipaySignedResponse> unsigned_ =
+            AlipayResponseSign::extract(R"({"error_response":{"code":"20000"}})"_ba);
     QVERIFY(unsigned_.ok());
     QVERIFY(unsigned_->sign.isEmpty());
 }

@@ -44,8 +44,8 @@ const QString notifyDir = u"wechat/go_notify_payscore/"_s;
 
 PrivateKey goMerchantKey()
 {
-    CryptoResult<PrivateKey> key
-            = PrivateKey::fromPem(readData(goDir + u"merchant_private_key_pkcs8.pem"_s));
+    CryptoResult<PrivateKey> key =
+            PrivateKey::fromPem(readData(goDir + u"merchant_private_key_pkcs8.pem"_s));
     if (!key)
         qFatal("go key: %s", qPrintable(key.error()));
     return std::move(key).value();
@@ -152,8 +152,8 @@ void TestSigningWechat::derivedRequestsBuildMessageHeaderAndSignature()
     const QByteArray expectedMessage = readData(derivedDir + name + u".message.txt"_s);
     const QByteArray expectedHeader = readData(derivedDir + name + u".authorization.txt"_s);
 
-    const QByteArray message = WechatPaySign::requestMessage(method, canonicalUrl, vectorTimestamp,
-                                                             vectorNonce, body);
+    const QByteArray message =
+            WechatPaySign::requestMessage(method, canonicalUrl, vectorTimestamp, vectorNonce, body);
     QCOMPARE(message, expectedMessage);
 
     // Signing with the merchant key reproduces the whole header byte for byte (GO order).
@@ -164,8 +164,8 @@ void TestSigningWechat::derivedRequestsBuildMessageHeaderAndSignature()
     QCOMPARE(*header, expectedHeader);
 
     // The server side: parse the header, rebuild the message, verify with the merchant cert.
-    const CryptoResult<WechatPayAuthorization> parsed
-            = WechatPaySign::parseAuthorization(expectedHeader);
+    const CryptoResult<WechatPayAuthorization> parsed =
+            WechatPaySign::parseAuthorization(expectedHeader);
     QVERIFY2(parsed.ok(), qPrintable(parsed.error()));
     QCOMPARE(parsed->mchid, vectorMchid);
     QCOMPARE(parsed->nonce, vectorNonce);
@@ -218,9 +218,9 @@ void TestSigningWechat::signedResponsesAndNotificationsVerify()
         QCOMPARE(signature, readData(signatureFile));
     QCOMPARE(headers.value("Wechatpay-Serial"), vectorSerial);
 
-    const QByteArray message
-            = WechatPaySign::responseMessage(headers.value("Wechatpay-Timestamp"),
-                                             headers.value("Wechatpay-Nonce"), readData(bodyFile));
+    const QByteArray message =
+            WechatPaySign::responseMessage(headers.value("Wechatpay-Timestamp"),
+                                           headers.value("Wechatpay-Nonce"), readData(bodyFile));
     QCOMPARE(message, readData(messageFile));
     QVERIFY(RsaSignature::verifyBase64(goPlatformKey(), message, signature));
     // The Go test key is also the platform key here, so signing reproduces the header.
@@ -253,10 +253,10 @@ void TestSigningWechat::notificationResourcesDecryptToPlaintext()
                                          .value(u"resource"_s)
                                          .toObject();
     QCOMPARE(resource.value(u"algorithm"_s).toString(), u"AEAD_AES_256_GCM"_s);
-    const std::optional<QByteArray> plaintext
-            = AesGcm::openWechatResource(apiV3Key, resource.value(u"nonce"_s).toString(),
-                                         resource.value(u"associated_data"_s).toString(),
-                                         resource.value(u"ciphertext"_s).toString());
+    const std::optional<QByteArray> plaintext =
+            AesGcm::openWechatResource(apiV3Key, resource.value(u"nonce"_s).toString(),
+                                       resource.value(u"associated_data"_s).toString(),
+                                       resource.value(u"ciphertext"_s).toString());
     QVERIFY(plaintext.has_value());
     QCOMPARE(*plaintext, readData(dir + plaintextFile));
 
