@@ -11,19 +11,16 @@ namespace {
 const char *cipherNameForKey(QByteArrayView key)
 {
     switch (key.size()) {
-    case 16:
-        return "AES-128-GCM";
-    case 32:
-        return "AES-256-GCM";
-    default:
-        return nullptr;
+    case 16: return "AES-128-GCM";
+    case 32: return "AES-256-GCM";
+    default: return nullptr;
     }
 }
 
 bool validInputs(QByteArrayView key, QByteArrayView iv, QByteArrayView text, QByteArrayView aad)
 {
     return cipherNameForKey(key) != nullptr && !iv.isEmpty() && iv.size() <= AesGcm::MaxIvSize
-            && openssl::fitsInt(text.size() + AesGcm::TagSize) && openssl::fitsInt(aad.size());
+        && openssl::fitsInt(text.size() + AesGcm::TagSize) && openssl::fitsInt(aad.size());
 }
 
 // Shared set-up for both directions: fetch the cipher, set the IV length, then key and IV.
@@ -36,9 +33,7 @@ openssl::EvpCipherCtxPtr makeContext(QByteArrayView key, QByteArrayView iv, bool
     const int enc = encrypt ? 1 : 0;
     if (EVP_CipherInit_ex2(ctx.get(), cipher.get(), nullptr, nullptr, enc, nullptr) != 1
         || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, int(iv.size()), nullptr) != 1
-        || EVP_CipherInit_ex2(ctx.get(), nullptr, openssl::bytes(key), openssl::bytes(iv), enc,
-                              nullptr)
-                != 1) {
+        || EVP_CipherInit_ex2(ctx.get(), nullptr, openssl::bytes(key), openssl::bytes(iv), enc, nullptr) != 1) {
         return {};
     }
     return ctx;
@@ -54,8 +49,7 @@ bool addAad(EVP_CIPHER_CTX *ctx, QByteArrayView aad)
 
 std::optional<QByteArray> decodeBase64Strict(const QString &text)
 {
-    const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(),
-                                                        QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
         return std::nullopt;
     return decoded.decoded;
@@ -63,8 +57,8 @@ std::optional<QByteArray> decodeBase64Strict(const QString &text)
 
 } // namespace
 
-std::optional<QByteArray> AesGcm::seal(QByteArrayView key, QByteArrayView iv,
-                                       QByteArrayView plaintext, QByteArrayView aad)
+std::optional<QByteArray> AesGcm::seal(QByteArrayView key, QByteArrayView iv, QByteArrayView plaintext,
+                                       QByteArrayView aad)
 {
     const openssl::ErrorQueueGuard guard;
     if (!validInputs(key, iv, plaintext, aad))
@@ -80,22 +74,18 @@ std::optional<QByteArray> AesGcm::seal(QByteArrayView key, QByteArrayView iv,
     int written = 0;
     int finalWritten = 0;
     if ((!plaintext.isEmpty()
-         && EVP_CipherUpdate(ctx.get(), outBytes, &written, openssl::bytes(plaintext),
-                             int(plaintext.size()))
-                 != 1)
+         && EVP_CipherUpdate(ctx.get(), outBytes, &written, openssl::bytes(plaintext), int(plaintext.size())) != 1)
         || EVP_CipherFinal_ex(ctx.get(), outBytes + written, &finalWritten) != 1
         || written + finalWritten != plaintext.size()
-        || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(TagSize),
-                               outBytes + plaintext.size())
-                != 1) {
+        || EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, int(TagSize), outBytes + plaintext.size()) != 1) {
         qCWarning(lcCrypto) << "AES-GCM seal failed:" << openssl::takeErrors();
         return std::nullopt;
     }
     return out;
 }
 
-std::optional<QByteArray> AesGcm::open(QByteArrayView key, QByteArrayView iv,
-                                       QByteArrayView ciphertextAndTag, QByteArrayView aad)
+std::optional<QByteArray> AesGcm::open(QByteArrayView key, QByteArrayView iv, QByteArrayView ciphertextAndTag,
+                                       QByteArrayView aad)
 {
     const openssl::ErrorQueueGuard guard;
     if (ciphertextAndTag.size() < TagSize || !validInputs(key, iv, ciphertextAndTag, aad))
@@ -111,9 +101,7 @@ std::optional<QByteArray> AesGcm::open(QByteArrayView key, QByteArrayView iv,
     auto *outBytes = reinterpret_cast<unsigned char *>(out.data());
     int written = 0;
     if (!ciphertext.isEmpty()
-        && EVP_CipherUpdate(ctx.get(), outBytes, &written, openssl::bytes(ciphertext),
-                            int(ciphertext.size()))
-                != 1) {
+        && EVP_CipherUpdate(ctx.get(), outBytes, &written, openssl::bytes(ciphertext), int(ciphertext.size())) != 1) {
         return std::nullopt;
     }
     // OpenSSL wants a non-const pointer for the expected tag but only reads it.
@@ -132,8 +120,7 @@ std::optional<QByteArray> AesGcm::open(QByteArrayView key, QByteArrayView iv,
 }
 
 std::optional<QByteArray> AesGcm::openWechatResource(QByteArrayView apiV3Key, const QString &nonce,
-                                                     const QString &associatedData,
-                                                     const QString &ciphertextBase64)
+                                                     const QString &associatedData, const QString &ciphertextBase64)
 {
     const std::optional<QByteArray> sealed = decodeBase64Strict(ciphertextBase64);
     if (!sealed)
@@ -142,11 +129,9 @@ std::optional<QByteArray> AesGcm::openWechatResource(QByteArrayView apiV3Key, co
 }
 
 std::optional<QByteArray> AesGcm::sealWechatResource(QByteArrayView apiV3Key, const QString &nonce,
-                                                     const QString &associatedData,
-                                                     QByteArrayView plaintext)
+                                                     const QString &associatedData, QByteArrayView plaintext)
 {
-    const std::optional<QByteArray> sealed =
-            seal(apiV3Key, nonce.toUtf8(), plaintext, associatedData.toUtf8());
+    const std::optional<QByteArray> sealed = seal(apiV3Key, nonce.toUtf8(), plaintext, associatedData.toUtf8());
     if (!sealed)
         return std::nullopt;
     return sealed->toBase64();

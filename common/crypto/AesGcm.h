@@ -23,27 +23,23 @@ public:
     static constexpr qsizetype MaxIvSize = 256;
 
     /// Encrypts plaintext and returns ciphertext || tag, or nullopt for a bad key or IV length.
-    static std::optional<QByteArray> seal(QByteArrayView key, QByteArrayView iv,
-                                          QByteArrayView plaintext, QByteArrayView aad = {});
+    static std::optional<QByteArray> seal(QByteArrayView key, QByteArrayView iv, QByteArrayView plaintext,
+                                          QByteArrayView aad = {});
 
     /// Decrypts ciphertext || tag. Returns nullopt when the key or IV length is invalid, the
     /// input is shorter than a tag, or authentication fails (wrong key, IV, AAD or tampering).
-    static std::optional<QByteArray> open(QByteArrayView key, QByteArrayView iv,
-                                          QByteArrayView ciphertextAndTag, QByteArrayView aad = {});
+    static std::optional<QByteArray> open(QByteArrayView key, QByteArrayView iv, QByteArrayView ciphertextAndTag,
+                                          QByteArrayView aad = {});
 
     /// Decrypts a WeChat Pay APIv3 "resource" (notification or encrypted certificate): the
     /// APIv3 key, nonce and associated_data are used as their UTF-8 bytes and ciphertext is
     /// base64(ct || tag). Returns nullopt on bad base64 or any open() failure.
-    static std::optional<QByteArray> openWechatResource(QByteArrayView apiV3Key,
-                                                        const QString &nonce,
-                                                        const QString &associatedData,
-                                                        const QString &ciphertextBase64);
+    static std::optional<QByteArray> openWechatResource(QByteArrayView apiV3Key, const QString &nonce,
+                                                        const QString &associatedData, const QString &ciphertextBase64);
 
     /// The inverse of openWechatResource(): base64(ct || tag), for the sandbox and tests.
-    static std::optional<QByteArray> sealWechatResource(QByteArrayView apiV3Key,
-                                                        const QString &nonce,
-                                                        const QString &associatedData,
-                                                        QByteArrayView plaintext);
+    static std::optional<QByteArray> sealWechatResource(QByteArrayView apiV3Key, const QString &nonce,
+                                                        const QString &associatedData, QByteArrayView plaintext);
 };
 
 } // namespace paydesk

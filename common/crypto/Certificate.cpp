@@ -156,10 +156,8 @@ CryptoResult<PublicKey> Certificate::publicKey() const
     // get1 takes a reference of our own, so the key outlives this certificate object.
     PkeyRef key(X509_get_pubkey(m_x509.get()));
     if (!key)
-        return Result::failure(
-                openssl::failureText(QStringLiteral("certificate: unreadable public key")));
-    CryptoResult<PkeyRef> checked =
-            PkeyRef::checkRsa(std::move(key), PublicKey::MinimumBits, PublicKey::MaximumBits);
+        return Result::failure(openssl::failureText(QStringLiteral("certificate: unreadable public key")));
+    CryptoResult<PkeyRef> checked = PkeyRef::checkRsa(std::move(key), PublicKey::MinimumBits, PublicKey::MaximumBits);
     if (!checked)
         return Result::failure(QStringLiteral("certificate public key: ") + checked.error());
     return Result::success(PublicKey(std::move(checked).value()));
@@ -228,7 +226,7 @@ QString Certificate::alipayCertSn() const
         if (!principal.isEmpty())
             principal += QLatin1Char(',');
         principal += attributeName(X509_NAME_ENTRY_get_object(entry)) + QLatin1Char('=')
-                + QString::fromUtf8(reinterpret_cast<const char *>(utf8), length);
+            + QString::fromUtf8(reinterpret_cast<const char *>(utf8), length);
     }
     const QString serial = serialNumberDecimal();
     if (principal.isEmpty() || serial.isEmpty())

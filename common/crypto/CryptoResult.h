@@ -9,8 +9,7 @@ namespace paydesk {
 
 /// A value or a human-readable reason why there is none, returned by every fallible crypto and
 /// signing helper that a caller may want to log (key loading, signing, protocol parsing).
-template<typename T>
-class CryptoResult final
+template<typename T> class CryptoResult final
 {
 public:
     static CryptoResult success(T value) { return CryptoResult(std::move(value), QString()); }
@@ -39,9 +38,7 @@ public:
     std::optional<T> toOptional() const & { return m_value; }
 
 private:
-    CryptoResult(std::optional<T> value, QString error)
-        : m_value(std::move(value)), m_error(std::move(error))
-    { }
+    CryptoResult(std::optional<T> value, QString error) : m_value(std::move(value)), m_error(std::move(error)) { }
 
     std::optional<T> m_value;
     QString m_error;

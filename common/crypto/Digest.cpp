@@ -12,8 +12,7 @@ QByteArray digest(const char *algorithm, QByteArrayView data)
     unsigned char out[EVP_MAX_MD_SIZE];
     size_t outLength = 0;
     // EVP_Q_digest takes a size_t length, so no int truncation concerns here.
-    if (EVP_Q_digest(nullptr, algorithm, nullptr, data.data(), size_t(data.size()), out, &outLength)
-        != 1) {
+    if (EVP_Q_digest(nullptr, algorithm, nullptr, data.data(), size_t(data.size()), out, &outLength) != 1) {
         // Only possible when the provider is unavailable, which makes every digest wrong;
         // refuse to continue rather than hand out an empty hash that might compare equal.
         qFatal("paydesk: %s digest failed: %s", algorithm, qPrintable(openssl::takeErrors()));

@@ -12,8 +12,8 @@ QByteArray Hmac::sha256(QByteArrayView key, QByteArrayView data)
     const openssl::ErrorQueueGuard guard;
     char digestName[] = "SHA256";
     const OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
-            OSSL_PARAM_construct_end(),
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
+        OSSL_PARAM_construct_end(),
     };
     // An empty key is legal for HMAC; give OpenSSL a valid pointer since data() may be null.
     static const unsigned char emptyKey = 0;

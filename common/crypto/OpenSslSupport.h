@@ -27,14 +27,9 @@ Q_DECLARE_LOGGING_CATEGORY(lcCrypto)
 namespace openssl {
 
 /// Deleter calling the OpenSSL free function given as template argument.
-template<auto FreeFunction>
-struct Deleter final
+template<auto FreeFunction> struct Deleter final
 {
-    template<typename T>
-    void operator()(T *object) const noexcept
-    {
-        FreeFunction(object);
-    }
+    template<typename T> void operator()(T *object) const noexcept { FreeFunction(object); }
 };
 
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<&EVP_PKEY_free>>;

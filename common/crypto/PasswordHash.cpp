@@ -63,8 +63,7 @@ std::optional<quint64> parseNumber(QStringView text)
 std::optional<QByteArray> parseBase64(QStringView text, qsizetype minBytes, qsizetype maxBytes)
 {
     const QByteArray ascii = text.toLatin1();
-    const auto decoded =
-            QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = QByteArray::fromBase64Encoding(ascii, QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
         return std::nullopt;
     // Require the canonical unpadded spelling so one hash has exactly one stored form.
@@ -103,8 +102,8 @@ std::optional<Parsed> parse(const QString &stored)
     return parsed;
 }
 
-std::optional<QByteArray> scrypt(const QByteArray &password, const QByteArray &salt,
-                                 const PasswordHash::Cost &cost, qsizetype length)
+std::optional<QByteArray> scrypt(const QByteArray &password, const QByteArray &salt, const PasswordHash::Cost &cost,
+                                 qsizetype length)
 {
     const openssl::ErrorQueueGuard guard;
     const openssl::EvpKdfPtr kdf(EVP_KDF_fetch(nullptr, OSSL_KDF_NAME_SCRYPT, nullptr));
@@ -124,22 +123,18 @@ std::optional<QByteArray> scrypt(const QByteArray &password, const QByteArray &s
     const Scrub scrubPassword(passwordCopy);
     static char emptyPassword = 0;
     const OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
-                                              passwordCopy.isEmpty() ? &emptyPassword
-                                                                     : passwordCopy.data(),
-                                              size_t(passwordCopy.size())),
-            OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, saltCopy.data(),
-                                              size_t(saltCopy.size())),
-            OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
-            OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
-            OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
-            OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxMemory),
-            OSSL_PARAM_construct_end(),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
+                                          passwordCopy.isEmpty() ? &emptyPassword : passwordCopy.data(),
+                                          size_t(passwordCopy.size())),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, saltCopy.data(), size_t(saltCopy.size())),
+        OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n),
+        OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_R, &r),
+        OSSL_PARAM_construct_uint32(OSSL_KDF_PARAM_SCRYPT_P, &p),
+        OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxMemory),
+        OSSL_PARAM_construct_end(),
     };
     QByteArray out(length, Qt::Uninitialized);
-    if (EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), size_t(length),
-                       params)
-        != 1) {
+    if (EVP_KDF_derive(ctx.get(), reinterpret_cast<unsigned char *>(out.data()), size_t(length), params) != 1) {
         qCWarning(lcCrypto) << "scrypt derive failed:" << openssl::takeErrors();
         return std::nullopt;
     }
@@ -151,8 +146,7 @@ std::optional<QByteArray> scrypt(const QByteArray &password, const QByteArray &s
 bool PasswordHash::isAcceptableCost(const Cost &cost)
 {
     const bool powerOfTwo = cost.n != 0 && (cost.n & (cost.n - 1)) == 0;
-    if (!powerOfTwo || cost.n < MinN || cost.n > MaxN || cost.r < 1 || cost.r > MaxR || cost.p < 1
-        || cost.p > MaxP)
+    if (!powerOfTwo || cost.n < MinN || cost.n > MaxN || cost.r < 1 || cost.r > MaxR || cost.p < 1 || cost.p > MaxP)
         return false;
     // Bounds above keep these products far from overflow.
     return 128 * quint64(cost.r) * cost.n <= MaxMemoryBytes && cost.n * cost.r * cost.p <= MaxWork;
@@ -173,11 +167,11 @@ CryptoResult<QString> PasswordHash::hash(const QString &password, const Cost &co
         return Result::failure(QStringLiteral("password hash: scrypt failed"));
     const Scrub scrubDerived(*derived);
     return Result::success(QStringLiteral("scrypt$N=%1,r=%2,p=%3$%4$%5")
-                                   .arg(cost.n)
-                                   .arg(cost.r)
-                                   .arg(cost.p)
-                                   .arg(QString::fromLatin1(salt.toBase64(Base64Options)),
-                                        QString::fromLatin1(derived->toBase64(Base64Options))));
+                               .arg(cost.n)
+                               .arg(cost.r)
+                               .arg(cost.p)
+                               .arg(QString::fromLatin1(salt.toBase64(Base64Options)),
+                                    QString::fromLatin1(derived->toBase64(Base64Options))));
 }
 
 bool PasswordHash::verify(const QString &password, const QString &stored)
@@ -189,8 +183,7 @@ bool PasswordHash::verify(const QString &password, const QString &stored)
     const Scrub scrub(utf8);
     if (utf8.size() > MaxPasswordBytes)
         return false;
-    std::optional<QByteArray> derived =
-            scrypt(utf8, parsed->salt, parsed->cost, parsed->hash.size());
+    std::optional<QByteArray> derived = scrypt(utf8, parsed->salt, parsed->cost, parsed->hash.size());
     if (!derived)
         return false;
     const Scrub scrubDerived(*derived);
@@ -200,8 +193,7 @@ bool PasswordHash::verify(const QString &password, const QString &stored)
 bool PasswordHash::needsRehash(const QString &stored, const Cost &wanted)
 {
     const std::optional<Parsed> parsed = parse(stored);
-    return !parsed || !(parsed->cost == wanted) || parsed->salt.size() != SaltBytes
-            || parsed->hash.size() != HashBytes;
+    return !parsed || !(parsed->cost == wanted) || parsed->salt.size() != SaltBytes || parsed->hash.size() != HashBytes;
 }
 
 } // namespace paydesk

@@ -23,10 +23,7 @@ public:
         quint32 r = 0;
         quint32 p = 0;
 
-        friend bool operator==(const Cost &a, const Cost &b)
-        {
-            return a.n == b.n && a.r == b.r && a.p == b.p;
-        }
+        friend bool operator==(const Cost &a, const Cost &b) { return a.n == b.n && a.r == b.r && a.p == b.p; }
     };
 
     /// About 70 ms and 32 MiB per hash on a current x86-64 core: slow for an offline guesser,

@@ -35,8 +35,7 @@ CryptoResult<QByteArray> decodeBody(QByteArrayView body)
     }
     if (compact.isEmpty())
         return CryptoResult<QByteArray>::failure(QStringLiteral("empty base64 body"));
-    const auto decoded =
-            QByteArray::fromBase64Encoding(compact, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded = QByteArray::fromBase64Encoding(compact, QByteArray::AbortOnBase64DecodingErrors);
     if (decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok || decoded.decoded.isEmpty())
         return CryptoResult<QByteArray>::failure(QStringLiteral("invalid base64 body"));
     return CryptoResult<QByteArray>::success(decoded.decoded);
@@ -75,21 +74,19 @@ CryptoResult<QList<PemBlock>> Pem::decode(QByteArrayView text)
         const QByteArray expectedEnd = endMarker.toByteArray() + label.toByteArray() + "-----";
         const qsizetype bodyEnd = text.indexOf(expectedEnd, bodyStart);
         if (bodyEnd < 0)
-            return Result::failure(QStringLiteral("missing PEM END line for ")
-                                   + QString::fromLatin1(label));
+            return Result::failure(QStringLiteral("missing PEM END line for ") + QString::fromLatin1(label));
         const QByteArrayView body = text.sliced(bodyStart, bodyEnd - bodyStart);
         // A BEGIN inside the body means the previous block never ended properly.
         if (body.indexOf(beginMarker) >= 0 || body.indexOf(endMarker) >= 0)
             return Result::failure(QStringLiteral("nested or mismatched PEM blocks"));
         // "Proc-Type: 4,ENCRYPTED" and similar RFC 1421 headers: we only load plain keys.
         if (body.indexOf(':') >= 0)
-            return Result::failure(QStringLiteral(
-                    "PEM headers are not supported (encrypted PEM keys must be decrypted first)"));
+            return Result::failure(
+                QStringLiteral("PEM headers are not supported (encrypted PEM keys must be decrypted first)"));
 
         CryptoResult<QByteArray> der = decodeBody(body);
         if (!der)
-            return Result::failure(der.error() + QStringLiteral(" in PEM block ")
-                                   + QString::fromLatin1(label));
+            return Result::failure(der.error() + QStringLiteral(" in PEM block ") + QString::fromLatin1(label));
         blocks.append(PemBlock{label.toByteArray(), std::move(der).value()});
         pos = bodyEnd + expectedEnd.size();
     }

@@ -9,7 +9,9 @@ void PkeyRef::Deleter::operator()(evp_pkey_st *key) const noexcept
     EVP_PKEY_free(key);
 }
 
-PkeyRef::PkeyRef(evp_pkey_st *adopted) : m_key(adopted) { }
+PkeyRef::PkeyRef(evp_pkey_st *adopted) : m_key(adopted)
+{
+}
 
 PkeyRef::PkeyRef(const PkeyRef &other)
 {
@@ -28,8 +30,7 @@ PkeyRef &PkeyRef::operator=(const PkeyRef &other)
     return *this;
 }
 
-CryptoResult<PkeyRef> PkeyRef::decodeRsa(QByteArrayView der, Structure structure, int minBits,
-                                         int maxBits)
+CryptoResult<PkeyRef> PkeyRef::decodeRsa(QByteArrayView der, Structure structure, int minBits, int maxBits)
 {
     using Result = CryptoResult<PkeyRef>;
     const char *structureName = nullptr;
@@ -60,8 +61,8 @@ CryptoResult<PkeyRef> PkeyRef::decodeRsa(QByteArrayView der, Structure structure
     // private key is expected and vice versa. The structure name narrows the decoders tried;
     // OpenSSL still unwraps a PKCS#8/SPKI envelope under "type-specific", so a mislabelled
     // but otherwise valid RSA key is tolerated, which is harmless.
-    const openssl::DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(
-            &raw, "DER", structureName, "RSA", selection, nullptr, nullptr));
+    const openssl::DecoderCtxPtr ctx(
+        OSSL_DECODER_CTX_new_for_pkey(&raw, "DER", structureName, "RSA", selection, nullptr, nullptr));
     if (!ctx)
         return Result::failure(openssl::failureText(QStringLiteral("no DER decoder")));
     const unsigned char *data = openssl::bytes(der);
@@ -85,10 +86,8 @@ CryptoResult<PkeyRef> PkeyRef::checkRsa(PkeyRef key, int minBits, int maxBits)
         return Result::failure(QStringLiteral("not an RSA key"));
     const int bits = EVP_PKEY_get_bits(key.get());
     if (bits < minBits || bits > maxBits)
-        return Result::failure(QStringLiteral("RSA key size %1 bits outside %2..%3")
-                                       .arg(bits)
-                                       .arg(minBits)
-                                       .arg(maxBits));
+        return Result::failure(
+            QStringLiteral("RSA key size %1 bits outside %2..%3").arg(bits).arg(minBits).arg(maxBits));
     return Result::success(std::move(key));
 }
 

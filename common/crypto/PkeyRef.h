@@ -39,8 +39,7 @@ public:
 
     /// Decodes exactly one DER structure (trailing bytes are an error) into an RSA key within
     /// [minBits, maxBits].
-    static CryptoResult<PkeyRef> decodeRsa(QByteArrayView der, Structure structure, int minBits,
-                                           int maxBits);
+    static CryptoResult<PkeyRef> decodeRsa(QByteArrayView der, Structure structure, int minBits, int maxBits);
     /// Applies the same RSA type and size policy to a key obtained some other way.
     static CryptoResult<PkeyRef> checkRsa(PkeyRef key, int minBits, int maxBits);
 

@@ -55,8 +55,7 @@ CryptoResult<PrivateKey> PrivateKey::fromPem(QByteArrayView text)
     else if (block.label == "ENCRYPTED PRIVATE KEY")
         return Result::failure(QStringLiteral("private key: encrypted keys are not supported"));
     else
-        return Result::failure(QStringLiteral("private key: unexpected PEM label ")
-                               + QString::fromLatin1(block.label));
+        return Result::failure(QStringLiteral("private key: unexpected PEM label ") + QString::fromLatin1(block.label));
 
     const openssl::ErrorQueueGuard guard;
     CryptoResult<PkeyRef> key = decodePrivate(block.der, structure);
@@ -69,8 +68,7 @@ CryptoResult<PrivateKey> PrivateKey::generateRsa(int bits)
 {
     // 4096 is the practical ceiling: 8192-bit generation can take minutes.
     if (bits < MinimumBits || bits > 4096)
-        return Result::failure(
-                QStringLiteral("RSA key size must be within %1..4096 bits").arg(MinimumBits));
+        return Result::failure(QStringLiteral("RSA key size must be within %1..4096 bits").arg(MinimumBits));
     const openssl::ErrorQueueGuard guard;
     PkeyRef key(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t(bits)));
     if (!key)
@@ -88,10 +86,9 @@ QByteArray PrivateKey::toPkcs8Der() const
     if (!m_key)
         return {};
     const openssl::ErrorQueueGuard guard;
-    using EncoderCtxPtr =
-            std::unique_ptr<OSSL_ENCODER_CTX, openssl::Deleter<&OSSL_ENCODER_CTX_free>>;
-    const EncoderCtxPtr ctx(OSSL_ENCODER_CTX_new_for_pkey(m_key.get(), EVP_PKEY_KEYPAIR, "DER",
-                                                          "PrivateKeyInfo", nullptr));
+    using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, openssl::Deleter<&OSSL_ENCODER_CTX_free>>;
+    const EncoderCtxPtr ctx(
+        OSSL_ENCODER_CTX_new_for_pkey(m_key.get(), EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo", nullptr));
     unsigned char *data = nullptr;
     size_t length = 0;
     if (!ctx || OSSL_ENCODER_to_data(ctx.get(), &data, &length) != 1 || data == nullptr) {
@@ -123,8 +120,7 @@ PublicKey PrivateKey::publicKey() const
         qCWarning(lcCrypto) << "i2d_PUBKEY failed:" << openssl::takeErrors();
         return {};
     }
-    CryptoResult<PublicKey> key =
-            PublicKey::fromDer(QByteArrayView(reinterpret_cast<const char *>(out), length));
+    CryptoResult<PublicKey> key = PublicKey::fromDer(QByteArrayView(reinterpret_cast<const char *>(out), length));
     if (!key) {
         qCWarning(lcCrypto) << "public half of a private key did not load:" << key.error();
         return {};

@@ -15,8 +15,8 @@ using Result = CryptoResult<PublicKey>;
 CryptoResult<PublicKey> PublicKey::fromDer(QByteArrayView spkiDer)
 {
     const openssl::ErrorQueueGuard guard;
-    CryptoResult<PkeyRef> key = PkeyRef::decodeRsa(
-            spkiDer, PkeyRef::Structure::SubjectPublicKeyInfo, MinimumBits, MaximumBits);
+    CryptoResult<PkeyRef> key
+        = PkeyRef::decodeRsa(spkiDer, PkeyRef::Structure::SubjectPublicKeyInfo, MinimumBits, MaximumBits);
     if (!key)
         return Result::failure(QStringLiteral("public key: ") + key.error());
     return Result::success(PublicKey(std::move(key).value()));
@@ -25,8 +25,7 @@ CryptoResult<PublicKey> PublicKey::fromDer(QByteArrayView spkiDer)
 CryptoResult<PublicKey> PublicKey::fromPkcs1Der(QByteArrayView der)
 {
     const openssl::ErrorQueueGuard guard;
-    CryptoResult<PkeyRef> key =
-            PkeyRef::decodeRsa(der, PkeyRef::Structure::RsaPublicKey, MinimumBits, MaximumBits);
+    CryptoResult<PkeyRef> key = PkeyRef::decodeRsa(der, PkeyRef::Structure::RsaPublicKey, MinimumBits, MaximumBits);
     if (!key)
         return Result::failure(QStringLiteral("RSA public key: ") + key.error());
     return Result::success(PublicKey(std::move(key).value()));
@@ -65,8 +64,7 @@ CryptoResult<PublicKey> PublicKey::fromPem(QByteArrayView text)
             return Result::failure(certificate.error());
         return certificate->publicKey();
     }
-    return Result::failure(QStringLiteral("public key: unexpected PEM label ")
-                           + QString::fromLatin1(block.label));
+    return Result::failure(QStringLiteral("public key: unexpected PEM label ") + QString::fromLatin1(block.label));
 }
 
 int PublicKey::bits() const

@@ -25,14 +25,12 @@ QByteArray Random::bytes(qsizetype count)
 
 QString Random::token(qsizetype nBytes)
 {
-    return QString::fromLatin1(
-            bytes(nBytes).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+    return QString::fromLatin1(bytes(nBytes).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
 QString Random::alphanumeric(qsizetype length)
 {
-    static constexpr char alphabet[] =
-            "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     constexpr unsigned alphabetSize = sizeof alphabet - 1; // 62
     // Bytes >= 248 (= 4 * 62) are rejected: using them with % 62 would favour the first 8
     // characters. Rejection keeps every character exactly equally likely.

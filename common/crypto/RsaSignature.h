@@ -36,8 +36,7 @@ public:
     static CryptoResult<QByteArray> signBase64(const PrivateKey &key, QByteArrayView data,
                                                DigestAlgorithm algorithm = DigestAlgorithm::Sha256);
     /// verify() with a standard base64 signature; malformed base64 is a failed verification.
-    static bool verifyBase64(const PublicKey &key, QByteArrayView data,
-                             QByteArrayView signatureBase64,
+    static bool verifyBase64(const PublicKey &key, QByteArrayView data, QByteArrayView signatureBase64,
                              DigestAlgorithm algorithm = DigestAlgorithm::Sha256);
 };
 

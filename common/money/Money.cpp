@@ -12,8 +12,7 @@ namespace paydesk {
 QString currencyCode(Currency currency)
 {
     switch (currency) {
-    case Currency::CNY:
-        return u"CNY"_s;
+    case Currency::CNY: return u"CNY"_s;
     }
     return QString(); // only for a value cast from an integer outside the enumeration
 }
@@ -21,8 +20,7 @@ QString currencyCode(Currency currency)
 int currencyMinorDigits(Currency currency)
 {
     switch (currency) {
-    case Currency::CNY:
-        return 2;
+    case Currency::CNY: return 2;
     }
     return 0;
 }
@@ -73,8 +71,7 @@ bool appendDigits(qint64 *accumulator, QStringView digits)
 
 } // namespace
 
-std::optional<Money> Money::parse(QStringView text, Currency currency, Sign sign,
-                                  ParseError *error)
+std::optional<Money> Money::parse(QStringView text, Currency currency, Sign sign, ParseError *error)
 {
     const auto fail = [error](ParseError reason) -> std::optional<Money> {
         if (error)
@@ -118,8 +115,7 @@ std::optional<Money> Money::parse(QStringView text, Currency currency, Sign sign
     return Money(minorUnits, currency);
 }
 
-std::optional<Money> Money::fromJsonMinorUnits(const QJsonValue &value, Currency currency,
-                                               Sign sign)
+std::optional<Money> Money::fromJsonMinorUnits(const QJsonValue &value, Currency currency, Sign sign)
 {
     // QJsonValue keeps integers apart from doubles internally; QCborValue exposes the difference.
     const QCborValue number = QCborValue::fromJsonValue(value);
@@ -136,18 +132,12 @@ std::optional<Money> Money::fromJsonMinorUnits(const QJsonValue &value, Currency
 QString Money::describe(ParseError error, Currency currency)
 {
     switch (error) {
-    case ParseError::None:
-        return QString();
-    case ParseError::Empty:
-        return u"is empty"_s;
-    case ParseError::Syntax:
-        return u"is not a decimal amount such as 12.34"_s;
-    case ParseError::NegativeNotAllowed:
-        return u"must not be negative"_s;
-    case ParseError::TooManyDecimals:
-        return u"has more than %1 decimal places"_s.arg(currencyMinorDigits(currency));
-    case ParseError::Overflow:
-        return u"is too large"_s;
+    case ParseError::None: return QString();
+    case ParseError::Empty: return u"is empty"_s;
+    case ParseError::Syntax: return u"is not a decimal amount such as 12.34"_s;
+    case ParseError::NegativeNotAllowed: return u"must not be negative"_s;
+    case ParseError::TooManyDecimals: return u"has more than %1 decimal places"_s.arg(currencyMinorDigits(currency));
+    case ParseError::Overflow: return u"is too large"_s;
     }
     return QString();
 }
@@ -182,8 +172,7 @@ std::optional<Money> Money::checkedAdd(Money other) const noexcept
 std::optional<Money> Money::checkedSub(Money other) const noexcept
 {
     qint64 difference = 0;
-    if (other.m_currency != m_currency
-        || qSubOverflow(m_minorUnits, other.m_minorUnits, &difference)) {
+    if (other.m_currency != m_currency || qSubOverflow(m_minorUnits, other.m_minorUnits, &difference)) {
         return std::nullopt;
     }
     return Money(difference, m_currency);

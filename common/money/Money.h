@@ -1,8 +1,8 @@
 #pragma once
 
-#include <QtGlobal>
 #include <QString>
 #include <QStringView>
+#include <QtGlobal>
 
 #include <compare>
 #include <optional>
@@ -43,17 +43,17 @@ class Money final
 {
 public:
     enum class Sign : quint8 {
-        NonNegative,   // the default: prices, order and refund amounts
+        NonNegative, // the default: prices, order and refund amounts
         AllowNegative, // adjustments, ledger deltas
     };
 
     enum class ParseError : quint8 {
         None,
         Empty,
-        Syntax,             // not the grammar above
+        Syntax, // not the grammar above
         NegativeNotAllowed, // well-formed, but negative while Sign::NonNegative
-        TooManyDecimals,    // more fraction digits than the currency has
-        Overflow,           // beyond qint64 minor units
+        TooManyDecimals, // more fraction digits than the currency has
+        Overflow, // beyond qint64 minor units
     };
 
     // Zero CNY, so that Money can live in containers and QVariant.
@@ -63,10 +63,7 @@ public:
     {
         return Money(minorUnits, currency);
     }
-    static constexpr Money zero(Currency currency = Currency::CNY) noexcept
-    {
-        return Money(0, currency);
-    }
+    static constexpr Money zero(Currency currency = Currency::CNY) noexcept { return Money(0, currency); }
 
     // Exact decimal parsing, see the class comment. On failure *error (if given) says why.
     static std::optional<Money> parse(QStringView text, Currency currency = Currency::CNY,
@@ -77,8 +74,7 @@ public:
     // only integers of magnitude <= 2^53 - 1 are accepted, where that rounding cannot happen.
     // Strings, booleans, fractions and larger numbers are rejected. Paydesk's own API carries
     // amounts as decimal strings and uses parse() instead.
-    static std::optional<Money> fromJsonMinorUnits(const QJsonValue &value,
-                                                   Currency currency = Currency::CNY,
+    static std::optional<Money> fromJsonMinorUnits(const QJsonValue &value, Currency currency = Currency::CNY,
                                                    Sign sign = Sign::NonNegative);
 
     // An English sentence for a validation error body, e.g. "has more than 2 decimal places".
@@ -111,10 +107,7 @@ public:
     }
 
 private:
-    constexpr Money(qint64 minorUnits, Currency currency) noexcept
-        : m_minorUnits(minorUnits), m_currency(currency)
-    {
-    }
+    constexpr Money(qint64 minorUnits, Currency currency) noexcept : m_minorUnits(minorUnits), m_currency(currency) { }
 
     qint64 m_minorUnits = 0;
     Currency m_currency = Currency::CNY;

@@ -89,8 +89,8 @@ public:
         const qsizetype start = m_pos;
         while (!atEnd()) {
             const char c = peek();
-            const bool literal = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-'
-                    || c == '+' || c == '.' || c == 'E';
+            const bool literal
+                = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '-' || c == '+' || c == '.' || c == 'E';
             if (!literal)
                 break;
             ++m_pos;
@@ -98,10 +98,7 @@ public:
         return m_pos > start;
     }
 
-    QByteArrayView slice(qsizetype from, qsizetype to) const
-    {
-        return m_text.sliced(from, to - from);
-    }
+    QByteArrayView slice(qsizetype from, qsizetype to) const { return m_text.sliced(from, to - from); }
 
 private:
     QByteArrayView m_text;
@@ -116,8 +113,8 @@ std::optional<QString> decodeJsonString(QByteArrayView token)
     wrapped.append('[').append(token.toByteArray()).append(']');
     QJsonParseError error{};
     const QJsonDocument document = QJsonDocument::fromJson(wrapped, &error);
-    if (error.error != QJsonParseError::NoError || !document.isArray()
-        || document.array().size() != 1 || !document.array().at(0).isString())
+    if (error.error != QJsonParseError::NoError || !document.isArray() || document.array().size() != 1
+        || !document.array().at(0).isString())
         return std::nullopt;
     return document.array().at(0).toString();
 }
@@ -137,8 +134,7 @@ QString AlipayResponseSign::responseKeyFor(QStringView method)
     return key + QStringLiteral("_response");
 }
 
-CryptoResult<AlipaySignedResponse> AlipayResponseSign::extract(QByteArrayView body,
-                                                               QStringView expectedKey)
+CryptoResult<AlipaySignedResponse> AlipayResponseSign::extract(QByteArrayView body, QStringView expectedKey)
 {
     using Result = CryptoResult<AlipaySignedResponse>;
     if (body.size() > MaxBodySize)
@@ -160,8 +156,7 @@ CryptoResult<AlipaySignedResponse> AlipayResponseSign::extract(QByteArrayView bo
             const qsizetype keyStart = scanner.position();
             if (!scanner.skipString())
                 return Result::failure(QStringLiteral("malformed key in response"));
-            const std::optional<QString> key =
-                    decodeJsonString(scanner.slice(keyStart, scanner.position()));
+            const std::optional<QString> key = decodeJsonString(scanner.slice(keyStart, scanner.position()));
             if (!key)
                 return Result::failure(QStringLiteral("malformed key in response"));
             scanner.skipWhitespace();

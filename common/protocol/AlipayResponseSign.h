@@ -44,8 +44,7 @@ public:
     /// keys stay part of the content; only the top-level `sign` is the signature. Fails on
     /// malformed structure, repeated top-level keys (EASY SDK rejects a repeated response
     /// key), a non-string `sign`, or trailing bytes after the object.
-    static CryptoResult<AlipaySignedResponse> extract(QByteArrayView body,
-                                                      QStringView expectedKey = {});
+    static CryptoResult<AlipaySignedResponse> extract(QByteArrayView body, QStringView expectedKey = {});
 };
 
 } // namespace paydesk

@@ -10,8 +10,7 @@ namespace paydesk {
 
 namespace {
 
-CryptoResult<QByteArray> buildContent(const FormFields &params,
-                                      std::initializer_list<QStringView> excluded)
+CryptoResult<QByteArray> buildContent(const FormFields &params, std::initializer_list<QStringView> excluded)
 {
     using Result = CryptoResult<QByteArray>;
     QSet<QString> seen;
@@ -30,8 +29,7 @@ CryptoResult<QByteArray> buildContent(const FormFields &params,
     }
     // Byte order of UTF-8 equals code point order; for the ASCII names Alipay uses it is the
     // same order as Java's TreeMap and JavaScript's sort().
-    std::sort(kept.begin(), kept.end(),
-              [](const auto &a, const auto &b) { return a.first < b.first; });
+    std::sort(kept.begin(), kept.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
     QByteArray content;
     for (const auto &[name, value] : kept) {
         if (!content.isEmpty())

@@ -19,51 +19,31 @@ struct ErrorCodeInfo
 ErrorCodeInfo infoFor(ErrorCode code)
 {
     switch (code) {
-    case ErrorCode::BadRequest:
-        return {"BAD_REQUEST", 400, "The request is malformed."};
-    case ErrorCode::ValidationFailed:
-        return {"VALIDATION_FAILED", 400, "A field of the request is invalid."};
-    case ErrorCode::Unauthenticated:
-        return {"UNAUTHENTICATED", 401, "Authentication is required."};
-    case ErrorCode::BadSignature:
-        return {"BAD_SIGNATURE", 401, "The request signature does not verify."};
+    case ErrorCode::BadRequest: return {"BAD_REQUEST", 400, "The request is malformed."};
+    case ErrorCode::ValidationFailed: return {"VALIDATION_FAILED", 400, "A field of the request is invalid."};
+    case ErrorCode::Unauthenticated: return {"UNAUTHENTICATED", 401, "Authentication is required."};
+    case ErrorCode::BadSignature: return {"BAD_SIGNATURE", 401, "The request signature does not verify."};
     case ErrorCode::StaleTimestamp:
         return {"STALE_TIMESTAMP", 401, "The request timestamp is too far from the server time."};
-    case ErrorCode::Replayed:
-        return {"REPLAYED", 401, "The request nonce has already been used."};
-    case ErrorCode::Forbidden:
-        return {"FORBIDDEN", 403, "You are not allowed to do this."};
-    case ErrorCode::NotFound:
-        return {"NOT_FOUND", 404, "Not found."};
-    case ErrorCode::MethodNotAllowed:
-        return {"METHOD_NOT_ALLOWED", 405, "This method is not allowed here."};
-    case ErrorCode::RequestTimeout:
-        return {"REQUEST_TIMEOUT", 408, "The request was not received in time."};
-    case ErrorCode::Conflict:
-        return {"CONFLICT", 409, "The request conflicts with the current state."};
+    case ErrorCode::Replayed: return {"REPLAYED", 401, "The request nonce has already been used."};
+    case ErrorCode::Forbidden: return {"FORBIDDEN", 403, "You are not allowed to do this."};
+    case ErrorCode::NotFound: return {"NOT_FOUND", 404, "Not found."};
+    case ErrorCode::MethodNotAllowed: return {"METHOD_NOT_ALLOWED", 405, "This method is not allowed here."};
+    case ErrorCode::RequestTimeout: return {"REQUEST_TIMEOUT", 408, "The request was not received in time."};
+    case ErrorCode::Conflict: return {"CONFLICT", 409, "The request conflicts with the current state."};
     case ErrorCode::InProgress:
         return {"IN_PROGRESS", 409, "A request with this idempotency key is still in progress."};
     case ErrorCode::IdempotencyKeyReused:
-        return {"IDEMPOTENCY_KEY_REUSED", 422,
-                "This idempotency key was used for a different request."};
-    case ErrorCode::InsufficientFunds:
-        return {"INSUFFICIENT_FUNDS", 422, "The balance is insufficient."};
-    case ErrorCode::AmountMismatch:
-        return {"AMOUNT_MISMATCH", 422, "The amount does not match."};
-    case ErrorCode::PayloadTooLarge:
-        return {"PAYLOAD_TOO_LARGE", 413, "The request body is too large."};
-    case ErrorCode::HeadersTooLarge:
-        return {"HEADERS_TOO_LARGE", 431, "The request headers are too large."};
-    case ErrorCode::Locked:
-        return {"LOCKED", 423, "The account is locked."};
-    case ErrorCode::RateLimited:
-        return {"RATE_LIMITED", 429, "Too many requests; retry later."};
-    case ErrorCode::Internal:
-        return {"INTERNAL", 500, "Internal error."};
-    case ErrorCode::NotImplemented:
-        return {"NOT_IMPLEMENTED", 501, "Not implemented."};
-    case ErrorCode::Unavailable:
-        return {"UNAVAILABLE", 503, "The service is temporarily unavailable; retry later."};
+        return {"IDEMPOTENCY_KEY_REUSED", 422, "This idempotency key was used for a different request."};
+    case ErrorCode::InsufficientFunds: return {"INSUFFICIENT_FUNDS", 422, "The balance is insufficient."};
+    case ErrorCode::AmountMismatch: return {"AMOUNT_MISMATCH", 422, "The amount does not match."};
+    case ErrorCode::PayloadTooLarge: return {"PAYLOAD_TOO_LARGE", 413, "The request body is too large."};
+    case ErrorCode::HeadersTooLarge: return {"HEADERS_TOO_LARGE", 431, "The request headers are too large."};
+    case ErrorCode::Locked: return {"LOCKED", 423, "The account is locked."};
+    case ErrorCode::RateLimited: return {"RATE_LIMITED", 429, "Too many requests; retry later."};
+    case ErrorCode::Internal: return {"INTERNAL", 500, "Internal error."};
+    case ErrorCode::NotImplemented: return {"NOT_IMPLEMENTED", 501, "Not implemented."};
+    case ErrorCode::Unavailable: return {"UNAVAILABLE", 503, "The service is temporarily unavailable; retry later."};
     }
     return {};
 }
@@ -105,12 +85,12 @@ std::optional<ErrorCode> errorCodeFromName(QStringView name)
     return std::nullopt;
 }
 
-ApiError::ApiError(ErrorCode code) : ApiError(code, defaultMessage(code)) { }
+ApiError::ApiError(ErrorCode code) : ApiError(code, defaultMessage(code))
+{
+}
 
 ApiError::ApiError(ErrorCode code, QString message, QJsonObject details)
-    : m_code(code),
-      m_message(std::move(message)),
-      m_details(std::move(details)),
+    : m_code(code), m_message(std::move(message)), m_details(std::move(details)),
       m_what(QByteArray(infoFor(code).name) + ": " + m_message.toUtf8())
 {
 }

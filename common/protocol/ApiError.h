@@ -16,28 +16,28 @@ namespace paydesk {
 // switch on and which therefore never changes once released; the enumerator is for C++ code.
 // Adding a code means adding its case to the table in ApiError.cpp (the compiler insists).
 enum class ErrorCode : quint8 {
-    BadRequest,           // BAD_REQUEST 400: malformed request (syntax, framing, JSON)
-    ValidationFailed,     // VALIDATION_FAILED 400: well-formed but a field is invalid
-    Unauthenticated,      // UNAUTHENTICATED 401: no or unknown credentials
-    BadSignature,         // BAD_SIGNATURE 401
-    StaleTimestamp,       // STALE_TIMESTAMP 401: signed timestamp outside the allowed skew
-    Replayed,             // REPLAYED 401: nonce already used
-    Forbidden,            // FORBIDDEN 403: authenticated, but the role or owner does not match
-    NotFound,             // NOT_FOUND 404
-    MethodNotAllowed,     // METHOD_NOT_ALLOWED 405
-    RequestTimeout,       // REQUEST_TIMEOUT 408: the client was too slow to send the request
-    Conflict,             // CONFLICT 409: the state does not allow this now (e.g. order closed)
-    InProgress,           // IN_PROGRESS 409: the same idempotency key is still being processed
+    BadRequest, // BAD_REQUEST 400: malformed request (syntax, framing, JSON)
+    ValidationFailed, // VALIDATION_FAILED 400: well-formed but a field is invalid
+    Unauthenticated, // UNAUTHENTICATED 401: no or unknown credentials
+    BadSignature, // BAD_SIGNATURE 401
+    StaleTimestamp, // STALE_TIMESTAMP 401: signed timestamp outside the allowed skew
+    Replayed, // REPLAYED 401: nonce already used
+    Forbidden, // FORBIDDEN 403: authenticated, but the role or owner does not match
+    NotFound, // NOT_FOUND 404
+    MethodNotAllowed, // METHOD_NOT_ALLOWED 405
+    RequestTimeout, // REQUEST_TIMEOUT 408: the client was too slow to send the request
+    Conflict, // CONFLICT 409: the state does not allow this now (e.g. order closed)
+    InProgress, // IN_PROGRESS 409: the same idempotency key is still being processed
     IdempotencyKeyReused, // IDEMPOTENCY_KEY_REUSED 422: same key, different request
-    InsufficientFunds,    // INSUFFICIENT_FUNDS 422
-    AmountMismatch,       // AMOUNT_MISMATCH 422
-    PayloadTooLarge,      // PAYLOAD_TOO_LARGE 413
-    HeadersTooLarge,      // HEADERS_TOO_LARGE 431
-    Locked,               // LOCKED 423: account locked after failed logins
-    RateLimited,          // RATE_LIMITED 429
-    Internal,             // INTERNAL 500: the message must not reveal internals
-    NotImplemented,       // NOT_IMPLEMENTED 501
-    Unavailable,          // UNAVAILABLE 503: overloaded or a dependency is down; retry later
+    InsufficientFunds, // INSUFFICIENT_FUNDS 422
+    AmountMismatch, // AMOUNT_MISMATCH 422
+    PayloadTooLarge, // PAYLOAD_TOO_LARGE 413
+    HeadersTooLarge, // HEADERS_TOO_LARGE 431
+    Locked, // LOCKED 423: account locked after failed logins
+    RateLimited, // RATE_LIMITED 429
+    Internal, // INTERNAL 500: the message must not reveal internals
+    NotImplemented, // NOT_IMPLEMENTED 501
+    Unavailable, // UNAVAILABLE 503: overloaded or a dependency is down; retry later
 };
 
 // "INSUFFICIENT_FUNDS". Empty for a value outside the enumeration.

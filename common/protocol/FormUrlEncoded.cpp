@@ -44,8 +44,7 @@ std::optional<QString> decodeComponent(QByteArrayView raw)
     // stored as another after replacement characters crept in. A leading BOM is kept for the
     // same reason (Qt would drop it by default).
     QStringDecoder decoder(QStringDecoder::Utf8,
-                           QStringDecoder::Flag::Stateless
-                                   | QStringDecoder::Flag::ConvertInitialBom);
+                           QStringDecoder::Flag::Stateless | QStringDecoder::Flag::ConvertInitialBom);
     QString text = decoder.decode(bytes);
     if (decoder.hasError())
         return std::nullopt;
@@ -54,8 +53,8 @@ std::optional<QString> decodeComponent(QByteArrayView raw)
 
 bool isUnreserved(char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
-            || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+        || c == '_' || c == '~';
 }
 
 void encodeComponent(const QString &text, QByteArray &out)
@@ -101,8 +100,7 @@ CryptoResult<FormFields> FormUrlEncoded::parse(QByteArrayView body)
         std::optional<QString> name = decodeComponent(rawName);
         std::optional<QString> value = decodeComponent(rawValue);
         if (!name || !value)
-            return Result::failure(
-                    QStringLiteral("malformed form field near byte %1").arg(end - segment.size()));
+            return Result::failure(QStringLiteral("malformed form field near byte %1").arg(end - segment.size()));
         fields.append({std::move(*name), std::move(*value)});
     }
     return Result::success(std::move(fields));

@@ -42,13 +42,11 @@ bool isOws(char c)
 
 } // namespace
 
-QByteArray WechatPaySign::requestMessage(QByteArrayView method, QByteArrayView canonicalUrl,
-                                         QByteArrayView timestamp, QByteArrayView nonce,
-                                         QByteArrayView body)
+QByteArray WechatPaySign::requestMessage(QByteArrayView method, QByteArrayView canonicalUrl, QByteArrayView timestamp,
+                                         QByteArrayView nonce, QByteArrayView body)
 {
     QByteArray message;
-    message.reserve(method.size() + canonicalUrl.size() + timestamp.size() + nonce.size()
-                    + body.size() + 5);
+    message.reserve(method.size() + canonicalUrl.size() + timestamp.size() + nonce.size() + body.size() + 5);
     message.append(method).append('\n');
     message.append(canonicalUrl).append('\n');
     message.append(timestamp).append('\n');
@@ -57,8 +55,7 @@ QByteArray WechatPaySign::requestMessage(QByteArrayView method, QByteArrayView c
     return message;
 }
 
-QByteArray WechatPaySign::responseMessage(QByteArrayView timestamp, QByteArrayView nonce,
-                                          QByteArrayView body)
+QByteArray WechatPaySign::responseMessage(QByteArrayView timestamp, QByteArrayView nonce, QByteArrayView body)
 {
     QByteArray message;
     message.reserve(timestamp.size() + nonce.size() + body.size() + 3);
@@ -86,8 +83,7 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
     if (headerValue.size() > MaxAuthorizationLength)
         return Result::failure(QStringLiteral("authorization too long"));
     const QByteArrayView schema(Schema.data(), Schema.size());
-    if (!headerValue.startsWith(schema) || headerValue.size() == schema.size()
-        || !isOws(headerValue[schema.size()]))
+    if (!headerValue.startsWith(schema) || headerValue.size() == schema.size() || !isOws(headerValue[schema.size()]))
         return Result::failure(QStringLiteral("authorization schema is not ") + QString(Schema));
 
     struct Field
@@ -99,13 +95,11 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
         bool seen = false;
     };
     Field fields[] = {
-            {"mchid", &WechatPayAuthorization::mchid, 32, isAlnum},
-            {"nonce_str", &WechatPayAuthorization::nonce, 64,
-             [](char c) { return isAlnum(c) || c == '_' || c == '-'; }},
-            {"timestamp", &WechatPayAuthorization::timestamp, 19, isDigit},
-            {"serial_no", &WechatPayAuthorization::serialNo, 64,
-             [](char c) { return isAlnum(c) || c == '_'; }},
-            {"signature", &WechatPayAuthorization::signature, 1024, isBase64},
+        {"mchid", &WechatPayAuthorization::mchid, 32, isAlnum},
+        {"nonce_str", &WechatPayAuthorization::nonce, 64, [](char c) { return isAlnum(c) || c == '_' || c == '-'; }},
+        {"timestamp", &WechatPayAuthorization::timestamp, 19, isDigit},
+        {"serial_no", &WechatPayAuthorization::serialNo, 64, [](char c) { return isAlnum(c) || c == '_'; }},
+        {"signature", &WechatPayAuthorization::signature, 1024, isBase64},
     };
 
     WechatPayAuthorization parsed;
@@ -118,12 +112,10 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
     skipOws();
     while (true) {
         const qsizetype nameStart = pos;
-        while (pos < size
-               && ((headerValue[pos] >= 'a' && headerValue[pos] <= 'z') || headerValue[pos] == '_'))
+        while (pos < size && ((headerValue[pos] >= 'a' && headerValue[pos] <= 'z') || headerValue[pos] == '_'))
             ++pos;
         const QByteArrayView name = headerValue.sliced(nameStart, pos - nameStart);
-        if (name.isEmpty() || pos + 1 >= size || headerValue[pos] != '='
-            || headerValue[pos + 1] != '"')
+        if (name.isEmpty() || pos + 1 >= size || headerValue[pos] != '=' || headerValue[pos + 1] != '"')
             return Result::failure(QStringLiteral("malformed authorization parameter"));
         pos += 2;
         const qsizetype valueEnd = headerValue.indexOf('"', pos);
@@ -138,14 +130,11 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
                 field = &candidate;
         }
         if (!field)
-            return Result::failure(QStringLiteral("unknown authorization parameter ")
-                                   + QString::fromLatin1(name));
+            return Result::failure(QStringLiteral("unknown authorization parameter ") + QString::fromLatin1(name));
         if (field->seen)
-            return Result::failure(QStringLiteral("repeated authorization parameter ")
-                                   + QString::fromLatin1(name));
+            return Result::failure(QStringLiteral("repeated authorization parameter ") + QString::fromLatin1(name));
         if (!allOf(value, field->maxLength, field->accept))
-            return Result::failure(QStringLiteral("invalid authorization value for ")
-                                   + QString::fromLatin1(name));
+            return Result::failure(QStringLiteral("invalid authorization value for ") + QString::fromLatin1(name));
         field->seen = true;
         parsed.*(field->member) = value.toByteArray();
 
@@ -165,14 +154,11 @@ CryptoResult<WechatPayAuthorization> WechatPaySign::parseAuthorization(QByteArra
     return Result::success(std::move(parsed));
 }
 
-CryptoResult<QByteArray> WechatPaySign::signRequest(const PrivateKey &merchantKey,
-                                                    WechatPayAuthorization authorization,
-                                                    QByteArrayView method,
-                                                    QByteArrayView canonicalUrl,
+CryptoResult<QByteArray> WechatPaySign::signRequest(const PrivateKey &merchantKey, WechatPayAuthorization authorization,
+                                                    QByteArrayView method, QByteArrayView canonicalUrl,
                                                     QByteArrayView body)
 {
-    const QByteArray message = requestMessage(method, canonicalUrl, authorization.timestamp,
-                                              authorization.nonce, body);
+    const QByteArray message = requestMessage(method, canonicalUrl, authorization.timestamp, authorization.nonce, body);
     CryptoResult<QByteArray> signature = RsaSignature::signBase64(merchantKey, message);
     if (!signature)
         return signature;

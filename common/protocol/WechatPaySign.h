@@ -37,12 +37,10 @@ public:
 
     /// `METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n`; the URL is path plus "?query" as sent
     /// and the trailing '\n' is present even for an empty body.
-    static QByteArray requestMessage(QByteArrayView method, QByteArrayView canonicalUrl,
-                                     QByteArrayView timestamp, QByteArrayView nonce,
-                                     QByteArrayView body);
+    static QByteArray requestMessage(QByteArrayView method, QByteArrayView canonicalUrl, QByteArrayView timestamp,
+                                     QByteArrayView nonce, QByteArrayView body);
     /// `TIMESTAMP\nNONCE\nBODY\n`, for responses and notifications (Wechatpay-* headers).
-    static QByteArray responseMessage(QByteArrayView timestamp, QByteArrayView nonce,
-                                      QByteArrayView body);
+    static QByteArray responseMessage(QByteArrayView timestamp, QByteArrayView nonce, QByteArrayView body);
 
     /// `WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",timestamp="…",serial_no="…",
     /// signature="…"` in the order the Go and Java SDKs use.
@@ -57,8 +55,7 @@ public:
 
     /// Signs a request with the merchant key (SHA256withRSA) and returns the header value.
     /// authorization.signature is ignored and filled in.
-    static CryptoResult<QByteArray> signRequest(const PrivateKey &merchantKey,
-                                                WechatPayAuthorization authorization,
+    static CryptoResult<QByteArray> signRequest(const PrivateKey &merchantKey, WechatPayAuthorization authorization,
                                                 QByteArrayView method, QByteArrayView canonicalUrl,
                                                 QByteArrayView body);
 };

@@ -15,8 +15,7 @@ constexpr int kTimeDigits = 17;
 constexpr int kNodeDigits = 4;
 constexpr int kInstanceDigits = 7;
 constexpr int kSequenceDigits = 2;
-static_assert(kTimeDigits + kNodeDigits + kInstanceDigits + kSequenceDigits
-              == IdGenerator::kBodyWidth);
+static_assert(kTimeDigits + kNodeDigits + kInstanceDigits + kSequenceDigits == IdGenerator::kBodyWidth);
 
 constexpr quint64 kSequenceSpan = 36 * 36;
 // 9999-12-31T23:59:59.999Z, the last instant the 17-digit time field can spell.
@@ -56,16 +55,13 @@ bool isBase36Digit(QChar c)
 
 } // namespace
 
-IdGenerator::IdGenerator(QStringView prefix, int nodeId)
-    : IdGenerator(Options{prefix.toString(), nodeId, {}, {}})
+IdGenerator::IdGenerator(QStringView prefix, int nodeId) : IdGenerator(Options{prefix.toString(), nodeId, {}, {}})
 {
 }
 
 IdGenerator::IdGenerator(Options options)
-    : m_prefix(std::move(options.prefix)),
-      m_nodeId(options.nodeId),
-      m_instance(options.instance ? *options.instance
-                                  : QRandomGenerator::system()->bounded(kInstanceCount)),
+    : m_prefix(std::move(options.prefix)), m_nodeId(options.nodeId),
+      m_instance(options.instance ? *options.instance : QRandomGenerator::system()->bounded(kInstanceCount)),
       m_clock(std::move(options.clock))
 {
     if (!isValidPrefix(m_prefix))
@@ -98,8 +94,7 @@ QString IdGenerator::format(quint64 tick) const
 {
     const auto milliseconds = qint64(tick / kSequenceSpan);
     const quint64 sequence = tick % kSequenceSpan;
-    const QDate date =
-        QDate::fromJulianDay(kUnixEpochJulianDay + milliseconds / kMillisecondsPerDay);
+    const QDate date = QDate::fromJulianDay(kUnixEpochJulianDay + milliseconds / kMillisecondsPerDay);
     const qint64 msOfDay = milliseconds % kMillisecondsPerDay;
 
     QString id(width(), Qt::Uninitialized);
@@ -137,8 +132,7 @@ bool IdGenerator::isValidNodeId(int nodeId)
 
 bool IdGenerator::isWellFormed(QStringView text, QStringView prefix)
 {
-    if (!isValidPrefix(prefix) || text.size() != prefix.size() + kBodyWidth
-        || !text.startsWith(prefix)) {
+    if (!isValidPrefix(prefix) || text.size() != prefix.size() + kBodyWidth || !text.startsWith(prefix)) {
         return false;
     }
     const QStringView body = text.sliced(prefix.size());

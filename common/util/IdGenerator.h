@@ -53,7 +53,7 @@ public:
     {
         QString prefix;
         int nodeId = 0;
-        Clock clock;                     // default: the system wall clock
+        Clock clock; // default: the system wall clock
         std::optional<quint64> instance; // default: random; tests pin it (< kInstanceCount)
     };
 

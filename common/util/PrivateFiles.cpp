@@ -13,9 +13,8 @@ namespace paydesk {
 namespace {
 Q_LOGGING_CATEGORY(lcFiles, "paydesk.common.files")
 
-constexpr QFileDevice::Permissions kGroupOrOther = QFileDevice::ReadGroup
-    | QFileDevice::WriteGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther
-    | QFileDevice::WriteOther | QFileDevice::ExeOther;
+constexpr QFileDevice::Permissions kGroupOrOther = QFileDevice::ReadGroup | QFileDevice::WriteGroup
+    | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::WriteOther | QFileDevice::ExeOther;
 
 void setError(QString *error, const QString &message)
 {
@@ -37,8 +36,8 @@ bool ensurePrivateDirectory(const QString &path, QString *error)
     return true;
 }
 
-bool writeFileAtomically(const QString &path, const QByteArray &contents,
-                         QFileDevice::Permissions permissions, QString *error)
+bool writeFileAtomically(const QString &path, const QByteArray &contents, QFileDevice::Permissions permissions,
+                         QString *error)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {

@@ -16,10 +16,13 @@ namespace paydesk {
 void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writer)
 {
     // A table of its own, created on first use, so the production schema carries nothing for tests.
-    writer.submit<void>([](const QSqlDatabase &db) {
-        sqlExecRaw(db, u"CREATE TABLE IF NOT EXISTS test_writes (id TEXT PRIMARY KEY, payload TEXT NOT NULL,"
+    writer
+        .submit<void>([](const QSqlDatabase &db) {
+            sqlExecRaw(db,
+                       u"CREATE TABLE IF NOT EXISTS test_writes (id TEXT PRIMARY KEY, payload TEXT NOT NULL,"
                        " created_at TEXT NOT NULL)"_s);
-    }).waitForFinished();
+        })
+        .waitForFinished();
 
     // Acknowledged (201) only after the commit that made the row durable.
     router.routeAsync("POST", "/_test/writes", [&writer](HttpRequest &request) {
@@ -39,7 +42,9 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
                     throw;
                 }
             })
-            .then(QtFuture::Launch::Sync, [id] { return HttpResponse::json(201, QJsonObject{{u"id"_s, id}}); });
+            .then(QtFuture::Launch::Sync, [id] {
+                return HttpResponse::json(201, QJsonObject{{u"id"_s, id}});
+            });
     });
 
     router.get("/_test/writes/{id}", [&database](HttpRequest &request) {
@@ -57,13 +62,15 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
         if (!ok || ms < 0 || ms > 5000)
             throw ApiError(ErrorCode::ValidationFailed, u"ms must be from 0 to 5000."_s);
         QThread::msleep(ulong(ms));
-        return HttpResponse::json(200, QJsonObject{{u"ms"_s, ms},
-                                                   {u"tag"_s, request.queryItems().queryItemValue(u"tag"_s)}});
+        return HttpResponse::json(
+            200, QJsonObject{{u"ms"_s, ms}, {u"tag"_s, request.queryItems().queryItemValue(u"tag"_s)}});
     });
 
     router.post("/_test/echo", [](HttpRequest &request) {
-        return HttpResponse::json(200, QJsonObject{{u"bytes"_s, qint64(request.body.size())},
-                                                   {u"sha256_prefix"_s, QString::fromLatin1(request.body.left(16).toHex())}});
+        return HttpResponse::json(
+            200,
+            QJsonObject{{u"bytes"_s, qint64(request.body.size())},
+                        {u"sha256_prefix"_s, QString::fromLatin1(request.body.left(16).toHex())}});
     });
 }
 

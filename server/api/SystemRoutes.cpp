@@ -26,7 +26,8 @@ void registerSystemRoutes(Router &router, Database &database, Metrics &metrics, 
             QSqlQuery query = sqlExec(database.threadConnection(), u"SELECT 1"_s);
             reachable = query.next() && query.value(0).toInt() == 1;
         } catch (const std::exception &error) {
-            qCWarning(lcHealth).noquote() << u"request_id="_s + request.requestId << "database check failed:" << error.what();
+            qCWarning(lcHealth).noquote()
+                << u"request_id="_s + request.requestId << "database check failed:" << error.what();
         }
         db.insert(u"reachable"_s, reachable);
         const QJsonObject body{{u"status"_s, reachable ? u"ok"_s : u"unavailable"_s},

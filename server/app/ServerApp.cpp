@@ -88,8 +88,8 @@ bool ServerApp::initialise(QString *error)
         const Migrator::Outcome outcome = Migrator::migrate(db, m_database->isSqlite());
         m_schemaVersion = outcome.toVersion;
         if (!outcome.applied.isEmpty()) {
-            qCInfo(lcServer).noquote() << u"schema migrated from version %1 to %2"_s.arg(outcome.fromVersion)
-                                              .arg(outcome.toVersion);
+            qCInfo(lcServer).noquote()
+                << u"schema migrated from version %1 to %2"_s.arg(outcome.fromVersion).arg(outcome.toVersion);
         }
     } catch (const std::exception &exception) {
         *error = u"database %1: %2"_s.arg(dbConfig->displayName(), QString::fromUtf8(exception.what()));

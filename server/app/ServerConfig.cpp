@@ -95,8 +95,8 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
     if (parser.isSet(u"data-dir"_s))
         config.dataDir = parser.value(u"data-dir"_s);
     config.dataDir = QDir(config.dataDir).absolutePath();
-    config.configFile = parser.isSet(u"config"_s) ? parser.value(u"config"_s)
-                                                 : QDir(config.dataDir).filePath(u"paydesk.ini"_s);
+    config.configFile
+        = parser.isSet(u"config"_s) ? parser.value(u"config"_s) : QDir(config.dataDir).filePath(u"paydesk.ini"_s);
 
     if (QFileInfo::exists(config.configFile)) {
         QSettings settings(config.configFile, QSettings::IniFormat);

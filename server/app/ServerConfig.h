@@ -18,21 +18,21 @@ namespace paydesk {
 struct ServerConfig
 {
     QString dataDir = QStringLiteral("var");
-    QString configFile;                 ///< defaults to <data-dir>/paydesk.ini
+    QString configFile; ///< defaults to <data-dir>/paydesk.ini
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 listenPort = 8443;
     QString database = QStringLiteral("paydesk.sqlite3"); ///< SQLite path (relative to data dir) or postgresql:// URL
-    int workerThreads = 0;              ///< 0 = twice the cores, at least 4
+    int workerThreads = 0; ///< 0 = twice the cores, at least 4
     int writerMaxBatch = 256;
     int writerMaxQueue = 20'000;
     int shutdownDrainMs = 10'000;
     HttpLimits http;
-    QStringList tlsExtraNames;          ///< host names / IPs the server certificate should also cover
-    QList<std::pair<QHostAddress, int>> metricsAllow = {{QHostAddress(QStringLiteral("127.0.0.1")), 8},
-                                                         {QHostAddress::LocalHostIPv6, 128}};
+    QStringList tlsExtraNames; ///< host names / IPs the server certificate should also cover
+    QList<std::pair<QHostAddress, int>> metricsAllow
+        = {{QHostAddress(QStringLiteral("127.0.0.1")), 8}, {QHostAddress::LocalHostIPv6, 128}};
     QString logFormat = QStringLiteral("text"); ///< text (logfmt-like) or json, one line per event
     bool accessLog = true;
-    bool testRoutes = false;            ///< diagnostic routes for the test suite; never in production
+    bool testRoutes = false; ///< diagnostic routes for the test suite; never in production
 
     /// Registers the options on parser.
     static void addOptions(QCommandLineParser &parser);

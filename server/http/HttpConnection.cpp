@@ -68,8 +68,9 @@ void HttpConnection::onEncrypted()
         m_closeAfterSeq = 0;
         m_inFlight = 1;
         m_nextSeq = 1;
-        complete(0, HttpResponse::error(ApiError(ErrorCode::Unavailable,
-                                                 u"The server has too many open connections; retry shortly."_s)),
+        complete(0,
+                 HttpResponse::error(
+                     ApiError(ErrorCode::Unavailable, u"The server has too many open connections; retry shortly."_s)),
                  QString());
         return;
     }
@@ -113,17 +114,17 @@ void HttpConnection::parseBuffered()
     while (!m_input.isEmpty() && !m_stopReading && m_inFlight < m_limits.maxPipelined) {
         if (!m_messageInProgress && m_phase != Phase::Reading)
             enterPhase(Phase::Reading);
-        const size_t parsed = http_parser_execute(&m_parser, &s_settings, m_input.constData(),
-                                                  size_t(m_input.size()));
+        const size_t parsed = http_parser_execute(&m_parser, &s_settings, m_input.constData(), size_t(m_input.size()));
         const auto error = HTTP_PARSER_ERRNO(&m_parser);
         if (error != HPE_OK && error != HPE_PAUSED) {
             if (m_limitStatus == 413)
-                failRequest(ErrorCode::PayloadTooLarge, u"The request body exceeds %1 bytes."_s.arg(m_limits.maxBodyBytes));
+                failRequest(ErrorCode::PayloadTooLarge,
+                            u"The request body exceeds %1 bytes."_s.arg(m_limits.maxBodyBytes));
             else if (m_limitStatus == 431)
                 failRequest(ErrorCode::HeadersTooLarge, u"The request line and headers exceed the limit."_s);
             else
-                failRequest(ErrorCode::BadRequest, u"Malformed HTTP request: %1."_s
-                                                     .arg(QString::fromLatin1(http_errno_description(error))));
+                failRequest(ErrorCode::BadRequest,
+                            u"Malformed HTTP request: %1."_s.arg(QString::fromLatin1(http_errno_description(error))));
             return;
         }
         m_input.remove(0, qsizetype(parsed));
@@ -310,7 +311,7 @@ void HttpConnection::complete(quint64 seq, HttpResponse response, const QString 
     while (!m_ready.isEmpty() && m_ready.firstKey() == m_nextToSend) {
         Ready ready = m_ready.take(m_nextToSend);
         const bool closing = ready.response.closeConnection || m_nextToSend == m_closeAfterSeq
-                             || (m_stopReading && m_inFlight == 1 && m_closeAfterSeq != ~quint64(0));
+            || (m_stopReading && m_inFlight == 1 && m_closeAfterSeq != ~quint64(0));
         writeResponse(ready.response, ready.requestId, closing);
         ++m_nextToSend;
         --m_inFlight;
@@ -329,7 +330,8 @@ void HttpConnection::complete(quint64 seq, HttpResponse response, const QString 
     }
     if (m_inFlight == 0 && !anyRequestPartial())
         enterPhase(Phase::Idle);
-    if (!m_stopReading && m_inFlight < m_limits.maxPipelined && (!m_input.isEmpty() || m_socket->bytesAvailable() > 0)) {
+    if (!m_stopReading && m_inFlight < m_limits.maxPipelined
+        && (!m_input.isEmpty() || m_socket->bytesAvailable() > 0)) {
         if (!m_input.isEmpty())
             parseBuffered();
         else

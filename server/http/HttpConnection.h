@@ -90,12 +90,12 @@ private:
     bool m_keepAlive = true;
     int m_limitStatus = 0; ///< set by a callback that refused the message (413, 431)
 
-    quint64 m_nextSeq = 0;      ///< number of the next parsed request
-    quint64 m_nextToSend = 0;   ///< number of the next response to write
+    quint64 m_nextSeq = 0; ///< number of the next parsed request
+    quint64 m_nextToSend = 0; ///< number of the next response to write
     int m_inFlight = 0;
     bool m_stopReading = false; ///< no more requests will be parsed on this connection
     quint64 m_closeAfterSeq = ~quint64(0);
-    bool m_linger = false;          ///< drain the client's input briefly before closing
+    bool m_linger = false; ///< drain the client's input briefly before closing
     QDeadlineTimer m_lingerUntil;
     struct Ready
     {

@@ -20,9 +20,9 @@ using HttpHeaders = QList<std::pair<QByteArray, QByteArray>>;
 struct HttpRequest
 {
     QByteArray method;
-    QByteArray target;   ///< raw request target as sent: path and optional "?query"
-    QByteArray path;     ///< raw path, not percent-decoded (signatures cover it as sent)
-    QByteArray query;    ///< raw query without '?', empty when absent
+    QByteArray target; ///< raw request target as sent: path and optional "?query"
+    QByteArray path; ///< raw path, not percent-decoded (signatures cover it as sent)
+    QByteArray query; ///< raw query without '?', empty when absent
     HttpHeaders headers;
     QByteArray body;
     QHostAddress peer;

@@ -26,8 +26,8 @@ HttpServer::HttpServer(const HttpLimits &limits, const Router &router, QThreadPo
 {
     // Short random prefix so request ids from several instances behind one proxy do not collide.
     m_requestIdPrefix = Random::alphanumeric(6).toLatin1() + '-';
-    const int shortest = std::min({m_limits.handshakeTimeoutMs, m_limits.idleTimeoutMs,
-                                   m_limits.requestTimeoutMs, m_limits.writeTimeoutMs});
+    const int shortest = std::min(
+        {m_limits.handshakeTimeoutMs, m_limits.idleTimeoutMs, m_limits.requestTimeoutMs, m_limits.writeTimeoutMs});
     m_sweepTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
     connect(&m_sweepTimer, &QTimer::timeout, this, &HttpServer::sweep);
     m_sweepTimer.start();
@@ -122,8 +122,8 @@ QString HttpServer::assignRequestId(const HttpRequest &request)
     const QByteArray given = request.header("x-request-id");
     if (!given.isEmpty() && given.size() <= 64) {
         const bool plain = std::all_of(given.cbegin(), given.cend(), [](char c) {
-            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'
-                   || c == '_' || c == '.';
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_'
+                || c == '.';
         });
         if (plain)
             return QString::fromLatin1(given);
@@ -156,46 +156,46 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
     m_queuedRequests.fetch_add(1, std::memory_order_relaxed);
     request.pathParams = std::move(match.params);
     const Router::AsyncHandler *handler = match.handler;
-    m_workers->start([this, handler, connectionId, seq, route = match.routeName,
-                      request = std::move(request)]() mutable {
-        const QString requestId = request.requestId;
-        const QByteArray method = request.method;
-        const auto receivedAt = request.receivedAt;
-        auto post = [this, connectionId, seq, requestId, route, method, receivedAt](HttpResponse response) {
-            QMetaObject::invokeMethod(
-                this,
-                [=, this, response = std::move(response)]() mutable {
-                    deliver(connectionId, seq, std::move(response), requestId, route, method, receivedAt, true);
-                },
-                Qt::QueuedConnection);
-        };
-        auto failure = [&requestId](std::exception_ptr error) {
-            try {
-                std::rethrow_exception(error);
-            } catch (const ApiError &apiError) {
-                return HttpResponse::error(apiError);
-            } catch (const std::exception &other) {
-                qCWarning(lcHttp).noquote() << "request" << requestId << "failed:" << other.what();
-            } catch (...) {
-                qCWarning(lcHttp).noquote() << "request" << requestId << "failed with an unknown exception";
-            }
-            return HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error; see the server log."_s));
-        };
-        try {
-            QFuture<HttpResponse> future = (*handler)(request);
-            future.then(QtFuture::Launch::Sync, [post, failure](QFuture<HttpResponse> done) {
-                HttpResponse response;
+    m_workers->start(
+        [this, handler, connectionId, seq, route = match.routeName, request = std::move(request)]() mutable {
+            const QString requestId = request.requestId;
+            const QByteArray method = request.method;
+            const auto receivedAt = request.receivedAt;
+            auto post = [this, connectionId, seq, requestId, route, method, receivedAt](HttpResponse response) {
+                QMetaObject::invokeMethod(
+                    this,
+                    [=, this, response = std::move(response)]() mutable {
+                        deliver(connectionId, seq, std::move(response), requestId, route, method, receivedAt, true);
+                    },
+                    Qt::QueuedConnection);
+            };
+            auto failure = [&requestId](std::exception_ptr error) {
                 try {
-                    response = done.result();
+                    std::rethrow_exception(error);
+                } catch (const ApiError &apiError) {
+                    return HttpResponse::error(apiError);
+                } catch (const std::exception &other) {
+                    qCWarning(lcHttp).noquote() << "request" << requestId << "failed:" << other.what();
                 } catch (...) {
-                    response = failure(std::current_exception());
+                    qCWarning(lcHttp).noquote() << "request" << requestId << "failed with an unknown exception";
                 }
-                post(std::move(response));
-            });
-        } catch (...) {
-            post(failure(std::current_exception()));
-        }
-    });
+                return HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error; see the server log."_s));
+            };
+            try {
+                QFuture<HttpResponse> future = (*handler)(request);
+                future.then(QtFuture::Launch::Sync, [post, failure](QFuture<HttpResponse> done) {
+                    HttpResponse response;
+                    try {
+                        response = done.result();
+                    } catch (...) {
+                        response = failure(std::current_exception());
+                    }
+                    post(std::move(response));
+                });
+            } catch (...) {
+                post(failure(std::current_exception()));
+            }
+        });
 }
 
 void HttpServer::deliver(quint64 connectionId, quint64 seq, HttpResponse response, const QString &requestId,

@@ -57,8 +57,8 @@ protected:
 
 private:
     void deliver(quint64 connectionId, quint64 seq, HttpResponse response, const QString &requestId,
-                 const QByteArray &route, const QByteArray &method,
-                 std::chrono::steady_clock::time_point receivedAt, bool fromWorker);
+                 const QByteArray &route, const QByteArray &method, std::chrono::steady_clock::time_point receivedAt,
+                 bool fromWorker);
     void sweep();
     void updateDate();
     bool evictIdleConnection();

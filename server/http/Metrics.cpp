@@ -6,8 +6,7 @@ namespace paydesk {
 
 namespace {
 
-const QList<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                      0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+const QList<double> kLatencyBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 const QList<double> kBatchBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
 QByteArray number(double value)
@@ -24,8 +23,7 @@ QByteArray escapeLabel(const QByteArray &value)
 
 } // namespace
 
-Histogram::Histogram(QList<double> upperBounds)
-    : m_bounds(std::move(upperBounds)), m_counts(m_bounds.size(), 0)
+Histogram::Histogram(QList<double> upperBounds) : m_bounds(std::move(upperBounds)), m_counts(m_bounds.size(), 0)
 {
 }
 
@@ -43,8 +41,8 @@ void Histogram::render(QByteArray &out, const QByteArray &name, const QByteArray
 {
     const QByteArray sep = labels.isEmpty() ? QByteArray() : labels + ',';
     for (qsizetype i = 0; i < m_bounds.size(); ++i) {
-        out += name + "_bucket{" + sep + "le=\"" + number(m_bounds.at(i)) + "\"} "
-               + QByteArray::number(m_counts.at(i)) + '\n';
+        out += name + "_bucket{" + sep + "le=\"" + number(m_bounds.at(i)) + "\"} " + QByteArray::number(m_counts.at(i))
+            + '\n';
     }
     out += name + "_bucket{" + sep + "le=\"+Inf\"} " + QByteArray::number(m_count) + '\n';
     const QByteArray braces = labels.isEmpty() ? QByteArray() : '{' + labels + '}';
@@ -52,7 +50,9 @@ void Histogram::render(QByteArray &out, const QByteArray &name, const QByteArray
     out += name + "_count" + braces + ' ' + QByteArray::number(m_count) + '\n';
 }
 
-Metrics::Metrics() : m_batchUnits(kBatchBounds), m_batchCommitSeconds(kLatencyBounds) {}
+Metrics::Metrics() : m_batchUnits(kBatchBounds), m_batchCommitSeconds(kLatencyBounds)
+{
+}
 
 void Metrics::recordRequest(const QByteArray &route, const QByteArray &method, int status, double seconds)
 {
@@ -95,8 +95,8 @@ QByteArray Metrics::render() const
                "# TYPE paydesk_http_requests_total counter\n";
         for (auto it = m_requests.cbegin(); it != m_requests.cend(); ++it) {
             out += "paydesk_http_requests_total{route=\"" + escapeLabel(it.key().route) + "\",method=\""
-                   + escapeLabel(it.key().method) + "\",status=\"" + QByteArray::number(it.key().status)
-                   + "\"} " + QByteArray::number(it.value()) + '\n';
+                + escapeLabel(it.key().method) + "\",status=\"" + QByteArray::number(it.key().status) + "\"} "
+                + QByteArray::number(it.value()) + '\n';
         }
         out += "# HELP paydesk_http_request_duration_seconds Time from a request's last byte to its response.\n"
                "# TYPE paydesk_http_request_duration_seconds histogram\n";
@@ -106,7 +106,7 @@ QByteArray Metrics::render() const
                "# TYPE paydesk_http_connections_dropped_total counter\n";
         for (auto it = m_dropped.cbegin(); it != m_dropped.cend(); ++it) {
             out += "paydesk_http_connections_dropped_total{reason=\"" + escapeLabel(it.key()) + "\"} "
-                   + QByteArray::number(it.value()) + '\n';
+                + QByteArray::number(it.value()) + '\n';
         }
         out += "# HELP paydesk_db_batch_units Units of work committed per database transaction.\n"
                "# TYPE paydesk_db_batch_units histogram\n";

@@ -26,9 +26,9 @@ public:
     struct Match
     {
         const AsyncHandler *handler = nullptr;
-        QByteArray routeName;           ///< the pattern, used as the metrics label
+        QByteArray routeName; ///< the pattern, used as the metrics label
         QMap<QString, QString> params;
-        bool methodMismatch = false;    ///< the path exists with other methods (→ 405)
+        bool methodMismatch = false; ///< the path exists with other methods (→ 405)
         QByteArray allowedMethods;
     };
     Match match(QByteArrayView method, QByteArrayView path) const;

@@ -91,7 +91,8 @@ void DbWriter::enqueue(Unit unit)
     }
     if (int(m_queue.size()) >= m_options.maxQueue) {
         lock.unlock();
-        unit.fail(std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The server is busy writing; retry shortly."_s)));
+        unit.fail(
+            std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The server is busy writing; retry shortly."_s)));
         return;
     }
     m_queue.push_back(std::move(unit));
@@ -175,7 +176,8 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (m_metrics)
         m_metrics->recordDbBatch(int(batch.size()), seconds);
-    const std::exception_ptr commitError = committed || !anySucceeded ? nullptr
+    const std::exception_ptr commitError = committed || !anySucceeded
+        ? nullptr
         : std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The database did not commit; retry."_s));
     for (size_t i = 0; i < batch.size(); ++i) {
         if (errors[i])

@@ -28,8 +28,8 @@ class DbWriter final
 public:
     struct Options
     {
-        int maxBatch = 256;       ///< units per transaction
-        int maxQueue = 20'000;    ///< queued units; beyond it submit() fails with UNAVAILABLE
+        int maxBatch = 256; ///< units per transaction
+        int maxQueue = 20'000; ///< queued units; beyond it submit() fails with UNAVAILABLE
     };
 
     DbWriter(Database &database, Metrics *metrics, Options options);
@@ -42,8 +42,7 @@ public:
 
     /// Queues a unit of work. It runs on the writer thread with the writer's connection inside a
     /// transaction; throwing rolls back just this unit and fails its future with the exception.
-    template<typename T>
-    QFuture<T> submit(std::function<T(const QSqlDatabase &)> work);
+    template<typename T> QFuture<T> submit(std::function<T(const QSqlDatabase &)> work);
 
     int queueDepth() const;
 
@@ -71,8 +70,7 @@ private:
     std::exception_ptr m_startError;
 };
 
-template<typename T>
-QFuture<T> DbWriter::submit(std::function<T(const QSqlDatabase &)> work)
+template<typename T> QFuture<T> DbWriter::submit(std::function<T(const QSqlDatabase &)> work)
 {
     auto promise = std::make_shared<QPromise<T>>();
     QFuture<T> future = promise->future();

@@ -65,11 +65,12 @@ void ensureMigrationTable(const QSqlDatabase &db)
 {
     if (db.tables().contains(u"schema_migrations"_s))
         return;
-    sqlExecRaw(db, u"CREATE TABLE IF NOT EXISTS schema_migrations ("
-                   " version INTEGER PRIMARY KEY,"
-                   " name TEXT NOT NULL,"
-                   " checksum TEXT NOT NULL,"
-                   " applied_at TEXT NOT NULL)"_s);
+    sqlExecRaw(db,
+               u"CREATE TABLE IF NOT EXISTS schema_migrations ("
+               " version INTEGER PRIMARY KEY,"
+               " name TEXT NOT NULL,"
+               " checksum TEXT NOT NULL,"
+               " applied_at TEXT NOT NULL)"_s);
 }
 
 } // namespace
@@ -103,7 +104,9 @@ Migrator::Outcome Migrator::migrate(const QSqlDatabase &db, bool sqlite)
         }
         if (outcome.fromVersion > known) {
             throw MigrationError(u"the database schema is at version %1 but this paydesk-server knows only up to %2; "
-                                 "run a newer paydesk-server"_s.arg(outcome.fromVersion).arg(known).toStdString());
+                                 "run a newer paydesk-server"_s.arg(outcome.fromVersion)
+                                     .arg(known)
+                                     .toStdString());
         }
         for (const Migration &migration : migrations) {
             if (appliedChecksums.contains(migration.version)) {

@@ -63,14 +63,9 @@ struct BootstrapError
     fail(message);
 }
 
-template <auto Free>
-struct OpenSslFree
+template<auto Free> struct OpenSslFree
 {
-    template <typename T>
-    void operator()(T *pointer) const
-    {
-        Free(pointer);
-    }
+    template<typename T> void operator()(T *pointer) const { Free(pointer); }
 };
 using Bio = std::unique_ptr<BIO, OpenSslFree<BIO_free_all>>;
 using Bignum = std::unique_ptr<BIGNUM, OpenSslFree<BN_free>>;
@@ -182,8 +177,7 @@ QByteArray certificateToPem(X509 *certificate)
 QByteArray keyToPem(EVP_PKEY *key)
 {
     const Bio bio(BIO_new(BIO_s_mem()));
-    if (!bio
-        || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+    if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
         failOpenSsl(u"cannot encode a private key"_s);
     }
     return bioContents(bio.get());
@@ -219,8 +213,7 @@ Pkey generateP256Key()
 {
     const PkeyContext context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     EVP_PKEY *key = nullptr;
-    if (!context || EVP_PKEY_keygen_init(context.get()) <= 0
-        || EVP_PKEY_CTX_set_group_name(context.get(), "P-256") <= 0
+    if (!context || EVP_PKEY_keygen_init(context.get()) <= 0 || EVP_PKEY_CTX_set_group_name(context.get(), "P-256") <= 0
         || EVP_PKEY_generate(context.get(), &key) <= 0) {
         failOpenSsl(u"cannot generate an EC P-256 key"_s);
     }
@@ -228,8 +221,7 @@ Pkey generateP256Key()
 }
 
 // A certificate with version, random serial, validity, subject, issuer and public key set.
-Certificate startCertificate(EVP_PKEY *subjectKey, const QString &commonName,
-                             const X509_NAME *issuer, int validityDays)
+Certificate startCertificate(EVP_PKEY *subjectKey, const QString &commonName, const X509_NAME *issuer, int validityDays)
 {
     Certificate certificate(X509_new());
     Name subject(X509_NAME_new());
@@ -240,8 +232,8 @@ Certificate startCertificate(EVP_PKEY *subjectKey, const QString &commonName,
     QByteArray serialBytes = randomBytes(16);
     serialBytes[0] = char(serialBytes[0] & 0x7f);
     serialBytes[15] = char(serialBytes[15] | 0x01);
-    const Bignum serial(BN_bin2bn(reinterpret_cast<const unsigned char *>(serialBytes.constData()),
-                                  int(serialBytes.size()), nullptr));
+    const Bignum serial(
+        BN_bin2bn(reinterpret_cast<const unsigned char *>(serialBytes.constData()), int(serialBytes.size()), nullptr));
 
     const QByteArray cn = commonName.toUtf8();
     if (X509_set_version(certificate.get(), X509_VERSION_3) != 1 || !serial
@@ -249,12 +241,10 @@ Certificate startCertificate(EVP_PKEY *subjectKey, const QString &commonName,
         || !X509_gmtime_adj(X509_getm_notBefore(certificate.get()), -kBackdateSeconds)
         // Counted from the backdated start: Apple's clients measure the 825-day limit from
         // notBefore, not from now.
-        || !X509_time_adj_ex(X509_getm_notAfter(certificate.get()), validityDays,
-                             -kBackdateSeconds, nullptr)
+        || !X509_time_adj_ex(X509_getm_notAfter(certificate.get()), validityDays, -kBackdateSeconds, nullptr)
         || X509_set_pubkey(certificate.get(), subjectKey) != 1
         || X509_NAME_add_entry_by_txt(subject.get(), "CN", MBSTRING_UTF8,
-                                      reinterpret_cast<const unsigned char *>(cn.constData()),
-                                      int(cn.size()), -1, 0)
+                                      reinterpret_cast<const unsigned char *>(cn.constData()), int(cn.size()), -1, 0)
             != 1
         || X509_set_subject_name(certificate.get(), subject.get()) != 1
         || X509_set_issuer_name(certificate.get(), issuer ? issuer : subject.get()) != 1) {
@@ -306,8 +296,7 @@ void addSubjectAltNames(X509 *certificate, const SubjectNames &names)
             failOpenSsl(u"cannot add IP address %1"_s.arg(ip));
         entry.release();
     }
-    if (X509_add1_ext_i2d(certificate, NID_subject_alt_name, list.get(), 0, X509V3_ADD_DEFAULT)
-        != 1) {
+    if (X509_add1_ext_i2d(certificate, NID_subject_alt_name, list.get(), 0, X509V3_ADD_DEFAULT) != 1) {
         failOpenSsl(u"cannot add the subject alternative names"_s);
     }
 }
@@ -323,25 +312,21 @@ CertifiedKey createCa()
     Pkey key = generateP256Key();
     // A random suffix tells the CAs of different installations apart in a client's trust
     // store; with equal names, chain building could pick the wrong one.
-    const QString commonName =
-        u"Paydesk Local CA "_s + QString::fromLatin1(randomBytes(4).toHex().toUpper());
+    const QString commonName = u"Paydesk Local CA "_s + QString::fromLatin1(randomBytes(4).toHex().toUpper());
     Certificate certificate = startCertificate(key.get(), commonName, nullptr, kCaValidityDays);
     addExtension(certificate.get(), certificate.get(), NID_basic_constraints, "critical,CA:TRUE");
-    addExtension(certificate.get(), certificate.get(), NID_key_usage,
-                 "critical,keyCertSign,cRLSign");
+    addExtension(certificate.get(), certificate.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
     addExtension(certificate.get(), certificate.get(), NID_subject_key_identifier, "hash");
     sign(certificate.get(), key.get());
     // Re-parsed from PEM, so the result is exactly what a later start loads from disk.
     return parseCertifiedKey(certificateToPem(certificate.get()), keyToPem(key.get()));
 }
 
-CertifiedKey issueServerCertificate(const CertifiedKey &ca, const SubjectNames &names,
-                                    int validityDays)
+CertifiedKey issueServerCertificate(const CertifiedKey &ca, const SubjectNames &names, int validityDays)
 {
     Pkey key = generateP256Key();
-    Certificate certificate =
-        startCertificate(key.get(), u"Paydesk Server"_s,
-                         X509_get_subject_name(ca.certificate.get()), validityDays);
+    Certificate certificate
+        = startCertificate(key.get(), u"Paydesk Server"_s, X509_get_subject_name(ca.certificate.get()), validityDays);
     // A certificate outliving its issuer would only fail in a more confusing way.
     const ASN1_TIME *caNotAfter = X509_get0_notAfter(ca.certificate.get());
     if (ASN1_TIME_compare(X509_get0_notAfter(certificate.get()), caNotAfter) > 0
@@ -365,16 +350,14 @@ CertifiedKey issueServerCertificate(const CertifiedKey &ca, const SubjectNames &
 QByteArray readOrFail(const QString &path, bool secret)
 {
     QString error;
-    const std::optional<QByteArray> contents = secret
-        ? readPrivateFile(path, kMaxPemBytes, &error)
-        : readFileBounded(path, kMaxPemBytes, &error);
+    const std::optional<QByteArray> contents
+        = secret ? readPrivateFile(path, kMaxPemBytes, &error) : readFileBounded(path, kMaxPemBytes, &error);
     if (!contents)
         fail(error);
     return *contents;
 }
 
-void writeOrFail(const QString &path, const QByteArray &contents,
-                 QFileDevice::Permissions permissions)
+void writeOrFail(const QString &path, const QByteArray &contents, QFileDevice::Permissions permissions)
 {
     QString error;
     if (!writeFileAtomically(path, contents, permissions, &error))
@@ -406,8 +389,7 @@ CertifiedKey loadOrCreateCa(const QDir &tlsDir, int renewWithinDays)
                            u"then have to trust the new one)"_s.arg(certificatePath, keyPath);
     if (!QFileInfo::exists(keyPath))
         fail(u"the local CA's key %1 is missing"_s.arg(keyPath) + advice);
-    CertifiedKey ca = parseCertifiedKey(readOrFail(certificatePath, false),
-                                        readOrFail(keyPath, true));
+    CertifiedKey ca = parseCertifiedKey(readOrFail(certificatePath, false), readOrFail(keyPath, true));
     if (!ca.certificate)
         fail(u"%1 is not a PEM certificate"_s.arg(certificatePath) + advice);
     if (!ca.key)
@@ -424,8 +406,7 @@ CertifiedKey loadOrCreateCa(const QDir &tlsDir, int renewWithinDays)
     time_t renewBy = daysFromNow(renewWithinDays);
     if (X509_cmp_time(notAfter, &renewBy) <= 0) {
         qCWarning(lcTls).noquote() << "the local CA in" << certificatePath
-                                   << "expires soon; server certificates cannot outlive it"
-                                   << advice;
+                                   << "expires soon; server certificates cannot outlive it" << advice;
     }
     return ca;
 }
@@ -445,8 +426,8 @@ SubjectNames namesIn(const QByteArray &certificatePem)
 }
 
 // Why the server certificate on disk cannot be served as is, or an empty string if it can.
-QString reasonToReissue(const CertifiedKey &server, const CertifiedKey &ca,
-                        const SubjectNames &required, int renewWithinDays)
+QString reasonToReissue(const CertifiedKey &server, const CertifiedKey &ca, const SubjectNames &required,
+                        int renewWithinDays)
 {
     if (!server.certificate || !server.key)
         return u"it cannot be read"_s;
@@ -477,16 +458,14 @@ QString reasonToReissue(const CertifiedKey &server, const CertifiedKey &ca,
     return QString();
 }
 
-CertifiedKey loadOrIssueServerCertificate(const QDir &tlsDir, const CertifiedKey &ca,
-                                          const SubjectNames &names,
+CertifiedKey loadOrIssueServerCertificate(const QDir &tlsDir, const CertifiedKey &ca, const SubjectNames &names,
                                           const TlsBootstrapOptions &options)
 {
     const QString certificatePath = tlsDir.filePath(u"server.pem"_s);
     const QString keyPath = tlsDir.filePath(u"server.key"_s);
     QString reason = u"it does not exist"_s;
     if (QFileInfo::exists(certificatePath) && QFileInfo::exists(keyPath)) {
-        CertifiedKey server = parseCertifiedKey(readOrFail(certificatePath, false),
-                                                readOrFail(keyPath, true));
+        CertifiedKey server = parseCertifiedKey(readOrFail(certificatePath, false), readOrFail(keyPath, true));
         reason = reasonToReissue(server, ca, names, options.renewWithinDays);
         if (reason.isEmpty())
             return server;
@@ -497,8 +476,8 @@ CertifiedKey loadOrIssueServerCertificate(const QDir &tlsDir, const CertifiedKey
     // which the next start notices and repairs.
     writeOrFail(keyPath, server.keyPem, kOwnerReadWrite);
     writeOrFail(certificatePath, server.certificatePem, kWorldReadable);
-    qCInfo(lcTls).noquote() << "issued a new server certificate for"
-                            << (names.dns + names.ips).join(u", "_s) << "because" << reason;
+    qCInfo(lcTls).noquote() << "issued a new server certificate for" << (names.dns + names.ips).join(u", "_s)
+                            << "because" << reason;
     return server;
 }
 
@@ -516,8 +495,8 @@ bool isValidKeyId(QStringView keyId)
         return false;
     for (const QChar c : keyId) {
         const char16_t u = c.unicode();
-        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z')
-            || (u >= u'0' && u <= u'9') || u == u'-' || u == u'_' || u == u'.';
+        const bool ok = (u >= u'a' && u <= u'z') || (u >= u'A' && u <= u'Z') || (u >= u'0' && u <= u'9') || u == u'-'
+            || u == u'_' || u == u'.';
         if (!ok)
             return false;
     }
@@ -541,8 +520,7 @@ std::optional<FieldKey> parseFieldKeyFile(const QByteArray &contents)
         if (name == "key-id") {
             parsed.keyId = QString::fromLatin1(value);
         } else if (name == "key") {
-            auto decoded =
-                QByteArray::fromBase64Encoding(value, QByteArray::AbortOnBase64DecodingErrors);
+            auto decoded = QByteArray::fromBase64Encoding(value, QByteArray::AbortOnBase64DecodingErrors);
             if (!decoded)
                 return std::nullopt;
             parsed.key = *decoded;
@@ -558,15 +536,13 @@ QByteArray formatFieldKeyFile(const FieldKey &key)
     return "# Paydesk field-encryption key (AES-256-GCM). Keep it secret and back it up:\n"
            "# without this file, every encrypted field in the database is lost.\n"
            "key-id: "
-        + key.keyId.toLatin1() + "\ncreated: "
-        + QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toLatin1()
+        + key.keyId.toLatin1() + "\ncreated: " + QDateTime::currentDateTimeUtc().toString(Qt::ISODate).toLatin1()
         + "\nkey: " + key.key.toBase64() + '\n';
 }
 
 } // namespace
 
-std::optional<TlsMaterial> ensureTlsMaterial(const QString &dataDir, const QStringList &extraNames,
-                                             QString *error,
+std::optional<TlsMaterial> ensureTlsMaterial(const QString &dataDir, const QStringList &extraNames, QString *error,
                                              const TlsBootstrapOptions &options)
 {
     try {
@@ -614,15 +590,13 @@ std::optional<FieldKey> ensureFieldKey(const QString &dataDir, QString *error)
         const QString path = keysDir.filePath(u"field.key"_s);
         if (QFileInfo::exists(path)) {
             QString readError;
-            const std::optional<QByteArray> contents =
-                readPrivateFile(path, kMaxFieldKeyFileBytes, &readError);
+            const std::optional<QByteArray> contents = readPrivateFile(path, kMaxFieldKeyFileBytes, &readError);
             if (!contents)
                 fail(readError);
             std::optional<FieldKey> key = parseFieldKeyFile(*contents);
             if (!key) {
                 fail(u"%1 is not a valid field-key file (a key-id line and a 32-byte base64 key "
-                     u"line); it is left as it is, since data encrypted under it depends on it"_s
-                         .arg(path));
+                     u"line); it is left as it is, since data encrypted under it depends on it"_s.arg(path));
             }
             return key;
         }

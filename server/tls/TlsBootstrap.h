@@ -29,11 +29,11 @@ namespace paydesk {
 // What the HTTPS listener serves, and the local CA that clients trust.
 struct TlsMaterial
 {
-    QSslCertificate certificate;   // the server certificate
-    QList<QSslCertificate> chain;  // served after the certificate: the local CA
-    QSslKey key;                   // the server certificate's private key
-    QSslCertificate ca;            // the local CA
-    QString caPath;                // tls/ca.pem, to tell operators what to hand to clients
+    QSslCertificate certificate; // the server certificate
+    QList<QSslCertificate> chain; // served after the certificate: the local CA
+    QSslKey key; // the server certificate's private key
+    QSslCertificate ca; // the local CA
+    QString caPath; // tls/ca.pem, to tell operators what to hand to clients
 };
 
 // Tuning for tests and unusual deployments; the defaults are what production uses.
@@ -52,14 +52,13 @@ struct TlsBootstrapOptions
 // lacks one of the names. The CA itself is only ever created when tls/ca.pem does not exist: a
 // CA that clients may already trust is never replaced behind the operator's back, so a missing,
 // mismatched or expired CA key is an error that says which files to remove.
-std::optional<TlsMaterial> ensureTlsMaterial(const QString &dataDir, const QStringList &extraNames,
-                                             QString *error,
+std::optional<TlsMaterial> ensureTlsMaterial(const QString &dataDir, const QStringList &extraNames, QString *error,
                                              const TlsBootstrapOptions &options = {});
 
 // The AES-256-GCM key that encrypts sensitive columns, kept outside the database.
 struct FieldKey
 {
-    QString keyId;  // stored beside every ciphertext so that keys can rotate
+    QString keyId; // stored beside every ciphertext so that keys can rotate
     QByteArray key; // 32 bytes
 };
 

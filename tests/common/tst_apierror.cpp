@@ -112,8 +112,7 @@ void tst_ApiError::bodyHasExactlyCodeAndMessage()
 
 void tst_ApiError::detailsAppearInsideError()
 {
-    const QJsonObject details{{u"field"_s, u"amount"_s},
-                              {u"allowed"_s, QJsonArray{u"0.01"_s, u"100000000.00"_s}}};
+    const QJsonObject details{{u"field"_s, u"amount"_s}, {u"allowed"_s, QJsonArray{u"0.01"_s, u"100000000.00"_s}}};
     const ApiError error(ErrorCode::ValidationFailed, u"amount is out of range"_s, details);
     QCOMPARE(error.details(), details);
 
@@ -131,8 +130,7 @@ void tst_ApiError::defaultMessageIsUsedWhenNoneIsGiven()
 {
     const ApiError error(ErrorCode::NotFound);
     QCOMPARE(error.message(), paydesk::defaultMessage(ErrorCode::NotFound));
-    QCOMPARE(error.toJson(),
-             QByteArray(R"({"error":{"code":"NOT_FOUND","message":"Not found."}})"));
+    QCOMPARE(error.toJson(), QByteArray(R"({"error":{"code":"NOT_FOUND","message":"Not found."}})"));
 }
 
 void tst_ApiError::caughtAsStdExceptionKeepsCodeAndMessage()

@@ -137,8 +137,7 @@ void TestCrypto::digestsMatchKnownAnswers_data()
     QTest::addColumn<QByteArray>("sha256");
     QTest::addColumn<QByteArray>("sha1");
     QTest::addColumn<QByteArray>("md5");
-    QTest::newRow("empty") << QByteArray()
-                           << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"_ba
+    QTest::newRow("empty") << QByteArray() << "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"_ba
                            << "da39a3ee5e6b4b0d3255bfef95601890afd80709"_ba
                            << "d41d8cd98f00b204e9800998ecf8427e"_ba;
     QTest::newRow("abc") << "abc"_ba
@@ -223,20 +222,16 @@ void TestCrypto::hmacSha256MatchesRfc4231_data()
     QTest::addColumn<QByteArray>("key");
     QTest::addColumn<QByteArray>("data");
     QTest::addColumn<QByteArray>("expectedHex");
-    QTest::newRow("rfc4231 case 1")
-            << QByteArray(20, '\x0b') << "Hi There"_ba
-            << "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"_ba;
-    QTest::newRow("rfc4231 case 2")
-            << "Jefe"_ba
-            << "what do ya want for nothing?"_ba
-            << "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"_ba;
+    QTest::newRow("rfc4231 case 1") << QByteArray(20, '\x0b') << "Hi There"_ba
+                                    << "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"_ba;
+    QTest::newRow("rfc4231 case 2") << "Jefe"_ba
+                                    << "what do ya want for nothing?"_ba
+                                    << "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"_ba;
     QTest::newRow("rfc4231 case 6 (key longer than block)")
-            << QByteArray(131, '\xaa')
-            << "Test Using Larger Than Block-Size Key - Hash Key First"_ba
-            << "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"_ba;
-    QTest::newRow("empty key and data")
-            << QByteArray() << QByteArray()
-            << "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"_ba;
+        << QByteArray(131, '\xaa') << "Test Using Larger Than Block-Size Key - Hash Key First"_ba
+        << "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"_ba;
+    QTest::newRow("empty key and data") << QByteArray() << QByteArray()
+                                        << "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"_ba;
 }
 
 void TestCrypto::hmacSha256MatchesRfc4231()
@@ -288,7 +283,7 @@ void TestCrypto::aesGcmVectorsDecryptAndReEncrypt_data()
     QCOMPARE(vectors.size(), 2); // [1] Java 32-byte key, [3] Go 16-byte key
     for (const AesVector &v : vectors) {
         QTest::addRow("aes_gcm_vectors.txt %d-byte key", int(v.key.size()))
-                << v.key << v.nonce << v.associatedData << v.plaintext << v.ciphertext;
+            << v.key << v.nonce << v.associatedData << v.plaintext << v.ciphertext;
     }
 
     // Full notifications: the resource inside the signed body.
@@ -299,21 +294,16 @@ void TestCrypto::aesGcmVectorsDecryptAndReEncrypt_data()
         QString bodyFile;
         QString plaintextFile;
     } notifications[] = {
-            {"go notify payscore (16-byte key)", u"wechat/go_notify_payscore/"_s, u"body.json"_s,
-             u"plaintext.json"_s},
-            {"derived TRANSACTION.SUCCESS (32-byte key)", u"wechat/derived_with_go_sdk_test_key/"_s,
-             u"notify_transaction_success.body.json"_s,
-             u"notify_transaction_success.plaintext.json"_s},
+        {"go notify payscore (16-byte key)", u"wechat/go_notify_payscore/"_s, u"body.json"_s, u"plaintext.json"_s},
+        {"derived TRANSACTION.SUCCESS (32-byte key)", u"wechat/derived_with_go_sdk_test_key/"_s,
+         u"notify_transaction_success.body.json"_s, u"notify_transaction_success.plaintext.json"_s},
     };
     for (const auto &n : notifications) {
-        const QJsonObject resource = QJsonDocument::fromJson(readData(n.dir + n.bodyFile))
-                                             .object()[u"resource"_s]
-                                             .toObject();
+        const QJsonObject resource
+            = QJsonDocument::fromJson(readData(n.dir + n.bodyFile)).object()[u"resource"_s].toObject();
         QVERIFY(!resource.isEmpty());
-        QTest::newRow(n.name) << readData(n.dir + u"apiv3_key.txt"_s)
-                              << resource[u"nonce"_s].toString().toUtf8()
-                              << resource[u"associated_data"_s].toString().toUtf8()
-                              << readData(n.dir + n.plaintextFile)
+        QTest::newRow(n.name) << readData(n.dir + u"apiv3_key.txt"_s) << resource[u"nonce"_s].toString().toUtf8()
+                              << resource[u"associated_data"_s].toString().toUtf8() << readData(n.dir + n.plaintextFile)
                               << resource[u"ciphertext"_s].toString().toLatin1();
     }
 }
@@ -327,14 +317,13 @@ void TestCrypto::aesGcmVectorsDecryptAndReEncrypt()
     QFETCH(QByteArray, ciphertextBase64);
 
     const std::optional<QByteArray> opened = AesGcm::openWechatResource(
-            key, QString::fromUtf8(nonce), QString::fromUtf8(associatedData),
-            QString::fromLatin1(ciphertextBase64));
+        key, QString::fromUtf8(nonce), QString::fromUtf8(associatedData), QString::fromLatin1(ciphertextBase64));
     QVERIFY(opened.has_value());
     QCOMPARE(*opened, plaintext);
 
     // GCM is deterministic for a fixed key and IV, so sealing reproduces the vector exactly.
-    const std::optional<QByteArray> sealed = AesGcm::sealWechatResource(
-            key, QString::fromUtf8(nonce), QString::fromUtf8(associatedData), plaintext);
+    const std::optional<QByteArray> sealed
+        = AesGcm::sealWechatResource(key, QString::fromUtf8(nonce), QString::fromUtf8(associatedData), plaintext);
     QVERIFY(sealed.has_value());
     QCOMPARE(*sealed, ciphertextBase64);
 
@@ -347,9 +336,8 @@ void TestCrypto::wechatEncryptedCertificateDecrypts()
 {
     // wechatpay-java TestConfig.DOWNLOAD_CERTIFICATE_RESPONSE (aes_gcm_vectors.txt [2]).
     const std::optional<QByteArray> pem = AesGcm::openWechatResource(
-            "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb", u"14b16c03dc1b"_s, u"certificate"_s,
-            QString::fromLatin1(
-                    readData(u"wechat/java_sdk/download_certificate_ciphertext.b64"_s).trimmed()));
+        "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb", u"14b16c03dc1b"_s, u"certificate"_s,
+        QString::fromLatin1(readData(u"wechat/java_sdk/download_certificate_ciphertext.b64"_s).trimmed()));
     QVERIFY(pem.has_value());
     QCOMPARE(*pem, readData(u"wechat/java_sdk/download_certificate_plaintext.pem"_s));
 }
@@ -360,11 +348,10 @@ void TestCrypto::aesGcmRoundTripsAnyIvLengthAndEmptyPlaintext_data()
     QTest::addColumn<QByteArray>("iv");
     QTest::addColumn<QByteArray>("plaintext");
     QTest::addColumn<QByteArray>("aad");
-    QTest::newRow("aes-256 12-byte iv")
-            << Random::bytes(32) << Random::bytes(12) << "order 42 paid"_ba
-            << "transaction"_ba;
-    QTest::newRow("aes-128 16-byte iv")
-            << Random::bytes(16) << Random::bytes(16) << Random::bytes(1000) << QByteArray();
+    QTest::newRow("aes-256 12-byte iv") << Random::bytes(32) << Random::bytes(12) << "order 42 paid"_ba
+                                        << "transaction"_ba;
+    QTest::newRow("aes-128 16-byte iv") << Random::bytes(16) << Random::bytes(16) << Random::bytes(1000)
+                                        << QByteArray();
     QTest::newRow("1-byte iv") << Random::bytes(32) << "x"_ba
                                << "short iv"_ba
                                << "a"_ba;
@@ -428,8 +415,7 @@ void TestCrypto::aesGcmRejectsBadKeyAndIvLengths_data()
 {
     QTest::addColumn<QByteArray>("key");
     QTest::addColumn<QByteArray>("iv");
-    QTest::newRow("24-byte key (AES-192 not offered)")
-            << QByteArray(24, 'k') << QByteArray(12, 'i');
+    QTest::newRow("24-byte key (AES-192 not offered)") << QByteArray(24, 'k') << QByteArray(12, 'i');
     QTest::newRow("31-byte key") << QByteArray(31, 'k') << QByteArray(12, 'i');
     QTest::newRow("empty key") << QByteArray() << QByteArray(12, 'i');
     QTest::newRow("empty iv") << QByteArray(32, 'k') << QByteArray();
@@ -450,11 +436,10 @@ void TestCrypto::wechatResourceRejectsBadBase64()
     QCOMPARE(AesGcm::openWechatResource(key, u"uluk4a9R25RW"_s, u"associatedData"_s,
                                         u"ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI"_s + u'!'),
              std::nullopt);
-    QCOMPARE(AesGcm::openWechatResource(key, u"uluk4a9R25RW"_s, u"associatedData"_s,
-                                        u"ulwSiIajGClc vcOYvOQ7+l+0PAbzzwI="_s),
-             std::nullopt);
-    QCOMPARE(AesGcm::openWechatResource(key, u"uluk4a9R25RW"_s, u"associatedData"_s, QString()),
-             std::nullopt);
+    QCOMPARE(
+        AesGcm::openWechatResource(key, u"uluk4a9R25RW"_s, u"associatedData"_s, u"ulwSiIajGClc vcOYvOQ7+l+0PAbzzwI="_s),
+        std::nullopt);
+    QCOMPARE(AesGcm::openWechatResource(key, u"uluk4a9R25RW"_s, u"associatedData"_s, QString()), std::nullopt);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,8 +460,7 @@ void TestCrypto::passwordHashVerifiesOnlyTheRightPassword()
 
 void TestCrypto::passwordHashHasSelfDescribingFormat()
 {
-    static const QRegularExpression format(
-            u"^scrypt\\$N=1024,r=8,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}$"_s);
+    static const QRegularExpression format(u"^scrypt\\$N=1024,r=8,p=1\\$[A-Za-z0-9+/]{22}\\$[A-Za-z0-9+/]{43}$"_s);
     const QString stored = cheapHash(u"pw"_s);
     QVERIFY2(format.match(stored).hasMatch(), qPrintable(stored));
 }
@@ -498,11 +482,11 @@ void TestCrypto::passwordHashVerifiesIndependentScryptOutput_data()
     QTest::addColumn<QString>("password");
     QTest::addColumn<QString>("stored");
     QTest::newRow("N=1024,r=8,p=1")
-            << u"correct horse battery staple"_s
-            << u"scrypt$N=1024,r=8,p=1$AAECAwQFBgcICQoLDA0ODw$mp90zEQd5XGhjEv4WArVH4Z0XRSzkGWtJK2S/AXJlRU"_s;
+        << u"correct horse battery staple"_s
+        << u"scrypt$N=1024,r=8,p=1$AAECAwQFBgcICQoLDA0ODw$mp90zEQd5XGhjEv4WArVH4Z0XRSzkGWtJK2S/AXJlRU"_s;
     QTest::newRow("N=2048,r=4,p=2 non-ASCII")
-            << u"pässwörd"_s
-            << u"scrypt$N=2048,r=4,p=2$c2FsdHNhbHRzYWx0c2FsdA$bCo6mQAmNRAk59RuNOw0Dzw6m+GEJUkfNn0zUE+nZeY"_s;
+        << u"pässwörd"_s
+        << u"scrypt$N=2048,r=4,p=2$c2FsdHNhbHRzYWx0c2FsdA$bCo6mQAmNRAk59RuNOw0Dzw6m+GEJUkfNn0zUE+nZeY"_s;
 }
 
 void TestCrypto::passwordHashVerifiesIndependentScryptOutput()
@@ -563,8 +547,7 @@ void TestCrypto::passwordVerifyRejectsMalformedOrAbsurdStrings_data()
     QTest::newRow("parameters reordered") << make(u"r=8,N=1024,p=1"_s, salt, hash);
     QTest::newRow("parameter missing") << make(u"N=1024,r=8"_s, salt, hash);
     QTest::newRow("spaces") << make(u"N=1024, r=8, p=1"_s, salt, hash);
-    QTest::newRow("salt not base64")
-            << make(u"N=1024,r=8,p=1"_s, u"AAECAwQF*gcICQoLDA0ODw"_s, hash);
+    QTest::newRow("salt not base64") << make(u"N=1024,r=8,p=1"_s, u"AAECAwQF*gcICQoLDA0ODw"_s, hash);
     QTest::newRow("salt padded") << make(u"N=1024,r=8,p=1"_s, salt + u"=="_s, hash);
     QTest::newRow("salt too short") << make(u"N=1024,r=8,p=1"_s, u"AAECAw"_s, hash);
     QTest::newRow("hash too short") << make(u"N=1024,r=8,p=1"_s, salt, u"mp90zEQd5XGh"_s);
@@ -588,14 +571,11 @@ void TestCrypto::passwordHashRejectsUnacceptableCost()
     QVERIFY(!PasswordHash::hash(u"pw"_s, PasswordHash::Cost{1000, 8, 1}).ok());
     QVERIFY(!PasswordHash::hash(u"pw"_s, PasswordHash::Cost{1u << 21, 8, 1}).ok());
     QVERIFY(!PasswordHash::hash(u"pw"_s, PasswordHash::Cost{1024, 0, 1}).ok());
-    QVERIFY(!PasswordHash::hash(QString(PasswordHash::MaxPasswordBytes + 1, u'x'),
-                                PasswordHash::CheapCost)
-                     .ok());
+    QVERIFY(!PasswordHash::hash(QString(PasswordHash::MaxPasswordBytes + 1, u'x'), PasswordHash::CheapCost).ok());
     QVERIFY(PasswordHash::isAcceptableCost(PasswordHash::DefaultCost));
     QVERIFY(PasswordHash::isAcceptableCost(PasswordHash::CheapCost));
     // An overlong password never verifies, whatever is stored.
-    QVERIFY(!PasswordHash::verify(QString(PasswordHash::MaxPasswordBytes + 1, u'x'),
-                                  cheapHash(u"x"_s)));
+    QVERIFY(!PasswordHash::verify(QString(PasswordHash::MaxPasswordBytes + 1, u'x'), cheapHash(u"x"_s)));
 }
 
 void TestCrypto::passwordNeedsRehashWhenCostChanges()
@@ -615,18 +595,15 @@ void TestCrypto::pemDecodesEveryShape_data()
     QTest::addColumn<QByteArrayList>("labels");
     QTest::addColumn<QByteArray>("firstDer");
     const QByteArray der = "\x30\x03\x02\x01\x05"_ba;
-    QTest::newRow("standard") << "-----BEGIN X-----\nMAMCAQU=\n-----END X-----\n"_ba
-                              << QByteArrayList{"X"} << der;
-    QTest::newRow("crlf")
-            << "-----BEGIN PUBLIC KEY-----\r\nMAMC\r\nAQU=\r\n-----END PUBLIC KEY-----\r\n"_ba
-            << QByteArrayList{"PUBLIC KEY"} << der;
-    QTest::newRow("all on one line")
-            << "-----BEGIN RSA PUBLIC KEY-----MAMCAQU=-----END RSA PUBLIC KEY-----"_ba
-            << QByteArrayList{"RSA PUBLIC KEY"} << der;
+    QTest::newRow("standard") << "-----BEGIN X-----\nMAMCAQU=\n-----END X-----\n"_ba << QByteArrayList{"X"} << der;
+    QTest::newRow("crlf") << "-----BEGIN PUBLIC KEY-----\r\nMAMC\r\nAQU=\r\n-----END PUBLIC KEY-----\r\n"_ba
+                          << QByteArrayList{"PUBLIC KEY"} << der;
+    QTest::newRow("all on one line") << "-----BEGIN RSA PUBLIC KEY-----MAMCAQU=-----END RSA PUBLIC KEY-----"_ba
+                                     << QByteArrayList{"RSA PUBLIC KEY"} << der;
     QTest::newRow("text around blocks, two blocks")
-            << "subject=CN=x\n-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n"
-               "comment\n-----BEGIN CERTIFICATE-----\nMAMCAQY=\n-----END CERTIFICATE-----"_ba
-            << QByteArrayList{"CERTIFICATE", "CERTIFICATE"} << der;
+        << "subject=CN=x\n-----BEGIN CERTIFICATE-----\nMAMCAQU=\n-----END CERTIFICATE-----\n"
+           "comment\n-----BEGIN CERTIFICATE-----\nMAMCAQY=\n-----END CERTIFICATE-----"_ba
+        << QByteArrayList{"CERTIFICATE", "CERTIFICATE"} << der;
 }
 
 void TestCrypto::pemDecodesEveryShape()
@@ -649,13 +626,11 @@ void TestCrypto::pemRejectsMalformedInput_data()
     QTest::newRow("no block") << "MAMCAQU="_ba;
     QTest::newRow("missing END") << "-----BEGIN X-----\nMAMCAQU=\n"_ba;
     QTest::newRow("mismatched END") << "-----BEGIN X-----\nMAMCAQU=\n-----END Y-----\n"_ba;
-    QTest::newRow("nested BEGIN")
-            << "-----BEGIN X-----\nMAMC\n-----BEGIN X-----\nAQU=\n-----END X-----\n"_ba;
+    QTest::newRow("nested BEGIN") << "-----BEGIN X-----\nMAMC\n-----BEGIN X-----\nAQU=\n-----END X-----\n"_ba;
     QTest::newRow("bad base64") << "-----BEGIN X-----\nMAMC*QU=\n-----END X-----\n"_ba;
     QTest::newRow("empty body") << "-----BEGIN X-----\n\n-----END X-----\n"_ba;
-    QTest::newRow("encryption headers")
-            << "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nMAMCAQU=\n"
-               "-----END RSA PRIVATE KEY-----\n"_ba;
+    QTest::newRow("encryption headers") << "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nMAMCAQU=\n"
+                                           "-----END RSA PRIVATE KEY-----\n"_ba;
     QTest::newRow("lowercase label") << "-----BEGIN x-----\nMAMCAQU=\n-----END x-----\n"_ba;
     QTest::newRow("oversized") << QByteArray(Pem::MaxInputSize + 1, 'A');
 }

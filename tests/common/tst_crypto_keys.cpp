@@ -132,35 +132,35 @@ void TestCryptoKeys::everyVectorKeyLoads_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<bool>("isPrivate");
     const QStringList privateKeys = {
-            javaDir + u"app_private_key_pkcs8.pem"_s,
-            nodeDir + u"app-private-key.pem"_s, // PKCS#1, body on one long line
-            nodeDir + u"app_2014060600164699_rsa2_private_key_no_wrapper.pem"_s, // bare PKCS#8
-            goDir + u"merchant_private_key_pkcs8.pem"_s,
-            wjavaDir + u"merchant_private_key.pem"_s,
-            wjavaDir + u"wechat_pay_private_key.pem"_s,
-            u"crypto/app_private_key_pkcs1.pem"_s,
+        javaDir + u"app_private_key_pkcs8.pem"_s,
+        nodeDir + u"app-private-key.pem"_s, // PKCS#1, body on one long line
+        nodeDir + u"app_2014060600164699_rsa2_private_key_no_wrapper.pem"_s, // bare PKCS#8
+        goDir + u"merchant_private_key_pkcs8.pem"_s,
+        wjavaDir + u"merchant_private_key.pem"_s,
+        wjavaDir + u"wechat_pay_private_key.pem"_s,
+        u"crypto/app_private_key_pkcs1.pem"_s,
     };
     const QStringList publicKeys = {
-            javaDir + u"app_public_key.pem"_s,
-            javaDir + u"app_cert_2019091767145019.crt"_s,
-            nodeDir + u"alipay-notify-sign-public-key-v1.pem"_s,
-            nodeDir + u"alipay-notify-sign-public-key-v2.pem"_s,
-            nodeDir + u"alipay-public-key.pem"_s,
-            nodeDir + u"alipay_stable_rsa2_public_key.pem"_s, // bare SPKI
-            nodeDir + u"app-public-key.pem"_s,
-            nodeDir + u"app_2014060600164699_rsa2_public_key_no_wrapper.pem"_s,
-            nodeDir + u"appCertPublicKey_2021001161683774.crt"_s,
-            nodeDir + u"alipayCertPublicKey_RSA2.crt"_s,
-            u"alipay/notify_servicemarket_rsacheckv2/alipay_public_key.pem"_s,
-            u"alipay/notify_trade_status_sync_rsacheckv1/alipay_public_key.pem"_s,
-            u"alipay/response_sign_open_file_upload/alipay_public_key.pem"_s,
-            goDir + u"cert_D7CE59D1F522D701.pem"_s,
-            u"wechat/go_notify_payscore/wechatpay_platform_cert.pem"_s,
-            wjavaDir + u"merchant_certificate.pem"_s,
-            wjavaDir + u"wechat_pay_certificate.pem"_s,
-            wjavaDir + u"wechat_pay_public_key.pem"_s,
-            wjavaDir + u"download_certificate_plaintext.pem"_s,
-            u"crypto/app_public_key_pkcs1.pem"_s,
+        javaDir + u"app_public_key.pem"_s,
+        javaDir + u"app_cert_2019091767145019.crt"_s,
+        nodeDir + u"alipay-notify-sign-public-key-v1.pem"_s,
+        nodeDir + u"alipay-notify-sign-public-key-v2.pem"_s,
+        nodeDir + u"alipay-public-key.pem"_s,
+        nodeDir + u"alipay_stable_rsa2_public_key.pem"_s, // bare SPKI
+        nodeDir + u"app-public-key.pem"_s,
+        nodeDir + u"app_2014060600164699_rsa2_public_key_no_wrapper.pem"_s,
+        nodeDir + u"appCertPublicKey_2021001161683774.crt"_s,
+        nodeDir + u"alipayCertPublicKey_RSA2.crt"_s,
+        u"alipay/notify_servicemarket_rsacheckv2/alipay_public_key.pem"_s,
+        u"alipay/notify_trade_status_sync_rsacheckv1/alipay_public_key.pem"_s,
+        u"alipay/response_sign_open_file_upload/alipay_public_key.pem"_s,
+        goDir + u"cert_D7CE59D1F522D701.pem"_s,
+        u"wechat/go_notify_payscore/wechatpay_platform_cert.pem"_s,
+        wjavaDir + u"merchant_certificate.pem"_s,
+        wjavaDir + u"wechat_pay_certificate.pem"_s,
+        wjavaDir + u"wechat_pay_public_key.pem"_s,
+        wjavaDir + u"download_certificate_plaintext.pem"_s,
+        u"crypto/app_public_key_pkcs1.pem"_s,
     };
     for (const QString &path : privateKeys)
         QTest::newRow(qPrintable(path)) << path << true;
@@ -197,8 +197,7 @@ void TestCryptoKeys::privateKeyFormatsSignIdentically_data()
     QTest::newRow("PKCS#8 with CRLF") << QByteArray(pkcs8).replace("\n", "\r\n");
     QTest::newRow("PKCS#8 on one line") << QByteArray(pkcs8).replace("\n", "");
     // OpenSSL unwraps the PKCS#8 envelope even under the PKCS#1 label; tolerated on purpose.
-    QTest::newRow("PKCS#8 body under PKCS#1 label")
-            << Pem::encode("RSA PRIVATE KEY", Pem::decode(pkcs8)->first().der);
+    QTest::newRow("PKCS#8 body under PKCS#1 label") << Pem::encode("RSA PRIVATE KEY", Pem::decode(pkcs8)->first().der);
 }
 
 void TestCryptoKeys::privateKeyFormatsSignIdentically()
@@ -206,8 +205,8 @@ void TestCryptoKeys::privateKeyFormatsSignIdentically()
     QFETCH(QByteArray, text);
     const CryptoResult<PrivateKey> key = PrivateKey::fromPem(text);
     QVERIFY2(key.ok(), qPrintable(key.error()));
-    const CryptoResult<QByteArray> signature =
-            RsaSignature::signBase64(*key, readData(javaDir + u"rsa2_basic.content.txt"_s));
+    const CryptoResult<QByteArray> signature
+        = RsaSignature::signBase64(*key, readData(javaDir + u"rsa2_basic.content.txt"_s));
     QVERIFY2(signature.ok(), qPrintable(signature.error()));
     QCOMPARE(*signature, readData(javaDir + u"rsa2_basic.sign.b64"_s));
 }
@@ -222,7 +221,7 @@ void TestCryptoKeys::publicKeyFormatsAreTheSameKey_data()
     QTest::newRow("bare PKCS#1 body") << bareBody(readData(u"crypto/app_public_key_pkcs1.pem"_s));
     QTest::newRow("certificate PEM") << readData(javaDir + u"app_cert_2019091767145019.crt"_s);
     QTest::newRow("SPKI body under PKCS#1 label (tolerated)")
-            << Pem::encode("RSA PUBLIC KEY", Pem::decode(spki)->first().der);
+        << Pem::encode("RSA PUBLIC KEY", Pem::decode(spki)->first().der);
 }
 
 void TestCryptoKeys::publicKeyFormatsAreTheSameKey()
@@ -243,30 +242,25 @@ void TestCryptoKeys::keyPairsInTheVectorsMatch_data()
     QTest::addColumn<QString>("publicPath");
     QTest::addColumn<bool>("match");
     QTest::newRow("alipay java app key / app cert")
-            << javaDir + u"app_private_key_pkcs8.pem"_s
-            << javaDir + u"app_cert_2019091767145019.crt"_s << true;
+        << javaDir + u"app_private_key_pkcs8.pem"_s << javaDir + u"app_cert_2019091767145019.crt"_s << true;
     QTest::newRow("alipay node app key / public key")
-            << nodeDir + u"app-private-key.pem"_s << nodeDir + u"app-public-key.pem"_s << true;
+        << nodeDir + u"app-private-key.pem"_s << nodeDir + u"app-public-key.pem"_s << true;
     QTest::newRow("alipay node no-wrapper pair")
-            << nodeDir + u"app_2014060600164699_rsa2_private_key_no_wrapper.pem"_s
-            << nodeDir + u"app_2014060600164699_rsa2_public_key_no_wrapper.pem"_s << true;
+        << nodeDir + u"app_2014060600164699_rsa2_private_key_no_wrapper.pem"_s
+        << nodeDir + u"app_2014060600164699_rsa2_public_key_no_wrapper.pem"_s << true;
     QTest::newRow("wechat go merchant key / cert D7CE59D1F522D701")
-            << goDir + u"merchant_private_key_pkcs8.pem"_s << goDir + u"cert_D7CE59D1F522D701.pem"_s
-            << true;
+        << goDir + u"merchant_private_key_pkcs8.pem"_s << goDir + u"cert_D7CE59D1F522D701.pem"_s << true;
     QTest::newRow("wechat go key / notify platform cert")
-            << goDir + u"merchant_private_key_pkcs8.pem"_s
-            << u"wechat/go_notify_payscore/wechatpay_platform_cert.pem"_s << true;
-    QTest::newRow("wechat java merchant pair") << wjavaDir + u"merchant_private_key.pem"_s
-                                               << wjavaDir + u"merchant_certificate.pem"_s << true;
+        << goDir + u"merchant_private_key_pkcs8.pem"_s << u"wechat/go_notify_payscore/wechatpay_platform_cert.pem"_s
+        << true;
+    QTest::newRow("wechat java merchant pair")
+        << wjavaDir + u"merchant_private_key.pem"_s << wjavaDir + u"merchant_certificate.pem"_s << true;
     QTest::newRow("wechat java platform pair (cert)")
-            << wjavaDir + u"wechat_pay_private_key.pem"_s
-            << wjavaDir + u"wechat_pay_certificate.pem"_s << true;
+        << wjavaDir + u"wechat_pay_private_key.pem"_s << wjavaDir + u"wechat_pay_certificate.pem"_s << true;
     QTest::newRow("wechat java platform pair (public key)")
-            << wjavaDir + u"wechat_pay_private_key.pem"_s
-            << wjavaDir + u"wechat_pay_public_key.pem"_s << true;
+        << wjavaDir + u"wechat_pay_private_key.pem"_s << wjavaDir + u"wechat_pay_public_key.pem"_s << true;
     QTest::newRow("different keys do not match")
-            << wjavaDir + u"merchant_private_key.pem"_s
-            << wjavaDir + u"wechat_pay_certificate.pem"_s << false;
+        << wjavaDir + u"merchant_private_key.pem"_s << wjavaDir + u"wechat_pay_certificate.pem"_s << false;
 }
 
 void TestCryptoKeys::keyPairsInTheVectorsMatch()
@@ -290,8 +284,7 @@ void TestCryptoKeys::malformedOrUnsupportedPrivateKeysAreRejected_data()
     const QByteArray der = Pem::decode(pkcs8)->first().der;
     QTest::newRow("empty") << QByteArray();
     QTest::newRow("garbage") << "this is not a key"_ba;
-    QTest::newRow("bad base64 in PEM")
-            << "-----BEGIN PRIVATE KEY-----\nMIIE!!!!\n-----END PRIVATE KEY-----\n"_ba;
+    QTest::newRow("bad base64 in PEM") << "-----BEGIN PRIVATE KEY-----\nMIIE!!!!\n-----END PRIVATE KEY-----\n"_ba;
     QTest::newRow("truncated DER") << Pem::encode("PRIVATE KEY", der.left(der.size() / 2));
     QTest::newRow("trailing bytes after DER") << (der + "\x00\x00"_ba).toBase64();
     QTest::newRow("one flipped DER byte") << [&] {
@@ -303,8 +296,7 @@ void TestCryptoKeys::malformedOrUnsupportedPrivateKeysAreRejected_data()
     QTest::newRow("certificate") << readData(javaDir + u"app_cert_2019091767145019.crt"_s);
     QTest::newRow("bare public key body") << bareBody(readData(javaDir + u"app_public_key.pem"_s));
     QTest::newRow("encrypted PKCS#8") << readData(u"crypto/app_private_key_encrypted_pkcs8.pem"_s);
-    QTest::newRow("encrypted PKCS#1 (Proc-Type)")
-            << readData(u"crypto/app_private_key_encrypted_pkcs1.pem"_s);
+    QTest::newRow("encrypted PKCS#1 (Proc-Type)") << readData(u"crypto/app_private_key_encrypted_pkcs1.pem"_s);
     QTest::newRow("EC key") << readData(u"crypto/ec_p256_private_key.pem"_s);
     QTest::newRow("RSA 1024 too small") << readData(u"crypto/rsa1024_private_key.pem"_s);
     QTest::newRow("two keys in one file") << pkcs8 + pkcs8;
@@ -330,8 +322,7 @@ void TestCryptoKeys::malformedOrUnsupportedPublicKeysAreRejected_data()
     QTest::newRow("truncated DER") << Pem::encode("PUBLIC KEY", der.left(100));
     QTest::newRow("trailing bytes after DER") << Pem::encode("PUBLIC KEY", der + "\x05\x00"_ba);
     QTest::newRow("private key PEM") << readData(javaDir + u"app_private_key_pkcs8.pem"_s);
-    QTest::newRow("bare private key body")
-            << bareBody(readData(javaDir + u"app_private_key_pkcs8.pem"_s));
+    QTest::newRow("bare private key body") << bareBody(readData(javaDir + u"app_private_key_pkcs8.pem"_s));
     QTest::newRow("EC certificate") << readData(u"crypto/ec_p256_self_signed_cert.pem"_s);
     QTest::newRow("missing END line") << spki.left(spki.indexOf("-----END"));
     QTest::newRow("two public keys") << spki + spki;
@@ -411,38 +402,31 @@ void TestCryptoKeys::certificateFieldsMatchOpenSsl_data()
         return QDateTime(QDate(y, mo, d), QTime(h, mi, s), Qt::UTC);
     };
     QTest::newRow("wechat go D7CE59D1F522D701")
-            << goDir + u"cert_D7CE59D1F522D701.pem"_s << u"D7CE59D1F522D701"_s
-            << u"O=Default Company Ltd,L=Default City,C=XX"_s
-            << u"O=Default Company Ltd,L=Default City,C=XX"_s << utc(2021, 4, 27, 8, 55, 23)
-            << utc(2031, 4, 25, 8, 55, 23)
-            << "af7e2d3da01b79e2bb20f1af088c41d2cbc2ca6b0cf6929981ab7c4339983bb6"_ba;
+        << goDir + u"cert_D7CE59D1F522D701.pem"_s << u"D7CE59D1F522D701"_s
+        << u"O=Default Company Ltd,L=Default City,C=XX"_s << u"O=Default Company Ltd,L=Default City,C=XX"_s
+        << utc(2021, 4, 27, 8, 55, 23) << utc(2031, 4, 25, 8, 55, 23)
+        << "af7e2d3da01b79e2bb20f1af088c41d2cbc2ca6b0cf6929981ab7c4339983bb6"_ba;
     QTest::newRow("wechat java merchant")
-            << wjavaDir + u"merchant_certificate.pem"_s
-            << u"5F1C72E2A8931B72A2E13AF8DEE92471EB397115"_s
-            << u"CN=test,O=Internet Widgits Pty Ltd,L=shenzhen,ST=Guangdong,C=CN"_s
-            << u"CN=test,O=Internet Widgits Pty Ltd,L=shenzhen,ST=Guangdong,C=CN"_s
-            << utc(2022, 5, 10, 1, 57, 10) << utc(2025, 5, 9, 1, 57, 10)
-            << "e887f2b0ef11285525a76eda8002ca121d71788b1382e9a72372d160b7b516d3"_ba;
+        << wjavaDir + u"merchant_certificate.pem"_s << u"5F1C72E2A8931B72A2E13AF8DEE92471EB397115"_s
+        << u"CN=test,O=Internet Widgits Pty Ltd,L=shenzhen,ST=Guangdong,C=CN"_s
+        << u"CN=test,O=Internet Widgits Pty Ltd,L=shenzhen,ST=Guangdong,C=CN"_s << utc(2022, 5, 10, 1, 57, 10)
+        << utc(2025, 5, 9, 1, 57, 10) << "e887f2b0ef11285525a76eda8002ca121d71788b1382e9a72372d160b7b516d3"_ba;
     QTest::newRow("wechat java platform")
-            << wjavaDir + u"wechat_pay_certificate.pem"_s
-            << u"440024045C4A427599D09BB4E3DE0279F2E813FD"_s
-            << u"CN=test,OU=test,O=test,L=Shenzhen,ST=Guangdong,C=CN"_s
-            << u"CN=test,OU=test,O=test,L=Shenzhen,ST=Guangdong,C=CN"_s
-            << utc(2022, 5, 10, 2, 4, 30) << utc(2025, 5, 9, 2, 4, 30)
-            << "a60d6674b3017ddb1bf6cde1a9789a98bd80f18a64ad177937d8a3e7496ad872"_ba;
+        << wjavaDir + u"wechat_pay_certificate.pem"_s << u"440024045C4A427599D09BB4E3DE0279F2E813FD"_s
+        << u"CN=test,OU=test,O=test,L=Shenzhen,ST=Guangdong,C=CN"_s
+        << u"CN=test,OU=test,O=test,L=Shenzhen,ST=Guangdong,C=CN"_s << utc(2022, 5, 10, 2, 4, 30)
+        << utc(2025, 5, 9, 2, 4, 30) << "a60d6674b3017ddb1bf6cde1a9789a98bd80f18a64ad177937d8a3e7496ad872"_ba;
     QTest::newRow("wechat java downloaded platform cert")
-            << wjavaDir + u"download_certificate_plaintext.pem"_s
-            << u"5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC"_s
-            << u"L=ShenZhen,C=CN,OU=Tenpay.com CA Center,O=Tenpay.com,CN=Tenpay.com sign"_s
-            << u"CN=Tenpay.com Root CA,OU=Tenpay.com CA Center,O=Tenpay.com,C=CN"_s
-            << utc(2023, 9, 19, 15, 15, 58) << utc(2028, 9, 17, 15, 15, 58)
-            << "f4cc417e32540a9856674fc426722e73ebae3a660e3b26f8e3747abf745b8816"_ba;
+        << wjavaDir + u"download_certificate_plaintext.pem"_s << u"5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC"_s
+        << u"L=ShenZhen,C=CN,OU=Tenpay.com CA Center,O=Tenpay.com,CN=Tenpay.com sign"_s
+        << u"CN=Tenpay.com Root CA,OU=Tenpay.com CA Center,O=Tenpay.com,C=CN"_s << utc(2023, 9, 19, 15, 15, 58)
+        << utc(2028, 9, 17, 15, 15, 58) << "f4cc417e32540a9856674fc426722e73ebae3a660e3b26f8e3747abf745b8816"_ba;
     QTest::newRow("alipay java app cert (UTF-8 subject)")
-            << javaDir + u"app_cert_2019091767145019.crt"_s << u"201909178FEEDCDD37522DCE01D848B3"_s
-            << u"CN=2088002656718920-2019091767145019,OU=Alipay,O=钟雨,C=CN"_s
-            << u"CN=Ant Financial Certification Authority Class 2 R1,OU=Certification Authority,O=Ant Financial,C=CN"_s
-            << utc(2019, 9, 17, 12, 54, 24) << utc(2021, 9, 16, 12, 54, 24)
-            << "b44a0c559a8e18246634eba0317550c62a88a557e3cdb5ebd7ed17dfdd189c7f"_ba;
+        << javaDir + u"app_cert_2019091767145019.crt"_s << u"201909178FEEDCDD37522DCE01D848B3"_s
+        << u"CN=2088002656718920-2019091767145019,OU=Alipay,O=钟雨,C=CN"_s
+        << u"CN=Ant Financial Certification Authority Class 2 R1,OU=Certification Authority,O=Ant Financial,C=CN"_s
+        << utc(2019, 9, 17, 12, 54, 24) << utc(2021, 9, 16, 12, 54, 24)
+        << "b44a0c559a8e18246634eba0317550c62a88a557e3cdb5ebd7ed17dfdd189c7f"_ba;
 }
 
 void TestCryptoKeys::certificateFieldsMatchOpenSsl()
@@ -479,10 +463,8 @@ void TestCryptoKeys::certificateValidityWindowIsHonoured()
     QVERIFY(!cert.isValidAt(cert.notAfter().addSecs(1)));
     QVERIFY(!cert.isValidAt(QDateTime()));
     // Time zones do not matter: the same instant in +08:00 is inside the window.
-    QVERIFY(cert.isValidAt(
-            QDateTime(QDate(2021, 4, 27), QTime(16, 55, 23), Qt::OffsetFromUTC, 8 * 3600)));
-    QVERIFY(!cert.isValidAt(
-            QDateTime(QDate(2021, 4, 27), QTime(16, 55, 22), Qt::OffsetFromUTC, 8 * 3600)));
+    QVERIFY(cert.isValidAt(QDateTime(QDate(2021, 4, 27), QTime(16, 55, 23), Qt::OffsetFromUTC, 8 * 3600)));
+    QVERIFY(!cert.isValidAt(QDateTime(QDate(2021, 4, 27), QTime(16, 55, 22), Qt::OffsetFromUTC, 8 * 3600)));
     QVERIFY(!Certificate().isValidAt(QDateTime::currentDateTimeUtc()));
 }
 
@@ -510,8 +492,8 @@ void TestCryptoKeys::certificateRejectsMalformedInput()
 void TestCryptoKeys::certificateListKeepsBundleOrder()
 {
     const QByteArray bundle = readData(goDir + u"cert_D7CE59D1F522D701.pem"_s)
-            + readData(wjavaDir + u"merchant_certificate.pem"_s) + "\n"
-            + readData(u"crypto/ec_p256_self_signed_cert.pem"_s);
+        + readData(wjavaDir + u"merchant_certificate.pem"_s) + "\n"
+        + readData(u"crypto/ec_p256_self_signed_cert.pem"_s);
     const CryptoResult<QList<Certificate>> list = Certificate::listFromPem(bundle);
     QVERIFY2(list.ok(), qPrintable(list.error()));
     QCOMPARE(list->size(), 3);
@@ -542,8 +524,8 @@ void TestCryptoKeys::alipayCertSnMatchesNodeSdk_data()
     QTest::addColumn<QString>("sn");
     QTest::newRow("app cert") << nodeDir + u"appCertPublicKey_2021001161683774.crt"_s
                               << u"866efef280dec9137a87d047ac446315"_s;
-    QTest::newRow("alipay public cert")
-            << nodeDir + u"alipayCertPublicKey_RSA2.crt"_s << u"7513daaaa48aa3ba2e4018d84402479c"_s;
+    QTest::newRow("alipay public cert") << nodeDir + u"alipayCertPublicKey_RSA2.crt"_s
+                                        << u"7513daaaa48aa3ba2e4018d84402479c"_s;
 }
 
 void TestCryptoKeys::alipayCertSnMatchesNodeSdk()
@@ -555,8 +537,8 @@ void TestCryptoKeys::alipayCertSnMatchesNodeSdk()
     // The Node SDK's alipayCertPublicKey_RSA2 test also checks the embedded key.
     if (path.endsWith(u"alipayCertPublicKey_RSA2.crt"_s)) {
         QCOMPARE(
-                cert.publicKey()->toDer().toBase64(),
-                "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAhoVesfcGvUv1XvUndmX0rmSZ/2posJBCooySbSVFpV79RtHMzrVz2aKkC3WvOXeT5iNeQK4mK8gp3vNkWrHTkQGx5BcmkeO1WS384CQde7dAS0gmxeFs5bs+cCQqV2A2c2R9/5rJMtFtp1Ot/rIiMBUn6Ei0UoztM7AneavqQEzSwYlCKNhPFFtHCiz7u4O5R9CIyvUmYr+zpem2HXBN9ygPAZ0aXBQipGbc45+G07ZCNsmY4hV/Igya1aBf+Ye8p10Ew8uBBri0sIknhSC2LqKKy2IH1fO6q1d1jhN240QRHvbpRNv60kAfZsEulBASBrCMBi49NiJyr5nre7SNywIDAQAB"_ba);
+            cert.publicKey()->toDer().toBase64(),
+            "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAhoVesfcGvUv1XvUndmX0rmSZ/2posJBCooySbSVFpV79RtHMzrVz2aKkC3WvOXeT5iNeQK4mK8gp3vNkWrHTkQGx5BcmkeO1WS384CQde7dAS0gmxeFs5bs+cCQqV2A2c2R9/5rJMtFtp1Ot/rIiMBUn6Ei0UoztM7AneavqQEzSwYlCKNhPFFtHCiz7u4O5R9CIyvUmYr+zpem2HXBN9ygPAZ0aXBQipGbc45+G07ZCNsmY4hV/Igya1aBf+Ye8p10Ew8uBBri0sIknhSC2LqKKy2IH1fO6q1d1jhN240QRHvbpRNv60kAfZsEulBASBrCMBi49NiJyr5nre7SNywIDAQAB"_ba);
     }
 }
 
@@ -598,8 +580,7 @@ void TestCryptoKeys::tamperedSignatureByteFailsVerification()
 {
     const PublicKey pub = publicKey(javaDir + u"app_public_key.pem"_s);
     const QByteArray content = readData(javaDir + u"rsa2_basic.content.txt"_s);
-    const QByteArray signature =
-            QByteArray::fromBase64(readData(javaDir + u"rsa2_basic.sign.b64"_s));
+    const QByteArray signature = QByteArray::fromBase64(readData(javaDir + u"rsa2_basic.sign.b64"_s));
     QVERIFY(RsaSignature::verify(pub, content, signature));
     for (const qsizetype index : {qsizetype(0), signature.size() / 2, signature.size() - 1}) {
         QByteArray tampered = signature;
@@ -626,8 +607,7 @@ void TestCryptoKeys::malformedBase64SignatureFailsVerification()
 {
     QFETCH(QByteArray, signature);
     const PublicKey pub = publicKey(javaDir + u"app_public_key.pem"_s);
-    QVERIFY(!RsaSignature::verifyBase64(pub, readData(javaDir + u"rsa2_basic.content.txt"_s),
-                                        signature));
+    QVERIFY(!RsaSignature::verifyBase64(pub, readData(javaDir + u"rsa2_basic.content.txt"_s), signature));
 }
 
 void TestCryptoKeys::sharedKeysSignAndVerifyFromManyThreads()
@@ -643,8 +623,7 @@ void TestCryptoKeys::sharedKeysSignAndVerifyFromManyThreads()
         threads.emplace_back([key, pub, expected, &failures] {
             for (int i = 0; i < 25; ++i) {
                 const CryptoResult<QByteArray> signature = RsaSignature::signBase64(key, "source");
-                if (!signature || *signature != expected
-                    || !RsaSignature::verifyBase64(pub, "source", *signature)
+                if (!signature || *signature != expected || !RsaSignature::verifyBase64(pub, "source", *signature)
                     || RsaSignature::verifyBase64(pub, "sourcE", *signature)) {
                     ++failures;
                 }

@@ -32,8 +32,7 @@ bool fitsEveryChannel(const QString &id)
 // A clock the test moves by hand; shared by reference with the generator.
 struct ManualClock
 {
-    std::atomic<qint64> now{QDateTime(QDate(2025, 3, 14), QTime(9, 30, 15, 123), Qt::UTC)
-                                .toMSecsSinceEpoch()};
+    std::atomic<qint64> now{QDateTime(QDate(2025, 3, 14), QTime(9, 30, 15, 123), Qt::UTC).toMSecsSinceEpoch()};
     IdGenerator::Clock function()
     {
         return [this] { return now.load(); };
@@ -93,11 +92,12 @@ void tst_IdGenerator::layoutSpellsUtcTimeNodeAndInstance()
 {
     ManualClock clock;
     IdGenerator generator(IdGenerator::Options{u"PO"_s, 7, clock.function(), 36 * 36 + 35});
-    QCOMPARE(generator.next(), u"PO"
-                               u"20250314093015123"
-                               u"0007"
-                               u"000010Z"
-                               u"00"_s);
+    QCOMPARE(generator.next(),
+             u"PO"
+             u"20250314093015123"
+             u"0007"
+             u"000010Z"
+             u"00"_s);
     QCOMPARE(generator.next(), u"PO202503140930151230007000010Z01"_s);
 }
 
@@ -241,9 +241,8 @@ void tst_IdGenerator::invalidConfigurationIsRefused()
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, IdGenerator(u"P1", 0));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, IdGenerator(u"P", -1));
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument, IdGenerator(u"P", 10000));
-    QVERIFY_THROWS_EXCEPTION(
-        std::invalid_argument,
-        IdGenerator(IdGenerator::Options{u"P"_s, 0, {}, IdGenerator::kInstanceCount}));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                             IdGenerator(IdGenerator::Options{u"P"_s, 0, {}, IdGenerator::kInstanceCount}));
     QVERIFY(IdGenerator::isValidNodeId(0));
     QVERIFY(IdGenerator::isValidNodeId(9999));
     QVERIFY(IdGenerator::isValidPrefix(u"RF"));
@@ -275,11 +274,12 @@ void tst_IdGenerator::timeFieldExhaustionThrows()
     QString last;
     for (int i = 0; i < 36 * 36; ++i)
         last = generator.next();
-    QCOMPARE(last, u"PO"
-                   u"99991231235959999"
-                   u"0001"
-                   u"0000000"
-                   u"ZZ"_s);
+    QCOMPARE(last,
+             u"PO"
+             u"99991231235959999"
+             u"0001"
+             u"0000000"
+             u"ZZ"_s);
     QVERIFY_THROWS_EXCEPTION(std::overflow_error, generator.next());
 }
 

@@ -153,10 +153,8 @@ void tst_Money::parseRejectsEverythingElse_data()
     QTest::newRow("negative three decimals") << u"-1.234"_s << allowNegative << E::TooManyDecimals;
     QTest::newRow("one above max") << u"92233720368547758.08"_s << nonNegative << E::Overflow;
     QTest::newRow("one below min") << u"-92233720368547758.09"_s << allowNegative << E::Overflow;
-    QTest::newRow("max magnitude positive") << u"92233720368547758.08"_s << allowNegative
-                                            << E::Overflow;
-    QTest::newRow("whole part too long") << u"92233720368547758"_s.append(u"0"_s) << nonNegative
-                                         << E::Overflow;
+    QTest::newRow("max magnitude positive") << u"92233720368547758.08"_s << allowNegative << E::Overflow;
+    QTest::newRow("whole part too long") << u"92233720368547758"_s.append(u"0"_s) << nonNegative << E::Overflow;
     QTest::newRow("overflow while scaling") << u"92233720368547759"_s << nonNegative << E::Overflow;
     QTest::newRow("very long") << QString(400, u'9') << nonNegative << E::Overflow;
 }
@@ -207,9 +205,9 @@ void tst_Money::toStringAlwaysHasTheMinorDigits()
 void tst_Money::toStringRoundTripsThroughParse_data()
 {
     QTest::addColumn<qint64>("minorUnits");
-    for (const qint64 value : {qint64(0), qint64(1), qint64(9), qint64(10), qint64(99),
-                               qint64(100), qint64(101), qint64(123456789), kMax, kMax - 1,
-                               kMin, kMin + 1, qint64(-1), qint64(-99), qint64(-100)}) {
+    for (const qint64 value :
+         {qint64(0), qint64(1), qint64(9), qint64(10), qint64(99), qint64(100), qint64(101), qint64(123456789), kMax,
+          kMax - 1, kMin, kMin + 1, qint64(-1), qint64(-99), qint64(-100)}) {
         QTest::addRow("%lld", static_cast<long long>(value)) << value;
     }
 }
@@ -218,8 +216,7 @@ void tst_Money::toStringRoundTripsThroughParse()
 {
     QFETCH(qint64, minorUnits);
     const Money money = cny(minorUnits);
-    const std::optional<Money> parsed =
-        Money::parse(money.toString(), Currency::CNY, Money::Sign::AllowNegative);
+    const std::optional<Money> parsed = Money::parse(money.toString(), Currency::CNY, Money::Sign::AllowNegative);
     QVERIFY(parsed.has_value());
     QCOMPARE(*parsed, money);
 }
@@ -296,8 +293,7 @@ void tst_Money::checkedMulDetectsOverflow_data()
     QTest::newRow("max by two") << kMax << qint64(2) << false << qint64(0);
     QTest::newRow("half max by two") << kMax / 2 << qint64(2) << true << kMax - 1;
     QTest::newRow("min by one") << kMin << qint64(1) << true << kMin;
-    QTest::newRow("large by large") << qint64(3037000500) << qint64(3037000500) << false
-                                    << qint64(0);
+    QTest::newRow("large by large") << qint64(3037000500) << qint64(3037000500) << false << qint64(0);
 }
 
 void tst_Money::checkedMulDetectsOverflow()
@@ -417,8 +413,7 @@ void tst_Money::jsonMinorUnitsAcceptOnlyExactIntegers()
 
     const QJsonDocument document = QJsonDocument::fromJson("{\"total\":" + json + '}');
     QVERIFY(document.isObject());
-    const std::optional<Money> money =
-        Money::fromJsonMinorUnits(document.object().value(u"total"_s));
+    const std::optional<Money> money = Money::fromJsonMinorUnits(document.object().value(u"total"_s));
     QCOMPARE(money.has_value(), ok);
     if (ok)
         QCOMPARE(*money, cny(minorUnits));
@@ -430,19 +425,17 @@ void tst_Money::jsonMinorUnitsRespectSign()
     QVERIFY(!Money::fromJsonMinorUnits(minusFive).has_value());
     QCOMPARE(Money::fromJsonMinorUnits(minusFive, Currency::CNY, Money::Sign::AllowNegative),
              std::optional<Money>(cny(-5)));
-    QVERIFY(!Money::fromJsonMinorUnits(QJsonValue(qint64(-9007199254740992)), Currency::CNY,
-                                       Money::Sign::AllowNegative)
+    QVERIFY(!Money::fromJsonMinorUnits(QJsonValue(qint64(-9007199254740992)), Currency::CNY, Money::Sign::AllowNegative)
                  .has_value());
     QVERIFY(!Money::fromJsonMinorUnits(QJsonValue(QJsonValue::Undefined)).has_value());
 }
 
 void tst_Money::describeNamesTheReason()
 {
-    QCOMPARE(Money::describe(Money::ParseError::TooManyDecimals),
-             u"has more than 2 decimal places"_s);
+    QCOMPARE(Money::describe(Money::ParseError::TooManyDecimals), u"has more than 2 decimal places"_s);
     QVERIFY(Money::describe(Money::ParseError::None).isEmpty());
-    for (const auto error : {Money::ParseError::Empty, Money::ParseError::Syntax,
-                             Money::ParseError::NegativeNotAllowed, Money::ParseError::Overflow}) {
+    for (const auto error : {Money::ParseError::Empty, Money::ParseError::Syntax, Money::ParseError::NegativeNotAllowed,
+                             Money::ParseError::Overflow}) {
         QVERIFY(!Money::describe(error).isEmpty());
     }
 }

@@ -52,8 +52,8 @@ PublicKey publicKey(const QString &relativePath)
 
 PrivateKey javaSdkKey()
 {
-    CryptoResult<PrivateKey> key =
-            PrivateKey::fromPem(readData(u"alipay/java_sdk_rsacheck/app_private_key_pkcs8.pem"_s));
+    CryptoResult<PrivateKey> key
+        = PrivateKey::fromPem(readData(u"alipay/java_sdk_rsacheck/app_private_key_pkcs8.pem"_s));
     if (!key)
         qFatal("java sdk key: %s", qPrintable(key.error()));
     return std::move(key).value();
@@ -64,12 +64,9 @@ enum class Variant { Request, NotifyV1, NotifyV2 };
 CryptoResult<QByteArray> content(const FormFields &fields, Variant variant)
 {
     switch (variant) {
-    case Variant::Request:
-        return AlipaySignContent::forRequest(fields);
-    case Variant::NotifyV1:
-        return AlipaySignContent::forNotifyV1(fields);
-    case Variant::NotifyV2:
-        return AlipaySignContent::forNotifyV2(fields);
+    case Variant::Request: return AlipaySignContent::forRequest(fields);
+    case Variant::NotifyV1: return AlipaySignContent::forNotifyV1(fields);
+    case Variant::NotifyV2: return AlipaySignContent::forNotifyV2(fields);
     }
     return CryptoResult<QByteArray>::failure(u"unknown variant"_s);
 }
@@ -82,8 +79,7 @@ std::pair<QByteArray, QByteArray> extractionCase1()
 {
     QByteArray input;
     QByteArray expected;
-    for (const QByteArray &line :
-         readData(u"alipay/response_sign_extraction_cases.txt"_s).split('\n')) {
+    for (const QByteArray &line : readData(u"alipay/response_sign_extraction_cases.txt"_s).split('\n')) {
         if (line.startsWith("INPUT:") && input.isEmpty())
             input = line.mid(6).trimmed();
         else if (line.startsWith("EXPECTED:") && expected.isEmpty())
@@ -138,9 +134,9 @@ void TestSigningAlipay::notificationVectorsBuildContentAndVerify_data()
     QTest::addColumn<QString>("dir");
     QTest::addColumn<Variant>("variant");
     QTest::newRow("real trade_status_sync (rsaCheckV1)")
-            << u"alipay/notify_trade_status_sync_rsacheckv1/"_s << Variant::NotifyV1;
+        << u"alipay/notify_trade_status_sync_rsacheckv1/"_s << Variant::NotifyV1;
     QTest::newRow("real servicemarket_order_notify (rsaCheckV2)")
-            << u"alipay/notify_servicemarket_rsacheckv2/"_s << Variant::NotifyV2;
+        << u"alipay/notify_servicemarket_rsacheckv2/"_s << Variant::NotifyV2;
 }
 
 void TestSigningAlipay::notificationVectorsBuildContentAndVerify()
@@ -155,8 +151,7 @@ void TestSigningAlipay::notificationVectorsBuildContentAndVerify()
     const CryptoResult<QString> sign = AlipaySignContent::uniqueValue(fields, u"sign");
     QVERIFY(sign.ok());
     QCOMPARE(sign->toLatin1(), readData(dir + u"sign.b64"_s));
-    QVERIFY(RsaSignature::verifyBase64(publicKey(dir + u"alipay_public_key.pem"_s), *built,
-                                       sign->toLatin1()));
+    QVERIFY(RsaSignature::verifyBase64(publicKey(dir + u"alipay_public_key.pem"_s), *built, sign->toLatin1()));
 }
 
 void TestSigningAlipay::notifyVariantsAreNotInterchangeable()
@@ -165,13 +160,11 @@ void TestSigningAlipay::notifyVariantsAreNotInterchangeable()
     const QString v1 = u"alipay/notify_trade_status_sync_rsacheckv1/"_s;
     const FormFields v1Fields = fieldsFromJson(v1 + u"post_params.json"_s);
     QVERIFY(!RsaSignature::verifyBase64(publicKey(v1 + u"alipay_public_key.pem"_s),
-                                        *AlipaySignContent::forNotifyV2(v1Fields),
-                                        readData(v1 + u"sign.b64"_s)));
+                                        *AlipaySignContent::forNotifyV2(v1Fields), readData(v1 + u"sign.b64"_s)));
     const QString v2 = u"alipay/notify_servicemarket_rsacheckv2/"_s;
     const FormFields v2Fields = fieldsFromJson(v2 + u"post_params.json"_s);
     QVERIFY(!RsaSignature::verifyBase64(publicKey(v2 + u"alipay_public_key.pem"_s),
-                                        *AlipaySignContent::forNotifyV1(v2Fields),
-                                        readData(v2 + u"sign.b64"_s)));
+                                        *AlipaySignContent::forNotifyV1(v2Fields), readData(v2 + u"sign.b64"_s)));
 }
 
 void TestSigningAlipay::javaSdkVectorsVerifyAndReSignByteForByte_data()
@@ -189,12 +182,9 @@ void TestSigningAlipay::javaSdkVectorsVerifyAndReSignByteForByte()
     QFETCH(DigestAlgorithm, algorithm);
     const QByteArray text = readData(javaDir + name + u".content.txt"_s);
     const QByteArray sign = readData(javaDir + name + u".sign.b64"_s);
-    QVERIFY(RsaSignature::verifyBase64(publicKey(javaDir + u"app_cert_2019091767145019.crt"_s),
-                                       text, sign, algorithm));
-    QVERIFY(RsaSignature::verifyBase64(publicKey(javaDir + u"app_public_key.pem"_s), text, sign,
-                                       algorithm));
-    const CryptoResult<QByteArray> resigned =
-            RsaSignature::signBase64(javaSdkKey(), text, algorithm);
+    QVERIFY(RsaSignature::verifyBase64(publicKey(javaDir + u"app_cert_2019091767145019.crt"_s), text, sign, algorithm));
+    QVERIFY(RsaSignature::verifyBase64(publicKey(javaDir + u"app_public_key.pem"_s), text, sign, algorithm));
+    const CryptoResult<QByteArray> resigned = RsaSignature::signBase64(javaSdkKey(), text, algorithm);
     QVERIFY(resigned.ok());
     QCOMPARE(*resigned, sign);
 
@@ -203,8 +193,7 @@ void TestSigningAlipay::javaSdkVectorsVerifyAndReSignByteForByte()
     FormFields fields;
     for (const QByteArray &pair : text.split('&')) {
         const qsizetype equals = pair.indexOf('=');
-        fields.append(
-                {QString::fromUtf8(pair.left(equals)), QString::fromUtf8(pair.mid(equals + 1))});
+        fields.append({QString::fromUtf8(pair.left(equals)), QString::fromUtf8(pair.mid(equals + 1))});
     }
     QCOMPARE(*AlipaySignContent::forRequest(fields), text);
 }
@@ -213,9 +202,8 @@ void TestSigningAlipay::derivedRequestFromParamsReSignsByteForByte()
 {
     const FormFields params = fieldsFromJson(derivedDir + u"request_precreate.params.json"_s);
     // app_auth_token is "" in the params and must be left out, as the Java SDK does.
-    QVERIFY(std::any_of(params.cbegin(), params.cend(), [](const auto &p) {
-        return p.first == u"app_auth_token" && p.second.isEmpty();
-    }));
+    QVERIFY(std::any_of(params.cbegin(), params.cend(),
+                        [](const auto &p) { return p.first == u"app_auth_token" && p.second.isEmpty(); }));
     const CryptoResult<QByteArray> built = AlipaySignContent::forRequest(params);
     QVERIFY2(built.ok(), qPrintable(built.error()));
     QCOMPARE(*built, readData(derivedDir + u"request_precreate.sign_content.txt"_s));
@@ -260,15 +248,15 @@ void TestSigningAlipay::derivedFormBodiesParseToTheSignedContent()
 void TestSigningAlipay::signContentSortsDropsEmptiesAndKeepsValuesRaw()
 {
     const FormFields fields = {
-            {u"timestamp"_s, u"2024-01-01 12:00:00"_s},
-            {u"biz_content"_s, u"{\"a\":\"x&y=z\",\"b\":\"中文\"}"_s},
-            {u"app_id"_s, u"2014072300007148"_s},
-            {u"sign"_s, u"SIGNATURE"_s},
-            {u"sign_type"_s, u"RSA2"_s},
-            {u"notify_url"_s, QString()},
-            {QString(), u"nameless"_s},
-            {u"Zeta"_s, u"upper case sorts before lower"_s},
-            {u"blank"_s, u" "_s},
+        {u"timestamp"_s, u"2024-01-01 12:00:00"_s},
+        {u"biz_content"_s, u"{\"a\":\"x&y=z\",\"b\":\"中文\"}"_s},
+        {u"app_id"_s, u"2014072300007148"_s},
+        {u"sign"_s, u"SIGNATURE"_s},
+        {u"sign_type"_s, u"RSA2"_s},
+        {u"notify_url"_s, QString()},
+        {QString(), u"nameless"_s},
+        {u"Zeta"_s, u"upper case sorts before lower"_s},
+        {u"blank"_s, u" "_s},
     };
     QCOMPARE(*AlipaySignContent::forRequest(fields),
              u"Zeta=upper case sorts before lower&app_id=2014072300007148&"
@@ -284,16 +272,13 @@ void TestSigningAlipay::signContentSortsDropsEmptiesAndKeepsValuesRaw()
 
 void TestSigningAlipay::signContentRejectsRepeatedNames()
 {
-    const FormFields repeatedValue = {{u"out_trade_no"_s, u"A"_s},
-                                      {u"total_amount"_s, u"1.00"_s},
-                                      {u"total_amount"_s, u"100.00"_s}};
+    const FormFields repeatedValue
+        = {{u"out_trade_no"_s, u"A"_s}, {u"total_amount"_s, u"1.00"_s}, {u"total_amount"_s, u"100.00"_s}};
     QVERIFY(!AlipaySignContent::forRequest(repeatedValue).ok());
     QVERIFY(!AlipaySignContent::forNotifyV1(repeatedValue).ok());
     QVERIFY(AlipaySignContent::forNotifyV1(repeatedValue).error().contains(u"total_amount"_s));
     // Even a repeated excluded or empty field is suspicious enough to refuse.
-    QVERIFY(!AlipaySignContent::forNotifyV1(
-                     {{u"sign_type"_s, u"RSA2"_s}, {u"sign_type"_s, u"RSA"_s}})
-                     .ok());
+    QVERIFY(!AlipaySignContent::forNotifyV1({{u"sign_type"_s, u"RSA2"_s}, {u"sign_type"_s, u"RSA"_s}}).ok());
     QVERIFY(!AlipaySignContent::forRequest({{u"a"_s, QString()}, {u"a"_s, u"1"_s}}).ok());
 }
 
@@ -302,8 +287,7 @@ void TestSigningAlipay::uniqueValueRequiresExactlyOneNonEmptyValue()
     QCOMPARE(*AlipaySignContent::uniqueValue({{u"sign"_s, u"abc"_s}}, u"sign"), u"abc"_s);
     QVERIFY(!AlipaySignContent::uniqueValue({}, u"sign").ok());
     QVERIFY(!AlipaySignContent::uniqueValue({{u"sign"_s, QString()}}, u"sign").ok());
-    QVERIFY(!AlipaySignContent::uniqueValue({{u"sign"_s, u"a"_s}, {u"sign"_s, u"a"_s}}, u"sign")
-                     .ok());
+    QVERIFY(!AlipaySignContent::uniqueValue({{u"sign"_s, u"a"_s}, {u"sign"_s, u"a"_s}}, u"sign").ok());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,22 +298,19 @@ void TestSigningAlipay::formParseDecodesExactlyOnce_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<FormFields>("expected");
     QTest::newRow("plus is space, %2B is plus")
-            << "subject=Iphone6+16G&sign=a%2Bb%2F%3D"_ba
-            << FormFields{{u"subject"_s, u"Iphone6 16G"_s}, {u"sign"_s, u"a+b/="_s}};
+        << "subject=Iphone6+16G&sign=a%2Bb%2F%3D"_ba
+        << FormFields{{u"subject"_s, u"Iphone6 16G"_s}, {u"sign"_s, u"a+b/="_s}};
     QTest::newRow("double-encoded stays encoded once")
-            << "x=%2525&y=%252B"_ba << FormFields{{u"x"_s, u"%25"_s}, {u"y"_s, u"%2B"_s}};
+        << "x=%2525&y=%252B"_ba << FormFields{{u"x"_s, u"%25"_s}, {u"y"_s, u"%2B"_s}};
     QTest::newRow("UTF-8") << "subject=%E8%AF%AD%E9%9B%80%E7%A9%BA%E9%97%B4"_ba
                            << FormFields{{u"subject"_s, u"语雀空间"_s}};
     QTest::newRow("leading BOM kept") << "a=%EF%BB%BFx"_ba << FormFields{{u"a"_s, u"\uFEFFx"_s}};
     QTest::newRow("lowercase hex") << "a=%e4%b8%ad"_ba << FormFields{{u"a"_s, u"中"_s}};
-    QTest::newRow("empty segments skipped, name without value") << "a=1&&b&c=&=d"_ba
-                                                                << FormFields{{u"a"_s, u"1"_s},
-                                                                              {u"b"_s, QString()},
-                                                                              {u"c"_s, QString()},
-                                                                              {QString(), u"d"_s}};
+    QTest::newRow("empty segments skipped, name without value")
+        << "a=1&&b&c=&=d"_ba
+        << FormFields{{u"a"_s, u"1"_s}, {u"b"_s, QString()}, {u"c"_s, QString()}, {QString(), u"d"_s}};
     QTest::newRow("value with '='") << "k=a=b"_ba << FormFields{{u"k"_s, u"a=b"_s}};
-    QTest::newRow("repeated names kept in order")
-            << "a=1&a=2"_ba << FormFields{{u"a"_s, u"1"_s}, {u"a"_s, u"2"_s}};
+    QTest::newRow("repeated names kept in order") << "a=1&a=2"_ba << FormFields{{u"a"_s, u"1"_s}, {u"a"_s, u"2"_s}};
     QTest::newRow("empty body") << QByteArray() << FormFields{};
 }
 
@@ -374,18 +355,15 @@ void TestSigningAlipay::responseVectorsExtractAndVerify_data()
     QTest::addColumn<bool>("canReSign");
     const QString upload = u"alipay/response_sign_open_file_upload/"_s;
     QTest::newRow("real alipay.open.file.upload")
-            << upload + u"response_raw.json"_s << upload + u"signed_substring.txt"_s
-            << upload + u"sign.b64"_s << upload + u"alipay_public_key.pem"_s
-            << u"alipay.open.file.upload"_s << false;
-    QTest::newRow("derived precreate")
-            << derivedDir + u"response_precreate.raw.json"_s
-            << derivedDir + u"response_precreate.signed_substring.txt"_s
-            << derivedDir + u"response_precreate.sign.b64"_s << javaDir + u"app_public_key.pem"_s
-            << u"alipay.trade.precreate"_s << true;
-    QTest::newRow("derived 40004 query")
-            << derivedDir + u"response_query_not_exist.raw.json"_s
-            << derivedDir + u"response_query_not_exist.signed_substring.txt"_s << QString()
-            << javaDir + u"app_public_key.pem"_s << u"alipay.trade.query"_s << true;
+        << upload + u"response_raw.json"_s << upload + u"signed_substring.txt"_s << upload + u"sign.b64"_s
+        << upload + u"alipay_public_key.pem"_s << u"alipay.open.file.upload"_s << false;
+    QTest::newRow("derived precreate") << derivedDir + u"response_precreate.raw.json"_s
+                                       << derivedDir + u"response_precreate.signed_substring.txt"_s
+                                       << derivedDir + u"response_precreate.sign.b64"_s
+                                       << javaDir + u"app_public_key.pem"_s << u"alipay.trade.precreate"_s << true;
+    QTest::newRow("derived 40004 query") << derivedDir + u"response_query_not_exist.raw.json"_s
+                                         << derivedDir + u"response_query_not_exist.signed_substring.txt"_s << QString()
+                                         << javaDir + u"app_public_key.pem"_s << u"alipay.trade.query"_s << true;
 }
 
 void TestSigningAlipay::responseVectorsExtractAndVerify()
@@ -400,8 +378,7 @@ void TestSigningAlipay::responseVectorsExtractAndVerify()
     const QByteArray substring = readData(substringFile);
 
     for (const QString &expectedKey : {AlipayResponseSign::responseKeyFor(method), QString()}) {
-        const CryptoResult<AlipaySignedResponse> parts =
-                AlipayResponseSign::extract(raw, expectedKey);
+        const CryptoResult<AlipaySignedResponse> parts = AlipayResponseSign::extract(raw, expectedKey);
         QVERIFY2(parts.ok(), qPrintable(parts.error()));
         QCOMPARE(parts->responseKey, AlipayResponseSign::responseKeyFor(method));
         QCOMPARE(parts->signedContent, substring);
@@ -442,11 +419,10 @@ void TestSigningAlipay::responseExtractionCasesFromNodeSdk_data()
 
     // Braces, quotes and backslashes inside strings do not end the object early.
     QTest::newRow("braces and escapes in strings")
-            << R"({"x_response":{"msg":"a}b{c\"}\\","n":[1,{"k":"]"}]},"sign":"c2lnbg=="})"_ba
-            << R"({"msg":"a}b{c\"}\\","n":[1,{"k":"]"}]})"_ba;
-    QTest::newRow("sign before response")
-            << R"({"sign":"c2lnbg==","x_response":{"code":"10000"}})"_ba
-            << R"({"code":"10000"})"_ba;
+        << R"({"x_response":{"msg":"a}b{c\"}\\","n":[1,{"k":"]"}]},"sign":"c2lnbg=="})"_ba
+        << R"({"msg":"a}b{c\"}\\","n":[1,{"k":"]"}]})"_ba;
+    QTest::newRow("sign before response") << R"({"sign":"c2lnbg==","x_response":{"code":"10000"}})"_ba
+                                          << R"({"code":"10000"})"_ba;
 }
 
 void TestSigningAlipay::responseExtractionCasesFromNodeSdk()
@@ -464,26 +440,25 @@ void TestSigningAlipay::responseExtractionHandlesEncryptedAndErrorResponses()
 {
     // AES-encrypted content: the quoted base64 string, quotes included, is what is signed.
     const CryptoResult<AlipaySignedResponse> encrypted = AlipayResponseSign::extract(
-            R"({"alipay_trade_query_response":"Zm9vYmFy","alipay_cert_sn":"abc123","sign":"c2ln\/bg=="})"_ba,
-            u"alipay_trade_query_response");
+        R"({"alipay_trade_query_response":"Zm9vYmFy","alipay_cert_sn":"abc123","sign":"c2ln\/bg=="})"_ba,
+        u"alipay_trade_query_response");
     QVERIFY2(encrypted.ok(), qPrintable(encrypted.error()));
     QCOMPARE(encrypted->signedContent, "\"Zm9vYmFy\""_ba);
     QCOMPARE(encrypted->sign, "c2ln/bg=="_ba); // JSON escapes in sign are decoded
     QCOMPARE(encrypted->alipayCertSn, u"abc123"_s);
 
     // Gateway-level errors come back under error_response.
-    const QByteArray error =
-            R"({"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id"},"sign":"c2lnbg=="})"_ba;
-    const CryptoResult<AlipaySignedResponse> parts = AlipayResponseSign::extract(
-            error, AlipayResponseSign::responseKeyFor(u"alipay.trade.pay"));
+    const QByteArray error
+        = R"({"error_response":{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id"},"sign":"c2lnbg=="})"_ba;
+    const CryptoResult<AlipaySignedResponse> parts
+        = AlipayResponseSign::extract(error, AlipayResponseSign::responseKeyFor(u"alipay.trade.pay"));
     QVERIFY2(parts.ok(), qPrintable(parts.error()));
     QCOMPARE(parts->responseKey, u"error_response"_s);
-    QCOMPARE(parts->signedContent,
-             R"({"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id"})"_ba);
+    QCOMPARE(parts->signedContent, R"({"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id"})"_ba);
 
     // No sign at all: extraction succeeds with an empty sign, which never verifies.
-    const CryptoResult<AlipaySignedResponse> unsigned_ =
-            AlipayResponseSign::extract(R"({"error_response":{"code":"20000"}})"_ba);
+    const CryptoResult<AlipaySignedResponse> unsigned_
+        = AlipayResponseSign::extract(R"({"error_response":{"code":"20000"}})"_ba);
     QVERIFY(unsigned_.ok());
     QVERIFY(unsigned_->sign.isEmpty());
 }
@@ -495,30 +470,24 @@ void TestSigningAlipay::responseExtractionRejectsMalformedBodies_data()
     QTest::newRow("empty") << QByteArray() << QString();
     QTest::newRow("array") << R"([{"x_response":{}}])"_ba << QString();
     QTest::newRow("no response key") << R"({"code":"10000","sign":"c2lnbg=="})"_ba << QString();
-    QTest::newRow("expected key absent")
-            << R"({"other_response":{},"sign":"c2lnbg=="})"_ba << u"alipay_trade_query_response"_s;
-    QTest::newRow("two response keys")
-            << R"({"a_response":{},"b_response":{},"sign":"c2lnbg=="})"_ba << QString();
+    QTest::newRow("expected key absent") << R"({"other_response":{},"sign":"c2lnbg=="})"_ba
+                                         << u"alipay_trade_query_response"_s;
+    QTest::newRow("two response keys") << R"({"a_response":{},"b_response":{},"sign":"c2lnbg=="})"_ba << QString();
     QTest::newRow("repeated response key (EASY rejects)")
-            << R"({"a_response":{"code":"10000"},"sign":"c2lnbg==","a_response":{"code":"40004"}})"_ba
-            << u"a_response"_s;
-    QTest::newRow("repeated sign")
-            << R"({"a_response":{},"sign":"c2lnbg==","sign":"b3RoZXI="})"_ba << QString();
-    QTest::newRow("unbalanced braces")
-            << R"({"a_response":{"code":"10000","sign":"x"})"_ba << QString();
+        << R"({"a_response":{"code":"10000"},"sign":"c2lnbg==","a_response":{"code":"40004"}})"_ba << u"a_response"_s;
+    QTest::newRow("repeated sign") << R"({"a_response":{},"sign":"c2lnbg==","sign":"b3RoZXI="})"_ba << QString();
+    QTest::newRow("unbalanced braces") << R"({"a_response":{"code":"10000","sign":"x"})"_ba << QString();
     QTest::newRow("mismatched bracket") << R"({"a_response":{"n":[1}],"sign":"x"})"_ba << QString();
     QTest::newRow("unterminated string") << R"({"a_response":{"code":"10000})"_ba << QString();
-    QTest::newRow("trailing garbage")
-            << R"({"a_response":{},"sign":"c2lnbg=="}xyz)"_ba << QString();
+    QTest::newRow("trailing garbage") << R"({"a_response":{},"sign":"c2lnbg=="}xyz)"_ba << QString();
     QTest::newRow("second object") << R"({"a_response":{}}{"b":1})"_ba << QString();
     QTest::newRow("sign not a string") << R"({"a_response":{},"sign":123})"_ba << QString();
-    QTest::newRow("response value is a number")
-            << R"({"a_response":5,"sign":"eA=="})"_ba << QString();
+    QTest::newRow("response value is a number") << R"({"a_response":5,"sign":"eA=="})"_ba << QString();
     QTest::newRow("missing colon") << R"({"a_response" {}})"_ba << QString();
     QTest::newRow("raw control character in string")
-            << "{\"a_response\":{\"m\":\"a\nb\"},\"sign\":\"eA==\"}"_ba << QString();
-    QTest::newRow("too deep") << "{\"a_response\":"_ba + QByteArray(200, '[') + QByteArray(200, ']')
-                    + "}"_ba << QString();
+        << "{\"a_response\":{\"m\":\"a\nb\"},\"sign\":\"eA==\"}"_ba << QString();
+    QTest::newRow("too deep") << "{\"a_response\":"_ba + QByteArray(200, '[') + QByteArray(200, ']') + "}"_ba
+                              << QString();
 }
 
 void TestSigningAlipay::responseExtractionRejectsMalformedBodies()
@@ -537,16 +506,16 @@ void TestSigningAlipay::responseTamperingFailsVerification()
     raw.replace("\"10000\"", "\"10001\"");
     const CryptoResult<AlipaySignedResponse> parts = AlipayResponseSign::extract(raw);
     QVERIFY(parts.ok());
-    QVERIFY(!RsaSignature::verifyBase64(publicKey(dir + u"alipay_public_key.pem"_s),
-                                        parts->signedContent, parts->sign));
+    QVERIFY(
+        !RsaSignature::verifyBase64(publicKey(dir + u"alipay_public_key.pem"_s), parts->signedContent, parts->sign));
 
     // Re-serialising (here: adding a space) changes the bytes and must also fail.
     QByteArray spaced = readData(dir + u"response_raw.json"_s);
     spaced.replace("\"code\":\"10000\"", "\"code\": \"10000\"");
     const CryptoResult<AlipaySignedResponse> spacedParts = AlipayResponseSign::extract(spaced);
     QVERIFY(spacedParts.ok());
-    QVERIFY(!RsaSignature::verifyBase64(publicKey(dir + u"alipay_public_key.pem"_s),
-                                        spacedParts->signedContent, spacedParts->sign));
+    QVERIFY(!RsaSignature::verifyBase64(publicKey(dir + u"alipay_public_key.pem"_s), spacedParts->signedContent,
+                                        spacedParts->sign));
 }
 
 QTEST_GUILESS_MAIN(TestSigningAlipay)

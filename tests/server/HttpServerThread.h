@@ -20,8 +20,7 @@ namespace paydesk::test {
 class HttpServerThread final
 {
 public:
-    HttpServerThread(const HttpLimits &limits, Router router, int workers = 4)
-        : m_router(std::move(router))
+    HttpServerThread(const HttpLimits &limits, Router router, int workers = 4) : m_router(std::move(router))
     {
         m_workers.setMaxThreadCount(workers);
         QString error;
@@ -45,7 +44,8 @@ public:
 
     ~HttpServerThread()
     {
-        QMetaObject::invokeMethod(&m_anchor, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            &m_anchor, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
         m_workers.waitForDone();
         m_thread.quit();
         m_thread.wait();

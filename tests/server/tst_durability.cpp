@@ -45,8 +45,8 @@ private slots:
             auto sendOne = [&](int c) {
                 const QString id = u"w%1"_s.arg(next++, 6, 10, QChar(u'0'));
                 pending[c].append(id);
-                clients[c]->send(RawTlsClient::post("/_test/writes",
-                                                    "{\"id\":\"" + id.toLatin1() + "\",\"payload\":\"p\"}"));
+                clients[c]->send(
+                    RawTlsClient::post("/_test/writes", "{\"id\":\"" + id.toLatin1() + "\",\"payload\":\"p\"}"));
             };
             for (int c = 0; c < connections; ++c) {
                 clients.push_back(std::make_unique<RawTlsClient>(server.caCertificate()));
@@ -94,7 +94,8 @@ private slots:
         qInfo() << acknowledged.size() << "acknowledged writes all present after kill -9 and restart";
         const int exitCode = restarted.terminate();
         if (exitCode != 0) {
-            for (const QByteArray &line : restarted.output().split('\n').mid(std::max<qsizetype>(0, restarted.output().count('\n') - 15)))
+            for (const QByteArray &line :
+                 restarted.output().split('\n').mid(std::max<qsizetype>(0, restarted.output().count('\n') - 15)))
                 qWarning() << line;
         }
         QCOMPARE(exitCode, 0);

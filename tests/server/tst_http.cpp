@@ -41,7 +41,9 @@ private:
     Router makeRouter()
     {
         Router router;
-        router.get("/hello", [](HttpRequest &) { return HttpResponse::json(200, QJsonObject{{u"hello"_s, u"world"_s}}); });
+        router.get("/hello", [](HttpRequest &) {
+            return HttpResponse::json(200, QJsonObject{{u"hello"_s, u"world"_s}});
+        });
         router.get("/tag", [](HttpRequest &request) {
             return HttpResponse::json(200, QJsonObject{{u"tag"_s, request.queryItems().queryItemValue(u"tag"_s)}});
         });
@@ -61,9 +63,7 @@ private:
         router.get("/items/{id}", [](HttpRequest &request) {
             return HttpResponse::json(200, QJsonObject{{u"id"_s, request.pathParams.value(u"id"_s)}});
         });
-        router.get("/fail", [](HttpRequest &) -> HttpResponse {
-            throw ApiError(ErrorCode::Conflict, u"Not now."_s);
-        });
+        router.get("/fail", [](HttpRequest &) -> HttpResponse { throw ApiError(ErrorCode::Conflict, u"Not now."_s); });
         return router;
     }
 
@@ -239,8 +239,8 @@ private slots:
         QByteArray burst;
         const int count = 12;
         for (int i = 0; i < count; ++i)
-            burst += RawTlsClient::get("/delay?ms=" + QByteArray::number((count - i) * 15) + "&tag="
-                                       + QByteArray::number(i));
+            burst += RawTlsClient::get("/delay?ms=" + QByteArray::number((count - i) * 15)
+                                       + "&tag=" + QByteArray::number(i));
         client.send(burst);
         for (int i = 0; i < count; ++i) {
             const auto response = client.readResponse();

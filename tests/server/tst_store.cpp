@@ -85,7 +85,9 @@ private slots:
         QVERIFY(database);
         const QSqlDatabase db = database->threadConnection();
         Migrator::migrate(db, database->isSqlite());
-        sqlExec(db, u"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 'now')"_s);
+        sqlExec(
+            db,
+            u"INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (999, 'future', 'x', 'now')"_s);
         try {
             Migrator::migrate(db, database->isSqlite());
             QFAIL("a newer schema was accepted");
@@ -107,8 +109,8 @@ private slots:
 
     void statementSplitterKeepsMultiLineStatements()
     {
-        const QStringList statements = Migrator::splitStatements(
-            "-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\nINSERT INTO a VALUES (1);\n");
+        const QStringList statements
+            = Migrator::splitStatements("-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\nINSERT INTO a VALUES (1);\n");
         QCOMPARE(statements.size(), 2);
         QVERIFY(statements.at(0).startsWith(u"CREATE TABLE a"_s));
     }
@@ -157,19 +159,16 @@ private slots:
             gate.acquire();
         });
         QVERIFY(entered.tryAcquire(1, 10'000));
-        auto before = writer.submit<void>([](const QSqlDatabase &db) {
-            sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'before')"_s);
-        });
+        auto before = writer.submit<void>(
+            [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'before')"_s); });
         auto failing = writer.submit<void>([](const QSqlDatabase &db) {
             sqlExec(db, u"INSERT INTO items (id, label) VALUES (2, 'half-written')"_s);
             throw ApiError(ErrorCode::InsufficientFunds, u"not enough"_s);
         });
-        auto duplicate = writer.submit<void>([](const QSqlDatabase &db) {
-            sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'duplicate')"_s);
-        });
-        auto after = writer.submit<void>([](const QSqlDatabase &db) {
-            sqlExec(db, u"INSERT INTO items (id, label) VALUES (3, 'after')"_s);
-        });
+        auto duplicate = writer.submit<void>(
+            [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'duplicate')"_s); });
+        auto after = writer.submit<void>(
+            [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (3, 'after')"_s); });
         gate.release();
         before.waitForFinished();
         after.waitForFinished();
@@ -229,9 +228,8 @@ private slots:
         writer.start();
         QList<QFuture<void>> futures;
         for (int i = 0; i < 200; ++i) {
-            futures.append(writer.submit<void>([i](const QSqlDatabase &db) {
-                sqlExec(db, u"INSERT INTO items (id, label) VALUES (?, 'x')"_s, {i});
-            }));
+            futures.append(writer.submit<void>(
+                [i](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (?, 'x')"_s, {i}); }));
         }
         writer.stop();
         for (auto &future : futures)
@@ -290,7 +288,8 @@ private slots:
     void databaseUrlsAreParsedStrictly()
     {
         QString error;
-        auto pg = DatabaseConfig::parse(u"postgresql://u:p%40ss@db.example:6543/pay?sslmode=require"_s, u"/d"_s, &error);
+        auto pg
+            = DatabaseConfig::parse(u"postgresql://u:p%40ss@db.example:6543/pay?sslmode=require"_s, u"/d"_s, &error);
         QVERIFY(pg);
         QCOMPARE(pg->host, u"db.example"_s);
         QCOMPARE(pg->port, 6543);

@@ -102,8 +102,7 @@ QByteArray contentsOf(const QString &path)
 bool overwrite(const QString &path, const QByteArray &contents)
 {
     QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate)
-        && file.write(contents) == contents.size();
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(contents) == contents.size();
 }
 
 // notAfter - notBefore, as TLS clients that cap certificate lifetimes measure it.
@@ -155,8 +154,7 @@ private:
                                       const paydesk::TlsBootstrapOptions &options = {})
     {
         QString error;
-        std::optional<TlsMaterial> material =
-            paydesk::ensureTlsMaterial(m_dir->path(), extraNames, &error, options);
+        std::optional<TlsMaterial> material = paydesk::ensureTlsMaterial(m_dir->path(), extraNames, &error, options);
         if (!material)
             qWarning().noquote() << "ensureTlsMaterial failed:" << error;
         return material;
@@ -211,8 +209,7 @@ void tst_TlsBootstrap::firstRunCreatesCaAndServerCertificate()
     QCOMPARE(material->certificate.issuerDisplayName(), caNames.first());
     QCOMPARE(secondsOfValidity(material->certificate), days(825));
     // Backdated, for clients whose clocks run slightly behind.
-    QVERIFY(material->certificate.effectiveDate()
-            <= QDateTime::currentDateTimeUtc().addSecs(-50 * 60));
+    QVERIFY(material->certificate.effectiveDate() <= QDateTime::currentDateTimeUtc().addSecs(-50 * 60));
     QCOMPARE(material->key.algorithm(), QSsl::Ec);
     QCOMPARE(material->key.type(), QSsl::PrivateKey);
     QCOMPARE(material->key.length(), 256);
@@ -253,8 +250,7 @@ void tst_TlsBootstrap::serverCertificateVerifiesAgainstTheCa()
 {
     QFETCH(QString, name);
     QFETCH(bool, covered);
-    const std::optional<TlsMaterial> material =
-        ensure({u"pay.example.com"_s, u"10.0.0.5"_s, u"2001:db8::7"_s});
+    const std::optional<TlsMaterial> material = ensure({u"pay.example.com"_s, u"10.0.0.5"_s, u"2001:db8::7"_s});
     QVERIFY(material);
     QCOMPARE(verifies(material->certificate, material->ca, name), covered);
 }
@@ -268,8 +264,7 @@ void tst_TlsBootstrap::certificateCompletesARealTlsHandshake()
 
     QSslConfiguration serverConfiguration = QSslConfiguration::defaultConfiguration();
     serverConfiguration.setLocalCertificate(material->certificate);
-    serverConfiguration.setLocalCertificateChain(QList<QSslCertificate>{material->certificate}
-                                                 + material->chain);
+    serverConfiguration.setLocalCertificateChain(QList<QSslCertificate>{material->certificate} + material->chain);
     serverConfiguration.setPrivateKey(material->key);
     serverConfiguration.setProtocol(QSsl::TlsV1_2OrLater);
     QSslServer server;
@@ -283,8 +278,7 @@ void tst_TlsBootstrap::certificateCompletesARealTlsHandshake()
         clientConfiguration.setPeerVerifyMode(QSslSocket::VerifyPeer);
         client.setSslConfiguration(clientConfiguration);
         QList<QSslError> errors;
-        connect(&client, &QSslSocket::sslErrors, this,
-                [&errors](const QList<QSslError> &e) { errors += e; });
+        connect(&client, &QSslSocket::sslErrors, this, [&errors](const QList<QSslError> &e) { errors += e; });
         client.connectToHostEncrypted(u"127.0.0.1"_s, server.serverPort(), peerName);
         QTRY_VERIFY2(client.isEncrypted() || !errors.isEmpty(), qPrintable(peerName));
         QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).errorString()));
@@ -364,8 +358,7 @@ void tst_TlsBootstrap::damagedServerFilesAreReissued_data()
     QTest::newRow("missing certificate") << u"server.pem"_s << QString() << true;
     QTest::newRow("missing key") << u"server.key"_s << QString() << true;
     QTest::newRow("key of another certificate") << u"server.key"_s << u"ca.key"_s << false;
-    QTest::newRow("CA certificate as server certificate") << u"server.pem"_s << u"ca.pem"_s
-                                                          << false;
+    QTest::newRow("CA certificate as server certificate") << u"server.pem"_s << u"ca.pem"_s << false;
 }
 
 void tst_TlsBootstrap::damagedServerFilesAreReissued()
@@ -379,9 +372,9 @@ void tst_TlsBootstrap::damagedServerFilesAreReissued()
     if (remove) {
         QVERIFY(QFile::remove(tlsPath(file)));
     } else {
-        QVERIFY(overwrite(tlsPath(file), replacement.isEmpty()
-                                             ? QByteArray("-----BEGIN nonsense\n")
-                                             : contentsOf(tlsPath(replacement))));
+        QVERIFY(
+            overwrite(tlsPath(file),
+                      replacement.isEmpty() ? QByteArray("-----BEGIN nonsense\n") : contentsOf(tlsPath(replacement))));
     }
 
     const std::optional<TlsMaterial> repaired = ensure();
@@ -433,9 +426,8 @@ void tst_TlsBootstrap::damagedCaIsAnErrorAndLeftAlone()
     if (remove) {
         QVERIFY(QFile::remove(tlsPath(file)));
     } else {
-        QVERIFY(overwrite(tlsPath(file), replacement.isEmpty()
-                                             ? QByteArray("not a pem file")
-                                             : contentsOf(tlsPath(replacement))));
+        QVERIFY(overwrite(tlsPath(file),
+                          replacement.isEmpty() ? QByteArray("not a pem file") : contentsOf(tlsPath(replacement))));
     }
     QMap<QString, QByteArray> before;
     for (const QString &name : {u"ca.pem"_s, u"ca.key"_s, u"server.pem"_s, u"server.key"_s})
@@ -463,13 +455,11 @@ void tst_TlsBootstrap::interruptedFirstRunStartsOver()
 void tst_TlsBootstrap::openKeyPermissionsAreNarrowed()
 {
     QVERIFY(ensure());
-    QVERIFY(QFile::setPermissions(tlsPath(u"server.key"_s),
-                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther));
-    QVERIFY(QFile::setPermissions(tlsPath(u"ca.key"_s),
-                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
+    QVERIFY(QFile::setPermissions(tlsPath(u"server.key"_s), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadOther));
+    QVERIFY(QFile::setPermissions(tlsPath(u"ca.key"_s), QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
     QVERIFY(QFile::setPermissions(m_dir->filePath(u"tls"_s),
-                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
-                                      | QFile::ReadOther | QFile::ExeOther));
+                                  QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ReadOther
+                                      | QFile::ExeOther));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"narrowing the permissions"_s));
     QTest::ignoreMessage(QtWarningMsg, QRegularExpression(u"narrowing the permissions"_s));
     QVERIFY(ensure());
@@ -480,9 +470,9 @@ void tst_TlsBootstrap::openKeyPermissionsAreNarrowed()
 
 void tst_TlsBootstrap::namesAreNormalised()
 {
-    const std::optional<TlsMaterial> material = ensure(
-        {u"  Pay.Example.COM "_s, u"bücher.example"_s, u"*.shops.example.com"_s, u""_s,
-         u"::FFFF:10.1.2.3"_s, u"localhost"_s, u"0:0:0:0:0:0:0:1"_s});
+    const std::optional<TlsMaterial> material
+        = ensure({u"  Pay.Example.COM "_s, u"bücher.example"_s, u"*.shops.example.com"_s, u""_s, u"::FFFF:10.1.2.3"_s,
+                  u"localhost"_s, u"0:0:0:0:0:0:0:1"_s});
     QVERIFY(material);
     const auto names = material->certificate.subjectAlternativeNames();
     const QStringList dns = names.values(QSsl::DnsEntry);
@@ -495,9 +485,8 @@ void tst_TlsBootstrap::namesAreNormalised()
     QVERIFY(verifies(material->certificate, material->ca, u"pos.shops.example.com"_s));
 
     // Spelling the same names differently is not a reason to re-issue.
-    const std::optional<TlsMaterial> again =
-        ensure({u"pay.example.com"_s, u"xn--bcher-kva.example"_s, u"*.shops.example.com"_s,
-                u"::ffff:10.1.2.3"_s});
+    const std::optional<TlsMaterial> again
+        = ensure({u"pay.example.com"_s, u"xn--bcher-kva.example"_s, u"*.shops.example.com"_s, u"::ffff:10.1.2.3"_s});
     QVERIFY(again);
     QCOMPARE(again->certificate, material->certificate);
 }
@@ -552,16 +541,14 @@ void tst_TlsBootstrap::fieldKeyIsCreatedOnceAndOwnerOnly()
     QVERIFY(contents.contains("\nkey-id: " + first->keyId.toLatin1() + '\n'));
     QVERIFY(contents.contains("\nkey: " + first->key.toBase64() + '\n'));
 
-    const std::optional<paydesk::FieldKey> second =
-        paydesk::ensureFieldKey(m_dir->path(), &error);
+    const std::optional<paydesk::FieldKey> second = paydesk::ensureFieldKey(m_dir->path(), &error);
     QVERIFY(second);
     QCOMPARE(second->keyId, first->keyId);
     QCOMPARE(second->key, first->key);
     QCOMPARE(contentsOf(path), contents);
 
     QTemporaryDir otherInstallation;
-    const std::optional<paydesk::FieldKey> other =
-        paydesk::ensureFieldKey(otherInstallation.path(), &error);
+    const std::optional<paydesk::FieldKey> other = paydesk::ensureFieldKey(otherInstallation.path(), &error);
     QVERIFY(other);
     QVERIFY(other->key != first->key);
     QVERIFY(other->keyId != first->keyId);
@@ -575,8 +562,7 @@ void tst_TlsBootstrap::damagedFieldKeyIsAnErrorAndLeftAlone_data()
     QTest::newRow("no key id") << QByteArray("key: " + QByteArray(32, 'k').toBase64() + '\n');
     QTest::newRow("short key") << QByteArray("key-id: fk1\nkey: " + QByteArray(16, 'k').toBase64());
     QTest::newRow("bad base64") << QByteArray("key-id: fk1\nkey: !!!notbase64!!!\n");
-    QTest::newRow("bad key id")
-        << QByteArray("key-id: a b\nkey: " + QByteArray(32, 'k').toBase64());
+    QTest::newRow("bad key id") << QByteArray("key-id: a b\nkey: " + QByteArray(32, 'k').toBase64());
 }
 
 void tst_TlsBootstrap::damagedFieldKeyIsAnErrorAndLeftAlone()

@@ -31,8 +31,7 @@ PgCluster::~PgCluster()
 {
     if (m_started) {
         QString ignored;
-        run(m_binDir + u"/pg_ctl"_s, {u"-D"_s, m_dir->path() + u"/data"_s, u"-m"_s, u"immediate"_s, u"-w"_s,
-                                     u"stop"_s},
+        run(m_binDir + u"/pg_ctl"_s, {u"-D"_s, m_dir->path() + u"/data"_s, u"-m"_s, u"immediate"_s, u"-w"_s, u"stop"_s},
             &ignored);
     }
 }
@@ -55,8 +54,8 @@ bool PgCluster::run(const QString &program, const QStringList &arguments, QStrin
 
 bool PgCluster::start(QString *error)
 {
-    const QStringList versions = QDir(u"/usr/lib/postgresql"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot,
-                                                                         QDir::Name | QDir::Reversed);
+    const QStringList versions
+        = QDir(u"/usr/lib/postgresql"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
     for (const QString &version : versions) {
         if (QFile::exists(u"/usr/lib/postgresql/%1/bin/initdb"_s.arg(version))) {
             m_binDir = u"/usr/lib/postgresql/%1/bin"_s.arg(version);
@@ -80,17 +79,19 @@ bool PgCluster::start(QString *error)
         Q_UNUSED(ignored)
     }
     const QString data = m_dir->path() + u"/data"_s;
-    if (!run(m_binDir + u"/initdb"_s, {u"-D"_s, data, u"-U"_s, u"paydesk"_s, u"-A"_s, u"trust"_s, u"-E"_s, u"UTF8"_s,
-                                      u"--no-sync"_s, u"--locale=C"_s},
+    if (!run(m_binDir + u"/initdb"_s,
+             {u"-D"_s, data, u"-U"_s, u"paydesk"_s, u"-A"_s, u"trust"_s, u"-E"_s, u"UTF8"_s, u"--no-sync"_s,
+              u"--locale=C"_s},
              error))
         return false;
     for (int attempt = 0; attempt < 5 && !m_started; ++attempt) {
         m_port = freeLoopbackPort();
         const QString options = u"-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-                                " -c max_connections=200"_s.arg(m_port).arg(m_dir->path());
-        m_started = run(m_binDir + u"/pg_ctl"_s, {u"-D"_s, data, u"-o"_s, options, u"-l"_s,
-                                                  m_dir->path() + u"/server.log"_s, u"-w"_s, u"-t"_s, u"60"_s,
-                                                  u"start"_s},
+                                " -c max_connections=200"_s.arg(m_port)
+                                    .arg(m_dir->path());
+        m_started = run(m_binDir + u"/pg_ctl"_s,
+                        {u"-D"_s, data, u"-o"_s, options, u"-l"_s, m_dir->path() + u"/server.log"_s, u"-w"_s, u"-t"_s,
+                         u"60"_s, u"start"_s},
                         error);
     }
     return m_started;
@@ -98,9 +99,8 @@ bool PgCluster::start(QString *error)
 
 QString PgCluster::createDatabase(const QString &name, QString *error)
 {
-    if (!run(m_binDir + u"/createdb"_s, {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(m_port), u"-U"_s,
-                                        u"paydesk"_s, name},
-             error))
+    if (!run(m_binDir + u"/createdb"_s,
+             {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(m_port), u"-U"_s, u"paydesk"_s, name}, error))
         return {};
     return u"postgresql://paydesk@127.0.0.1:%1/%2"_s.arg(m_port).arg(name);
 }

@@ -48,8 +48,8 @@ QSslCertificate ServerProcess::caCertificate() const
 bool ServerProcess::start(QString *error, int timeoutMs)
 {
     m_port = quint16(freeLoopbackPort());
-    QStringList arguments{u"serve"_s, u"--data-dir"_s, m_dataDir, u"--listen"_s,
-                          u"127.0.0.1:%1"_s.arg(m_port), u"--db"_s, m_database};
+    QStringList arguments{u"serve"_s, u"--data-dir"_s, m_dataDir, u"--listen"_s, u"127.0.0.1:%1"_s.arg(m_port),
+                          u"--db"_s,  m_database};
     arguments += m_extraArguments;
     m_process.start(serverBinary(), arguments);
     if (!m_process.waitForStarted(10'000)) {
@@ -59,8 +59,7 @@ bool ServerProcess::start(QString *error, int timeoutMs)
     const QDeadlineTimer deadline(timeoutMs);
     while (!deadline.hasExpired()) {
         if (m_process.state() == QProcess::NotRunning) {
-            *error = u"paydesk-server exited with %1: %2"_s.arg(m_process.exitCode())
-                         .arg(QString::fromUtf8(output()));
+            *error = u"paydesk-server exited with %1: %2"_s.arg(m_process.exitCode()).arg(QString::fromUtf8(output()));
             return false;
         }
         if (output().contains("listening on")) {

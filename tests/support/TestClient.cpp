@@ -128,7 +128,7 @@ QByteArray RawTlsClient::get(const QByteArray &target, const QByteArray &extraHe
 QByteArray RawTlsClient::post(const QByteArray &target, const QByteArray &body, const QByteArray &extraHeaders)
 {
     return "POST " + target + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-           + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
+        + QByteArray::number(body.size()) + "\r\n" + extraHeaders + "\r\n" + body;
 }
 
 } // namespace paydesk::test
