@@ -41,5 +41,17 @@ QByteArray bioContents(BIO *bio)
     return QByteArray(data, qsizetype(length));
 }
 
+QByteArray publicKeyDer(EVP_PKEY *key)
+{
+    unsigned char *out = nullptr;
+    const int length = i2d_PUBKEY(key, &out);
+    const OpenSslBytePtr owner(out);
+    if (length <= 0 || out == nullptr) {
+        qCWarning(lcCrypto) << "i2d_PUBKEY failed:" << takeErrors();
+        return {};
+    }
+    return QByteArray(reinterpret_cast<const char *>(out), length);
+}
+
 } // namespace openssl
 } // namespace paydesk

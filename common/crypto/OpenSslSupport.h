@@ -87,5 +87,8 @@ inline const unsigned char *bytes(QByteArrayView view)
 /// The contents of a memory BIO as a QByteArray.
 QByteArray bioContents(BIO *bio);
 
+/// The SubjectPublicKeyInfo DER of a key (public part only); empty and logged on failure.
+QByteArray publicKeyDer(EVP_PKEY *key);
+
 } // namespace openssl
 } // namespace paydesk

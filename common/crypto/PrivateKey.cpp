@@ -113,14 +113,10 @@ PublicKey PrivateKey::publicKey() const
         return {};
     const openssl::ErrorQueueGuard guard;
     // Round-trip through SPKI DER so the public object holds no private material at all.
-    unsigned char *out = nullptr;
-    const int length = i2d_PUBKEY(m_key.get(), &out);
-    const openssl::OpenSslBytePtr owner(out);
-    if (length <= 0 || out == nullptr) {
-        qCWarning(lcCrypto) << "i2d_PUBKEY failed:" << openssl::takeErrors();
+    const QByteArray der = openssl::publicKeyDer(m_key.get());
+    if (der.isEmpty())
         return {};
-    }
-    CryptoResult<PublicKey> key = PublicKey::fromDer(QByteArrayView(reinterpret_cast<const char *>(out), length));
+    CryptoResult<PublicKey> key = PublicKey::fromDer(der);
     if (!key) {
         qCWarning(lcCrypto) << "public half of a private key did not load:" << key.error();
         return {};

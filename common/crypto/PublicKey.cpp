@@ -77,14 +77,7 @@ QByteArray PublicKey::toDer() const
     if (!m_key)
         return {};
     const openssl::ErrorQueueGuard guard;
-    unsigned char *out = nullptr;
-    const int length = i2d_PUBKEY(m_key.get(), &out);
-    const openssl::OpenSslBytePtr owner(out);
-    if (length <= 0 || out == nullptr) {
-        qCWarning(lcCrypto) << "i2d_PUBKEY failed:" << openssl::takeErrors();
-        return {};
-    }
-    return QByteArray(reinterpret_cast<const char *>(out), length);
+    return openssl::publicKeyDer(m_key.get());
 }
 
 QByteArray PublicKey::toPem() const

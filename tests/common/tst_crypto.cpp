@@ -15,20 +15,16 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSet>
+#include "TestData.h"
+
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace paydesk;
+using namespace paydesk::test;
 
 namespace {
 
-QByteArray readData(const QString &relativePath)
-{
-    QFile file(QStringLiteral(PAYDESK_TEST_DATA) + u'/' + relativePath);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("missing test data file %s", qPrintable(file.fileName()));
-    return file.readAll();
-}
 
 // One "key=value" record of wechat/aes_gcm_vectors.txt.
 struct AesVector

@@ -8,6 +8,8 @@
 #include "common/crypto/RsaSignature.h"
 
 #include <QFile>
+#include "TestData.h"
+
 #include <QTest>
 
 #include <openssl/err.h>
@@ -18,40 +20,13 @@
 
 using namespace Qt::StringLiterals;
 using namespace paydesk;
+using namespace paydesk::test;
 
 namespace {
 
-QByteArray readData(const QString &relativePath)
-{
-    QFile file(QStringLiteral(PAYDESK_TEST_DATA) + u'/' + relativePath);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("missing test data file %s", qPrintable(file.fileName()));
-    return file.readAll();
-}
 
-PrivateKey privateKey(const QString &relativePath)
-{
-    CryptoResult<PrivateKey> key = PrivateKey::fromPem(readData(relativePath));
-    if (!key)
-        qFatal("%s: %s", qPrintable(relativePath), qPrintable(key.error()));
-    return std::move(key).value();
-}
 
-PublicKey publicKey(const QString &relativePath)
-{
-    CryptoResult<PublicKey> key = PublicKey::fromPem(readData(relativePath));
-    if (!key)
-        qFatal("%s: %s", qPrintable(relativePath), qPrintable(key.error()));
-    return std::move(key).value();
-}
 
-Certificate certificate(const QString &relativePath)
-{
-    CryptoResult<Certificate> cert = Certificate::fromPem(readData(relativePath));
-    if (!cert)
-        qFatal("%s: %s", qPrintable(relativePath), qPrintable(cert.error()));
-    return std::move(cert).value();
-}
 
 // The PEM body alone, as Alipay's tools print keys ("no wrapper").
 QByteArray bareBody(const QByteArray &pem)

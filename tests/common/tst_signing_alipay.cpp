@@ -12,22 +12,18 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include "TestData.h"
+
 #include <QTest>
 
 #include <algorithm>
 
 using namespace Qt::StringLiterals;
 using namespace paydesk;
+using namespace paydesk::test;
 
 namespace {
 
-QByteArray readData(const QString &relativePath)
-{
-    QFile file(QStringLiteral(PAYDESK_TEST_DATA) + u'/' + relativePath);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("missing test data file %s", qPrintable(file.fileName()));
-    return file.readAll();
-}
 
 // A JSON object of string values as form fields (order as Qt iterates, which the signing
 // string must not depend on).
@@ -42,13 +38,6 @@ FormFields fieldsFromJson(const QString &relativePath)
     return fields;
 }
 
-PublicKey publicKey(const QString &relativePath)
-{
-    CryptoResult<PublicKey> key = PublicKey::fromPem(readData(relativePath));
-    if (!key)
-        qFatal("%s: %s", qPrintable(relativePath), qPrintable(key.error()));
-    return std::move(key).value();
-}
 
 PrivateKey javaSdkKey()
 {

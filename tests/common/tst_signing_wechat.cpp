@@ -12,20 +12,16 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
+#include "TestData.h"
+
 #include <QTest>
 
 using namespace Qt::StringLiterals;
 using namespace paydesk;
+using namespace paydesk::test;
 
 namespace {
 
-QByteArray readData(const QString &relativePath)
-{
-    QFile file(QStringLiteral(PAYDESK_TEST_DATA) + u'/' + relativePath);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("missing test data file %s", qPrintable(file.fileName()));
-    return file.readAll();
-}
 
 QMap<QByteArray, QByteArray> readHeaders(const QString &relativePath)
 {
@@ -50,13 +46,6 @@ PrivateKey goMerchantKey()
     return std::move(key).value();
 }
 
-Certificate certificate(const QString &relativePath)
-{
-    CryptoResult<Certificate> cert = Certificate::fromPem(readData(relativePath));
-    if (!cert)
-        qFatal("%s: %s", qPrintable(relativePath), qPrintable(cert.error()));
-    return std::move(cert).value();
-}
 
 PublicKey goPlatformKey()
 {

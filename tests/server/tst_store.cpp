@@ -17,6 +17,31 @@ using namespace Qt::StringLiterals;
 using namespace paydesk;
 using namespace paydesk::test;
 
+namespace {
+
+/// Occupies the writer with a unit that waits until release(), so that units submitted
+/// meanwhile queue up and are committed together: batching without timing guesses.
+struct WriterHold
+{
+    explicit WriterHold(DbWriter &writer)
+    {
+        finished = writer.submit<void>([this](const QSqlDatabase &) {
+            m_entered.release();
+            m_gate.acquire();
+        });
+    }
+    bool isHolding() { return m_entered.tryAcquire(1, 10'000); }
+    void release() { m_gate.release(); }
+
+    QFuture<void> finished;
+
+private:
+    QSemaphore m_entered;
+    QSemaphore m_gate;
+};
+
+} // namespace
+
 class tst_Store : public QObject
 {
     Q_OBJECT
@@ -123,13 +148,8 @@ private slots:
         DbWriter writer(*database, &metrics, {256, 10'000});
         writer.start();
         // Hold the writer in a first unit so the next 500 queue up behind it.
-        QSemaphore entered;
-        QSemaphore gate;
-        QFuture<void> blocker = writer.submit<void>([&](const QSqlDatabase &) {
-            entered.release();
-            gate.acquire();
-        });
-        QVERIFY(entered.tryAcquire(1, 10'000));
+        WriterHold hold(writer); // what is submitted now queues up behind it
+        QVERIFY(hold.isHolding());
         QList<QFuture<int>> futures;
         for (int i = 0; i < 500; ++i) {
             futures.append(writer.submit<int>([i](const QSqlDatabase &db) {
@@ -137,10 +157,10 @@ private slots:
                 return i;
             }));
         }
-        gate.release();
+        hold.release();
         for (int i = 0; i < futures.size(); ++i)
             QCOMPARE(futures[i].result(), i);
-        blocker.waitForFinished();
+        hold.finished.waitForFinished();
         QCOMPARE(countRows(*database, u"items"_s), qint64(500));
         // 1 blocker batch + 500 units in batches of at most 256 → exactly 3 transactions.
         QVERIFY2(metrics.render().contains("paydesk_db_batch_units_count 3"), metrics.render().constData());
@@ -152,13 +172,8 @@ private slots:
         QVERIFY(database);
         DbWriter writer(*database, nullptr, {});
         writer.start();
-        QSemaphore entered;
-        QSemaphore gate;
-        auto blocker = writer.submit<void>([&](const QSqlDatabase &) {
-            entered.release();
-            gate.acquire();
-        });
-        QVERIFY(entered.tryAcquire(1, 10'000));
+        WriterHold hold(writer); // what is submitted now queues up behind it
+        QVERIFY(hold.isHolding());
         auto before = writer.submit<void>(
             [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'before')"_s); });
         auto failing = writer.submit<void>([](const QSqlDatabase &db) {
@@ -169,7 +184,7 @@ private slots:
             [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'duplicate')"_s); });
         auto after = writer.submit<void>(
             [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (3, 'after')"_s); });
-        gate.release();
+        hold.release();
         before.waitForFinished();
         after.waitForFinished();
         try {
@@ -184,7 +199,7 @@ private slots:
         } catch (const DatabaseError &error) {
             QVERIFY(error.isUniqueViolation());
         }
-        blocker.waitForFinished();
+        hold.finished.waitForFinished();
         QSqlQuery query = sqlExec(database->threadConnection(), u"SELECT id, label FROM items ORDER BY id"_s);
         QStringList rows;
         while (query.next())
@@ -246,13 +261,8 @@ private slots:
         QVERIFY(database);
         DbWriter writer(*database, nullptr, {16, 5});
         writer.start();
-        QSemaphore entered;
-        QSemaphore gate;
-        auto blocker = writer.submit<void>([&](const QSqlDatabase &) {
-            entered.release();
-            gate.acquire();
-        });
-        QVERIFY(entered.tryAcquire(1, 10'000));
+        WriterHold hold(writer); // what is submitted now queues up behind it
+        QVERIFY(hold.isHolding());
         QList<QFuture<void>> queued;
         for (int i = 0; i < 5; ++i)
             queued.append(writer.submit<void>([](const QSqlDatabase &) {}));
@@ -263,10 +273,10 @@ private slots:
         } catch (const ApiError &error) {
             QCOMPARE(error.code(), ErrorCode::Unavailable);
         }
-        gate.release();
+        hold.release();
         for (auto &future : queued)
             future.waitForFinished();
-        blocker.waitForFinished();
+        hold.finished.waitForFinished();
     }
 
     void sqliteConnectionsUseWalAndFullSync()
