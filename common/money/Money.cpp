@@ -34,7 +34,7 @@ std::optional<Currency> currencyFromCode(QStringView code)
 
 namespace {
 
-// Beyond this a JSON number may have been rounded by the double pass of QJsonDocument.
+// Beyond this a JSON number may have been rounded by the binary floating-point pass of QJsonDocument.
 constexpr qint64 kMaxExactJsonInteger = (qint64(1) << 53) - 1;
 
 bool isAsciiDigits(QStringView text)

@@ -70,7 +70,7 @@ public:
                                       Sign sign = Sign::NonNegative, ParseError *error = nullptr);
 
     // Reads a JSON number of minor units (WeChat Pay's "total": 1 style). QJsonDocument parses
-    // numbers through double, so "9007199254740993.0" silently becomes ...992 before we see it:
+    // numbers as binary floating point, so "9007199254740993.0" silently becomes ...992 before we see it:
     // only integers of magnitude <= 2^53 - 1 are accepted, where that rounding cannot happen.
     // Strings, booleans, fractions and larger numbers are rejected. Paydesk's own API carries
     // amounts as decimal strings and uses parse() instead.

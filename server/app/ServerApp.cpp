@@ -69,7 +69,8 @@ bool ServerApp::initialise(QString *error)
         return false;
 
     QString tlsError;
-    if (!ensureTlsMaterial(m_config.dataDir, m_config.tlsExtraNames, &tlsError)) {
+    m_tls = ensureTlsMaterial(m_config.dataDir, m_config.tlsExtraNames, &tlsError);
+    if (!m_tls) {
         *error = u"TLS setup failed: %1"_s.arg(tlsError);
         return false;
     }
@@ -121,12 +122,6 @@ void raiseOpenFileLimit(int connections)
 bool ServerApp::start(QString *error)
 {
     raiseOpenFileLimit(m_config.http.maxConnections + m_config.http.maxRejectingConnections);
-    QString tlsError;
-    const std::optional<TlsMaterial> tls = ensureTlsMaterial(m_config.dataDir, m_config.tlsExtraNames, &tlsError);
-    if (!tls) {
-        *error = tlsError;
-        return false;
-    }
     DbWriter::Options writerOptions;
     writerOptions.maxBatch = m_config.writerMaxBatch;
     writerOptions.maxQueue = m_config.writerMaxQueue;
@@ -150,9 +145,9 @@ bool ServerApp::start(QString *error)
 
     m_http = std::make_unique<HttpServer>(m_config.http, *m_router, &m_workers, m_metrics.get());
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-    ssl.setLocalCertificate(tls->certificate);
-    ssl.setLocalCertificateChain(QList<QSslCertificate>{tls->certificate} + tls->chain);
-    ssl.setPrivateKey(tls->key);
+    ssl.setLocalCertificate(m_tls->certificate);
+    ssl.setLocalCertificateChain(QList<QSslCertificate>{m_tls->certificate} + m_tls->chain);
+    ssl.setPrivateKey(m_tls->key);
     m_http->setTlsConfiguration(ssl);
     m_http->setMaxPendingConnections(1024);
     if (!m_http->listen(m_config.listenAddress, m_config.listenPort)) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/app/ServerConfig.h"
+#include "server/tls/TlsBootstrap.h"
 
 #include <QObject>
 #include <QThreadPool>
@@ -45,6 +46,7 @@ private:
 
     ServerConfig m_config;
     int m_schemaVersion = 0;
+    std::optional<TlsMaterial> m_tls;
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<DbWriter> m_writer;
