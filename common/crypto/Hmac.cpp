@@ -7,10 +7,14 @@
 
 namespace paydesk {
 
-QByteArray Hmac::sha256(QByteArrayView key, QByteArrayView data)
+namespace {
+
+QByteArray hmac(const char *digest, QByteArrayView key, QByteArrayView data)
 {
     const openssl::ErrorQueueGuard guard;
-    char digestName[] = "SHA256";
+    // OSSL_PARAM wants a mutable string even though it only reads it.
+    char digestName[16] = {};
+    qstrncpy(digestName, digest, sizeof digestName);
     const OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digestName, 0),
         OSSL_PARAM_construct_end(),
@@ -27,9 +31,21 @@ QByteArray Hmac::sha256(QByteArrayView key, QByteArrayView data)
         || EVP_MAC_update(ctx.get(), openssl::bytes(data), size_t(data.size())) != 1
         || EVP_MAC_final(ctx.get(), out, &outLength, sizeof out) != 1) {
         // Same reasoning as for digests: a silently empty MAC could be compared and accepted.
-        qFatal("paydesk: HMAC-SHA256 failed: %s", qPrintable(openssl::takeErrors()));
+        qFatal("paydesk: HMAC-%s failed: %s", digest, qPrintable(openssl::takeErrors()));
     }
     return QByteArray(reinterpret_cast<const char *>(out), qsizetype(outLength));
+}
+
+} // namespace
+
+QByteArray Hmac::sha256(QByteArrayView key, QByteArrayView data)
+{
+    return hmac("SHA256", key, data);
+}
+
+QByteArray Hmac::sha1(QByteArrayView key, QByteArrayView data)
+{
+    return hmac("SHA1", key, data);
 }
 
 bool Hmac::constantTimeEquals(QByteArrayView a, QByteArrayView b)

@@ -13,6 +13,19 @@ using namespace Qt::StringLiterals;
 
 namespace paydesk {
 
+namespace {
+
+RouteSpec testRoute(const char *method, const char *pattern)
+{
+    RouteSpec spec;
+    spec.method = method;
+    spec.pattern = pattern;
+    spec.documented = false;
+    return spec;
+}
+
+} // namespace
+
 void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writer)
 {
     // A table of its own, created on first use, so the production schema carries nothing for tests.
@@ -25,7 +38,7 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
         .waitForFinished();
 
     // Acknowledged (201) only after the commit that made the row durable.
-    router.routeAsync("POST", "/_test/writes", [&writer](HttpRequest &request) {
+    router.addAsync(testRoute("POST", "/_test/writes"), [&writer](HttpRequest &request) {
         const QJsonObject body = request.jsonObject();
         const QString id = body.value(u"id"_s).toString();
         if (id.isEmpty() || id.size() > 64)
@@ -47,7 +60,7 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
             });
     });
 
-    router.get("/_test/writes/{id}", [&database](HttpRequest &request) {
+    router.add(testRoute("GET", "/_test/writes/{id}"), [&database](HttpRequest &request) {
         const QString id = request.pathParams.value(u"id"_s);
         QSqlQuery query = sqlExec(database.threadConnection(), u"SELECT payload FROM test_writes WHERE id = ?"_s, {id});
         if (!query.next())
@@ -56,7 +69,7 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
     });
 
     // Holds a worker for ?ms= milliseconds (at most 5 s): lets tests prove slow handlers stall nobody.
-    router.get("/_test/delay", [](HttpRequest &request) {
+    router.add(testRoute("GET", "/_test/delay"), [](HttpRequest &request) {
         bool ok = false;
         const int ms = request.queryItems().queryItemValue(u"ms"_s).toInt(&ok);
         if (!ok || ms < 0 || ms > 5000)
@@ -66,7 +79,7 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
             200, QJsonObject{{u"ms"_s, ms}, {u"tag"_s, request.queryItems().queryItemValue(u"tag"_s)}});
     });
 
-    router.post("/_test/echo", [](HttpRequest &request) {
+    router.add(testRoute("POST", "/_test/echo"), [](HttpRequest &request) {
         return HttpResponse::json(
             200,
             QJsonObject{{u"bytes"_s, qint64(request.body.size())},

@@ -18,7 +18,8 @@ namespace paydesk {
 void registerSystemRoutes(Router &router, Database &database, Metrics &metrics, int schemaVersion,
                           QList<std::pair<QHostAddress, int>> metricsAllow)
 {
-    router.get("/healthz", [&database, schemaVersion](HttpRequest &request) {
+    router.add({"GET", "/healthz", {}, {}, false, false, u"Liveness and database reachability"_s, u"system"_s},
+               [&database, schemaVersion](HttpRequest &request) {
         QJsonObject db{{u"backend"_s, database.isSqlite() ? u"sqlite"_s : u"postgresql"_s},
                        {u"schema_version"_s, schemaVersion}};
         bool reachable = false;
@@ -36,7 +37,8 @@ void registerSystemRoutes(Router &router, Database &database, Metrics &metrics, 
         return HttpResponse::json(reachable ? 200 : 503, body);
     });
 
-    router.get("/metrics", [&metrics, metricsAllow = std::move(metricsAllow)](HttpRequest &request) {
+    router.add({"GET", "/metrics", {}, {}, false, false, u"Prometheus metrics (loopback only by default)"_s, u"system"_s},
+               [&metrics, metricsAllow = std::move(metricsAllow)](HttpRequest &request) {
         const bool allowed = std::any_of(metricsAllow.cbegin(), metricsAllow.cend(), [&](const auto &subnet) {
             QHostAddress peer = request.peer;
             bool isV4 = false;

@@ -1,8 +1,20 @@
 #include "server/app/ServerApp.h"
 
+#include "server/api/ApiContext.h"
 #include "server/api/DiagnosticRoutes.h"
+#include "server/api/IdentityRoutes.h"
+#include "server/api/OpenApiRoutes.h"
 #include "server/api/SystemRoutes.h"
+#include "common/util/IdGenerator.h"
+#include "server/auth/ApiKeyService.h"
+#include "server/auth/RateLimiter.h"
+#include "server/auth/RequestAuthenticator.h"
+#include "server/auth/RequestPipeline.h"
+#include "server/auth/SessionStore.h"
+#include "server/auth/StaffAuthService.h"
 #include "server/http/HttpServer.h"
+#include "server/security/FieldCipher.h"
+#include "server/store/Sql.h"
 #include "server/http/Metrics.h"
 #include "server/http/Router.h"
 #include "server/store/Database.h"
@@ -11,6 +23,7 @@
 #include "server/tls/TlsBootstrap.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
@@ -75,8 +88,9 @@ bool ServerApp::initialise(QString *error)
         return false;
     }
     QString keyError;
-    if (!ensureFieldKey(m_config.dataDir, &keyError)) {
-        *error = u"field-encryption key setup failed: %1"_s.arg(keyError);
+    m_cipher = FieldCipher::load(m_config.dataDir, &keyError);
+    if (!m_cipher) {
+        *error = u"field-encryption keys: %1"_s.arg(keyError);
         return false;
     }
 
@@ -96,6 +110,31 @@ bool ServerApp::initialise(QString *error)
         *error = u"database %1: %2"_s.arg(dbConfig->displayName(), QString::fromUtf8(exception.what()));
         return false;
     }
+
+    DbWriter::Options writerOptions;
+    writerOptions.maxBatch = m_config.writerMaxBatch;
+    writerOptions.maxQueue = m_config.writerMaxQueue;
+    m_writer = std::make_unique<DbWriter>(*m_database, m_metrics.get(), writerOptions);
+    try {
+        m_writer->start();
+    } catch (const std::exception &exception) {
+        *error = u"database writer: %1"_s.arg(QString::fromUtf8(exception.what()));
+        return false;
+    }
+
+    const Clock clock = systemClock();
+    m_merchantIds = std::make_unique<IdGenerator>(u"MC"_s, m_config.nodeId);
+    m_staffIds = std::make_unique<IdGenerator>(u"ST"_s, m_config.nodeId);
+    m_keyIds = std::make_unique<IdGenerator>(u"AK"_s, m_config.nodeId);
+    m_sessions = std::make_unique<SessionStore>(*m_database, *m_writer, clock, m_config.security);
+    m_apiKeys = std::make_unique<ApiKeyService>(*m_database, *m_cipher, *m_keyIds, clock);
+    m_staffAuth = std::make_unique<StaffAuthService>(*m_database, *m_writer, *m_cipher, *m_staffIds, clock,
+                                                     m_config.security);
+    m_authenticator = std::make_unique<RequestAuthenticator>(*m_database, *m_sessions, *m_apiKeys, clock,
+                                                             m_config.security);
+    m_limiter = std::make_unique<RateLimiter>();
+    m_context.reset(new ApiContext{*m_database, *m_writer, *m_cipher, *m_merchantIds, *m_staffIds, *m_staffAuth,
+                                   *m_apiKeys, clock, m_config.security});
     return true;
 }
 
@@ -122,26 +161,10 @@ void raiseOpenFileLimit(int connections)
 bool ServerApp::start(QString *error)
 {
     raiseOpenFileLimit(m_config.http.maxConnections + m_config.http.maxRejectingConnections);
-    DbWriter::Options writerOptions;
-    writerOptions.maxBatch = m_config.writerMaxBatch;
-    writerOptions.maxQueue = m_config.writerMaxQueue;
-    m_writer = std::make_unique<DbWriter>(*m_database, m_metrics.get(), writerOptions);
-    try {
-        m_writer->start();
-    } catch (const std::exception &exception) {
-        *error = u"database writer: %1"_s.arg(QString::fromUtf8(exception.what()));
-        return false;
-    }
-
     m_workers.setMaxThreadCount(m_config.effectiveWorkerThreads());
     m_workers.setExpiryTimeout(-1); // reader connections are per thread: keep the threads
 
-    m_router = std::make_unique<Router>();
-    registerSystemRoutes(*m_router, *m_database, *m_metrics, m_schemaVersion, m_config.metricsAllow);
-    if (m_config.testRoutes) {
-        qCWarning(lcServer) << "diagnostic /_test routes are enabled; never do this in production";
-        registerDiagnosticRoutes(*m_router, *m_database, *m_writer);
-    }
+    buildRouter();
 
     m_http = std::make_unique<HttpServer>(m_config.http, *m_router, &m_workers, m_metrics.get());
     QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -166,6 +189,9 @@ bool ServerApp::start(QString *error)
     m_metrics->addGauge("paydesk_db_writer_queue", "Units of work waiting for the database writer.",
                         [writer] { return writer->queueDepth(); });
     watchSignals();
+    m_cleanupTimer = new QTimer(this);
+    connect(m_cleanupTimer, &QTimer::timeout, this, &ServerApp::removeExpiredRows);
+    m_cleanupTimer->start(60'000);
 
     const QString host = m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
         ? u"[%1]"_s.arg(m_config.listenAddress.toString())
@@ -175,6 +201,30 @@ bool ServerApp::start(QString *error)
                                       .arg(m_database->config().displayName())
                                       .arg(m_workers.maxThreadCount());
     return true;
+}
+
+const Router &ServerApp::buildRouter()
+{
+    if (m_router)
+        return *m_router;
+    m_router = std::make_unique<Router>();
+    m_pipeline = std::make_unique<RequestPipeline>(*m_authenticator, *m_limiter, *m_writer, &m_workers,
+                                                   systemClock(), m_config.security);
+    m_router->setPipeline([pipeline = m_pipeline.get()](HttpRequest &request, const RouteSpec &spec,
+                                                       const Router::AsyncHandler &handler) {
+        return (*pipeline)(request, spec, handler);
+    });
+    registerSystemRoutes(*m_router, *m_database, *m_metrics, m_schemaVersion, m_config.metricsAllow);
+    registerSessionRoutes(*m_router, *m_context);
+    registerMerchantRoutes(*m_router, *m_context);
+    registerAuditRoutes(*m_router, *m_context);
+    registerOpenApiRoute(*m_router);
+    if (m_config.testRoutes) {
+        qCWarning(lcServer) << "diagnostic /_test routes are enabled; never do this in production";
+        registerDiagnosticRoutes(*m_router, *m_database, *m_writer);
+    }
+
+    return *m_router;
 }
 
 void ServerApp::watchSignals()
@@ -200,6 +250,20 @@ void ServerApp::watchSignals()
     sigaction(SIGTERM, &action, nullptr);
     sigaction(SIGINT, &action, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+}
+
+void ServerApp::removeExpiredRows()
+{
+    // Bounded batches, so a backlog never turns into one huge transaction.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_writer->submit<void>([now](const QSqlDatabase &db) {
+        sqlExec(db, u"DELETE FROM request_nonces WHERE (key_id, nonce) IN"
+                    " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT 5000)"_s, {now});
+        sqlExec(db, u"DELETE FROM idempotency_keys WHERE (scope, idem_key) IN"
+                    " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ? LIMIT 5000)"_s, {now});
+        sqlExec(db, u"DELETE FROM sessions WHERE token_hash IN"
+                    " (SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT 5000)"_s, {now});
+    });
 }
 
 void ServerApp::shutdown()

@@ -5,6 +5,7 @@
 
 #include <QObject>
 #include <QThreadPool>
+#include <QTimer>
 
 #include <memory>
 
@@ -12,11 +13,20 @@ class QSocketNotifier;
 
 namespace paydesk {
 
+class ApiKeyService;
 class Database;
 class DbWriter;
+class FieldCipher;
 class HttpServer;
+class IdGenerator;
 class Metrics;
+class RateLimiter;
+class RequestAuthenticator;
+class RequestPipeline;
 class Router;
+class SessionStore;
+class StaffAuthService;
+struct ApiContext;
 
 /// Wires the server's parts together in one place and runs them: data directory, TLS material,
 /// database and migrations, writer, worker pool, routes, listener, graceful shutdown.
@@ -29,9 +39,15 @@ public:
     explicit ServerApp(ServerConfig config, QObject *parent = nullptr);
     ~ServerApp() override;
 
-    /// Prepares the data directory (config file, TLS, keys) and the database schema.
-    /// Returns false with a message for the operator.
+    /// Prepares the data directory (config file, TLS, keys), the database schema, the writer and
+    /// the services. Returns false with a message for the operator.
     bool initialise(QString *error);
+    /// The services, for the administration commands (valid after initialise()).
+    ApiContext &context() { return *m_context; }
+    Database &database() { return *m_database; }
+    const ServerConfig &config() const { return m_config; }
+    /// Every route with the request pipeline in front (valid after initialise()).
+    const Router &buildRouter();
     /// Starts serving; initialise() must have succeeded.
     bool start(QString *error);
     /// Stops accepting, lets in-flight requests finish (bounded), commits, then emits finished().
@@ -42,6 +58,7 @@ signals:
 
 private:
     void watchSignals();
+    void removeExpiredRows();
     void completeShutdown();
 
     ServerConfig m_config;
@@ -50,8 +67,20 @@ private:
     std::unique_ptr<Metrics> m_metrics;
     std::unique_ptr<Database> m_database;
     std::unique_ptr<DbWriter> m_writer;
+    std::unique_ptr<FieldCipher> m_cipher;
+    std::unique_ptr<IdGenerator> m_merchantIds;
+    std::unique_ptr<IdGenerator> m_staffIds;
+    std::unique_ptr<IdGenerator> m_keyIds;
+    std::unique_ptr<SessionStore> m_sessions;
+    std::unique_ptr<ApiKeyService> m_apiKeys;
+    std::unique_ptr<StaffAuthService> m_staffAuth;
+    std::unique_ptr<RequestAuthenticator> m_authenticator;
+    std::unique_ptr<RateLimiter> m_limiter;
+    std::unique_ptr<RequestPipeline> m_pipeline;
+    std::unique_ptr<ApiContext> m_context;
     QThreadPool m_workers;
     std::unique_ptr<Router> m_router;
+    QTimer *m_cleanupTimer = nullptr;
     std::unique_ptr<HttpServer> m_http;
     QSocketNotifier *m_signalNotifier = nullptr;
     bool m_shuttingDown = false;

@@ -58,6 +58,27 @@ bool readInt64(const QSettings &settings, const QString &key, qint64 min, qint64
     return true;
 }
 
+// A duration given in seconds, kept in milliseconds.
+bool readSeconds(const QSettings &settings, const QString &key, int min, int max, qint64 *targetMs, QString *error)
+{
+    int seconds = int(*targetMs / 1000);
+    if (!readInt(settings, key, min, max, &seconds, error))
+        return false;
+    *targetMs = qint64(seconds) * 1000;
+    return true;
+}
+
+// Requests per second (whole numbers); the burst allowed is twice the rate.
+bool readRate(const QSettings &settings, const QString &key, double *rate, double *burst, QString *error)
+{
+    int value = int(*rate);
+    if (!readInt(settings, key, 1, 1'000'000, &value, error))
+        return false;
+    *rate = value;
+    *burst = 2.0 * value;
+    return true;
+}
+
 bool readBool(const QSettings &settings, const QString &key, bool *target, QString *error)
 {
     if (!settings.contains(key))
@@ -127,6 +148,15 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
             && readInt64(settings, u"http/max_body_bytes"_s, 1024, 64 << 20, &h.maxBodyBytes, error)
             && readInt(settings, u"http/max_pipelined"_s, 1, 1024, &h.maxPipelined, error)
             && readInt(settings, u"http/max_queued_requests"_s, 1, 1'000'000, &h.maxQueuedRequests, error)
+            && readInt(settings, u"server/node_id"_s, 0, 9999, &config.nodeId, error)
+            && readSeconds(settings, u"security/session_ttl_seconds"_s, 60, 30 * 86400, &config.security.sessionTtlMs, error)
+            && readSeconds(settings, u"security/session_idle_seconds"_s, 60, 30 * 86400, &config.security.sessionIdleMs, error)
+            && readInt(settings, u"security/lockout_threshold"_s, 1, 100, &config.security.lockoutThreshold, error)
+            && readSeconds(settings, u"security/lockout_seconds"_s, 1, 86400, &config.security.lockoutMs, error)
+            && readSeconds(settings, u"security/signature_skew_seconds"_s, 5, 3600, &config.security.signatureSkewMs, error)
+            && readInt(settings, u"security/password_min_length"_s, 8, 128, &config.security.passwordMinLength, error)
+            && readRate(settings, u"security/rate_per_key"_s, &config.security.rateLimitPerKey, &config.security.rateBurstPerKey, error)
+            && readRate(settings, u"security/rate_per_address"_s, &config.security.rateLimitPerAddress, &config.security.rateBurstPerAddress, error)
             && readBool(settings, u"log/access"_s, &config.accessLog, error)
             && readBool(settings, u"testing/routes"_s, &config.testRoutes, error);
         if (!ok)

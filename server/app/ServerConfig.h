@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/auth/SecurityConfig.h"
 #include "server/http/HttpLimits.h"
 
 #include <QHostAddress>
@@ -27,6 +28,8 @@ struct ServerConfig
     int writerMaxQueue = 20'000;
     int shutdownDrainMs = 10'000;
     HttpLimits http;
+    SecurityConfig security;
+    int nodeId = 0;                     ///< 0-9999, distinct per server instance sharing a database
     QStringList tlsExtraNames; ///< host names / IPs the server certificate should also cover
     QList<std::pair<QHostAddress, int>> metricsAllow
         = {{QHostAddress(QStringLiteral("127.0.0.1")), 8}, {QHostAddress::LocalHostIPv6, 128}};

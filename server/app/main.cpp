@@ -1,14 +1,43 @@
-// paydesk-server: the headless HTTPS server of Paydesk.
+// paydesk-server: the headless HTTPS server of Paydesk, and its administration commands.
+#include "server/api/OpenApiRoutes.h"
+#include "server/app/AdminCommands.h"
 #include "server/app/Logging.h"
+#include "server/app/MaintenanceCommands.h"
 #include "server/app/ServerApp.h"
 #include "server/app/ServerConfig.h"
+#include "server/http/Router.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QJsonDocument>
+#include <QTextStream>
 
 #include <cstdio>
 
 using namespace Qt::StringLiterals;
+
+namespace {
+
+const char *const kUsage = R"(Paydesk payment server.
+
+Commands:
+  serve                         run the HTTPS server (default)
+  init [--first-run-file F]     create the data directory, TLS files, keys and schema, then exit;
+                                with --first-run-file and an empty database, also a demo merchant,
+                                a platform admin, an operator and an API key, written to F (0600)
+  migrate                       bring the database schema up to date, then exit
+  merchant create --code C --name N [--notify-url U]
+  staff create --username U --role R [--merchant CODE] [--display-name D]
+                                prints a one-time password (R: operator, merchant_admin,
+                                platform_admin, auditor)
+  apikey create --merchant CODE [--label L]   prints api_key_id and api_key_secret (shown once)
+  apikey list --merchant CODE
+  apikey revoke KEY_ID
+  keys rotate                   new field-encryption key; re-encrypts every encrypted column
+  audit verify                  checks the audit log's hash chain
+  openapi                       prints the OpenAPI document of the HTTPS API)";
+
+} // namespace
 
 int main(int argc, char *argv[])
 {
@@ -17,28 +46,38 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(PAYDESK_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"Paydesk payment server.\n\n"
-                                     "Commands:\n"
-                                     "  serve    run the HTTPS server (default)\n"
-                                     "  init     create the data directory, TLS files, keys and schema, then exit\n"
-                                     "  migrate  bring the database schema up to date, then exit"_s);
+    parser.setApplicationDescription(QString::fromLatin1(kUsage));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(u"command"_s, u"serve, init or migrate"_s, u"[command]"_s);
+    parser.addPositionalArgument(u"command"_s, u"see above"_s, u"[command [subcommand] [args]]"_s);
     paydesk::ServerConfig::addOptions(parser);
+    parser.addOptions({
+        {u"first-run-file"_s, u"init: where to write the demo credentials"_s, u"file"_s},
+        {u"code"_s, u"merchant code"_s, u"code"_s},
+        {u"name"_s, u"merchant name"_s, u"name"_s},
+        {u"notify-url"_s, u"merchant notification URL"_s, u"url"_s},
+        {u"username"_s, u"staff username"_s, u"username"_s},
+        {u"role"_s, u"staff role"_s, u"role"_s},
+        {u"merchant"_s, u"merchant code"_s, u"code"_s},
+        {u"display-name"_s, u"staff display name"_s, u"name"_s},
+        {u"label"_s, u"API key label"_s, u"label"_s},
+    });
     parser.process(app);
 
-    const QStringList positional = parser.positionalArguments();
-    const QString command = positional.isEmpty() ? u"serve"_s : positional.first();
-    if (positional.size() > 1 || (command != u"serve"_s && command != u"init"_s && command != u"migrate"_s)) {
-        std::fprintf(stderr, "paydesk-server: unknown command '%s' (see --help)\n", qPrintable(positional.join(u' ')));
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const QStringList args = parser.positionalArguments();
+    const QString command = args.value(0, u"serve"_s);
+    const QString sub = args.value(1);
+    const auto usageError = [&err] {
+        err << "paydesk-server: unknown command (see --help)" << Qt::endl;
         return 64;
-    }
+    };
 
     QString error;
     const std::optional<paydesk::ServerConfig> config = paydesk::ServerConfig::load(parser, &error);
     if (!config) {
-        std::fprintf(stderr, "paydesk-server: %s\n", qPrintable(error));
+        err << "paydesk-server: " << error << Qt::endl;
         return 78;
     }
     paydesk::installLogHandler(config->logFormat);
@@ -48,12 +87,44 @@ int main(int argc, char *argv[])
         qCritical().noquote() << error;
         return 1;
     }
-    if (command != u"serve"_s)
-        return 0;
-    if (!server.start(&error)) {
-        qCritical().noquote() << error;
-        return 1;
+    paydesk::AdminCommands admin(server.context(), out, err);
+    if (command == u"serve"_s && args.size() <= 1) {
+        if (!server.start(&error)) {
+            qCritical().noquote() << error;
+            return 1;
+        }
+        QObject::connect(&server, &paydesk::ServerApp::finished, &app, &QCoreApplication::exit, Qt::QueuedConnection);
+        return app.exec();
     }
-    QObject::connect(&server, &paydesk::ServerApp::finished, &app, &QCoreApplication::exit, Qt::QueuedConnection);
-    return app.exec();
+    if (command == u"init"_s && args.size() == 1) {
+        if (!parser.isSet(u"first-run-file"_s))
+            return 0;
+        const QString url = u"https://%1:%2"_s.arg(config->listenAddress.toString()).arg(config->listenPort);
+        return admin.firstRun(parser.value(u"first-run-file"_s), url, config->dataDir + u"/tls/ca.pem"_s);
+    }
+    if (command == u"migrate"_s && args.size() == 1)
+        return 0;
+    if (command == u"openapi"_s && args.size() == 1) {
+        // The same route table the server serves.
+        out << QJsonDocument(paydesk::buildOpenApiDocument(server.buildRouter(), QCoreApplication::applicationVersion()))
+                   .toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    if (command == u"merchant"_s && sub == u"create"_s && args.size() == 2)
+        return admin.createMerchant(parser.value(u"code"_s), parser.value(u"name"_s), parser.value(u"notify-url"_s));
+    if (command == u"staff"_s && sub == u"create"_s && args.size() == 2) {
+        return admin.createStaff(parser.value(u"username"_s), parser.value(u"role"_s), parser.value(u"merchant"_s),
+                                 parser.value(u"display-name"_s));
+    }
+    if (command == u"apikey"_s && sub == u"create"_s && args.size() == 2)
+        return admin.createApiKey(parser.value(u"merchant"_s), parser.value(u"label"_s));
+    if (command == u"apikey"_s && sub == u"list"_s && args.size() == 2)
+        return admin.listApiKeys(parser.value(u"merchant"_s));
+    if (command == u"apikey"_s && sub == u"revoke"_s && args.size() == 3)
+        return admin.revokeApiKey(args.at(2));
+    if (command == u"keys"_s && sub == u"rotate"_s && args.size() == 2)
+        return paydesk::runKeysRotate(*config, out);
+    if (command == u"audit"_s && sub == u"verify"_s && args.size() == 2)
+        return paydesk::runAuditVerify(*config, out);
+    return usageError();
 }

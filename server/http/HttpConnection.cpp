@@ -351,6 +351,12 @@ void HttpConnection::writeResponse(const HttpResponse &response, const QString &
     }
     if (!hasCacheControl)
         out += "Cache-Control: no-store\r\n";
+    // An API answers machines; none of its responses may be framed, sniffed or sent on over HTTP.
+    out += "Strict-Transport-Security: max-age=31536000\r\n"
+           "X-Content-Type-Options: nosniff\r\n"
+           "X-Frame-Options: DENY\r\n"
+           "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+           "Referrer-Policy: no-referrer\r\n";
     if (!requestId.isEmpty())
         out += "X-Request-Id: " + requestId.toLatin1() + "\r\n";
     out += "Date: " + m_server->httpDate() + "\r\n";

@@ -60,6 +60,10 @@ HttpResponse HttpResponse::error(const ApiError &error)
     response.status = error.httpStatus();
     response.body = error.toJson();
     response.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    // Limits (LOCKED, RATE_LIMITED) tell the client when to come back.
+    const QJsonValue retryAfter = error.details().value(u"retry_after_seconds"_s);
+    if (retryAfter.isDouble())
+        response.headers.append({QByteArrayLiteral("Retry-After"), QByteArray::number(retryAfter.toInteger())});
     return response;
 }
 

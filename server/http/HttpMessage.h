@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/auth/Principal.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -10,6 +12,7 @@
 #include <QUrlQuery>
 
 #include <chrono>
+#include <optional>
 #include <utility>
 
 namespace paydesk {
@@ -29,6 +32,7 @@ struct HttpRequest
     QString requestId;
     QMap<QString, QString> pathParams; ///< values of {name} segments of the matched route
     std::chrono::steady_clock::time_point receivedAt;
+    std::optional<Principal> principal; ///< set by authentication before the handler runs
 
     /// First value of a header (name in any case), or a null QByteArray.
     QByteArray header(QByteArrayView name) const;

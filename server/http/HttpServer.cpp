@@ -136,7 +136,7 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
     request.requestId = assignRequestId(request);
     const quint64 connectionId = connection->id();
     Router::Match match = m_router.match(request.method, request.path);
-    if (!match.handler) {
+    if (!match.route) {
         HttpResponse response = match.methodMismatch
             ? HttpResponse::error(ApiError(ErrorCode::MethodNotAllowed,
                                            u"%1 is not allowed here."_s.arg(QString::fromLatin1(request.method))))
@@ -146,18 +146,19 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
                 request.receivedAt, false);
         return;
     }
+    const QByteArray routeName = match.route->spec.pattern;
     if (m_queuedRequests.load(std::memory_order_relaxed) >= m_limits.maxQueuedRequests) {
         deliver(connectionId, seq,
                 HttpResponse::error(ApiError(ErrorCode::Unavailable, u"The server is busy; retry shortly."_s))
                     .withHeader("Retry-After", "1"),
-                request.requestId, match.routeName, request.method, request.receivedAt, false);
+                request.requestId, routeName, request.method, request.receivedAt, false);
         return;
     }
     m_queuedRequests.fetch_add(1, std::memory_order_relaxed);
     request.pathParams = std::move(match.params);
-    const Router::AsyncHandler *handler = match.handler;
+    const Router::Route *matched = match.route;
     m_workers->start(
-        [this, handler, connectionId, seq, route = match.routeName, request = std::move(request)]() mutable {
+        [this, matched, connectionId, seq, route = routeName, request = std::move(request)]() mutable {
             const QString requestId = request.requestId;
             const QByteArray method = request.method;
             const auto receivedAt = request.receivedAt;
@@ -182,7 +183,7 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
                 return HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error; see the server log."_s));
             };
             try {
-                QFuture<HttpResponse> future = (*handler)(request);
+                QFuture<HttpResponse> future = m_router.run(*matched, request);
                 future.then(QtFuture::Launch::Sync, [post, failure](QFuture<HttpResponse> done) {
                     HttpResponse response;
                     try {

@@ -21,6 +21,13 @@ bool isPlaceholder(const QByteArray &segment)
     return segment.size() > 2 && segment.startsWith('{') && segment.endsWith('}');
 }
 
+Router::AsyncHandler makeAsync(Router::Handler handler)
+{
+    return [handler = std::move(handler)](HttpRequest &request) {
+        return QtFuture::makeReadyFuture(handler(request));
+    };
+}
+
 } // namespace
 
 void Router::get(QByteArrayView pattern, Handler handler)
@@ -35,14 +42,33 @@ void Router::post(QByteArrayView pattern, Handler handler)
 
 void Router::route(QByteArrayView method, QByteArrayView pattern, Handler handler)
 {
-    routeAsync(method, pattern, [handler = std::move(handler)](HttpRequest &request) {
-        return QtFuture::makeReadyFuture(handler(request));
-    });
+    routeAsync(method, pattern, makeAsync(std::move(handler)));
 }
 
 void Router::routeAsync(QByteArrayView method, QByteArrayView pattern, AsyncHandler handler)
 {
-    m_routes.append({method.toByteArray(), pattern.toByteArray(), splitPath(pattern), std::move(handler)});
+    RouteSpec spec;
+    spec.method = method.toByteArray();
+    spec.pattern = pattern.toByteArray();
+    addAsync(std::move(spec), std::move(handler));
+}
+
+void Router::add(RouteSpec spec, Handler handler)
+{
+    addAsync(std::move(spec), makeAsync(std::move(handler)));
+}
+
+void Router::addAsync(RouteSpec spec, AsyncHandler handler)
+{
+    QList<QByteArray> segments = splitPath(spec.pattern);
+    m_routes.append({std::move(spec), std::move(segments), std::move(handler)});
+}
+
+QFuture<HttpResponse> Router::run(const Route &route, HttpRequest &request) const
+{
+    if (m_pipeline)
+        return m_pipeline(request, route.spec, route.handler);
+    return route.handler(request);
 }
 
 Router::Match Router::match(QByteArrayView method, QByteArrayView path) const
@@ -65,15 +91,14 @@ Router::Match Router::match(QByteArrayView method, QByteArrayView path) const
         }
         if (!matches)
             continue;
-        if (route.method != method) {
+        if (route.spec.method != method) {
             result.methodMismatch = true;
             if (!result.allowedMethods.isEmpty())
                 result.allowedMethods += ", ";
-            result.allowedMethods += route.method;
+            result.allowedMethods += route.spec.method;
             continue;
         }
-        result.handler = &route.handler;
-        result.routeName = route.pattern;
+        result.route = &route;
         result.params = std::move(params);
         result.methodMismatch = false;
         return result;

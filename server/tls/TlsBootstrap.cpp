@@ -1,5 +1,6 @@
 #include "server/tls/TlsBootstrap.h"
 
+#include "common/crypto/Random.h"
 #include "common/util/PrivateFiles.h"
 
 #include <QDateTime>
@@ -487,9 +488,11 @@ void lockOrFail(QLockFile *lock)
         fail(u"another process holds %1"_s.arg(lock->fileName()));
 }
 
+} // namespace
+
 // --- field key --------------------------------------------------------------------------------
 
-bool isValidKeyId(QStringView keyId)
+bool isValidFieldKeyId(QStringView keyId)
 {
     if (keyId.isEmpty() || keyId.size() > 64)
         return false;
@@ -526,7 +529,7 @@ std::optional<FieldKey> parseFieldKeyFile(const QByteArray &contents)
             parsed.key = *decoded;
         }
     }
-    if (!isValidKeyId(parsed.keyId) || parsed.key.size() != kFieldKeyBytes)
+    if (!isValidFieldKeyId(parsed.keyId) || parsed.key.size() != kFieldKeyBytes)
         return std::nullopt;
     return parsed;
 }
@@ -540,7 +543,14 @@ QByteArray formatFieldKeyFile(const FieldKey &key)
         + "\nkey: " + key.key.toBase64() + '\n';
 }
 
-} // namespace
+FieldKey generateFieldKey()
+{
+    FieldKey key;
+    key.keyId = u"fk"_s + QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd"_s) + u'-'
+        + QString::fromLatin1(Random::bytes(4).toHex());
+    key.key = Random::bytes(kFieldKeyBytes);
+    return key;
+}
 
 std::optional<TlsMaterial> ensureTlsMaterial(const QString &dataDir, const QStringList &extraNames, QString *error,
                                              const TlsBootstrapOptions &options)
@@ -601,10 +611,7 @@ std::optional<FieldKey> ensureFieldKey(const QString &dataDir, QString *error)
             return key;
         }
 
-        FieldKey key;
-        key.keyId = u"fk"_s + QDateTime::currentDateTimeUtc().toString(u"yyyyMMdd"_s) + u'-'
-            + QString::fromLatin1(randomBytes(4).toHex());
-        key.key = randomBytes(int(kFieldKeyBytes));
+        const FieldKey key = generateFieldKey();
         writeOrFail(path, formatFieldKeyFile(key), kOwnerReadWrite);
         qCInfo(lcTls).noquote() << "created field-encryption key" << key.keyId << "in" << path
                                 << "- back it up: encrypted data cannot be read without it";

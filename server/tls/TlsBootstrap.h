@@ -67,4 +67,14 @@ struct FieldKey
 // everything encrypted under the old key unreadable.
 std::optional<FieldKey> ensureFieldKey(const QString &dataDir, QString *error);
 
+// The keys/field.key file format, shared with the field cipher for rotation and for the retired
+// keys it keeps (keys/retired/<key-id>.key): '#' comments, then "key-id:", "created:" and "key:"
+// lines (the key in base64). Unknown lines are ignored so that later versions can add some.
+std::optional<FieldKey> parseFieldKeyFile(const QByteArray &contents);
+QByteArray formatFieldKeyFile(const FieldKey &key);
+// Key ids are 1-64 characters of [A-Za-z0-9._-]: safe in file names and in ciphertext headers.
+bool isValidFieldKeyId(QStringView keyId);
+// A new random key with a fresh id ("fk<yyyyMMdd>-<8 hex digits>").
+FieldKey generateFieldKey();
+
 } // namespace paydesk

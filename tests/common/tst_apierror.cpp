@@ -44,6 +44,7 @@ void tst_ApiError::codesMapToWireNameAndStatus_data()
     row(ErrorCode::BadSignature, "BAD_SIGNATURE", 401);
     row(ErrorCode::StaleTimestamp, "STALE_TIMESTAMP", 401);
     row(ErrorCode::Replayed, "REPLAYED", 401);
+    row(ErrorCode::ActionTokenInvalid, "ACTION_TOKEN_INVALID", 401);
     row(ErrorCode::Forbidden, "FORBIDDEN", 403);
     row(ErrorCode::NotFound, "NOT_FOUND", 404);
     row(ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED", 405);
@@ -79,7 +80,7 @@ void tst_ApiError::codesMapToWireNameAndStatus()
 void tst_ApiError::everyCodeHasAUniqueNameAndRoundTrips()
 {
     const QList<ErrorCode> codes = paydesk::allErrorCodes();
-    QCOMPARE(codes.size(), qsizetype(22));
+    QCOMPARE(codes.size(), qsizetype(23));
     QSet<QString> names;
     for (const ErrorCode code : codes) {
         const QString name = paydesk::errorCodeName(code);

@@ -30,8 +30,10 @@ public:
     QString newDatabaseSpec(QString *error)
     {
         const QString name = QStringLiteral("db%1").arg(++m_counter);
-        if (m_cluster)
+        if (m_cluster) {
+            m_lastName = name;
             return m_cluster->createDatabase(name, error);
+        }
         return m_dir.filePath(name + QStringLiteral(".sqlite3"));
     }
 
@@ -47,12 +49,15 @@ public:
     }
 
     QString dir() const { return m_dir.path(); }
+    /// pg_dump of the newest PostgreSQL database (empty for SQLite).
+    QByteArray dump() { return m_cluster ? m_cluster->dump(m_lastName) : QByteArray(); }
     bool isPostgres() const { return m_cluster != nullptr; }
 
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<PgCluster> m_cluster;
     int m_counter = 0;
+    QString m_lastName;
 };
 
 } // namespace paydesk::test

@@ -97,6 +97,19 @@ bool PgCluster::start(QString *error)
     return m_started;
 }
 
+QByteArray PgCluster::dump(const QString &name)
+{
+    QProcess process;
+    const QStringList arguments{u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(m_port), u"-U"_s, u"paydesk"_s, name};
+    if (m_asPostgresUser)
+        process.start(u"runuser"_s, QStringList{u"-u"_s, u"postgres"_s, u"--"_s, m_binDir + u"/pg_dump"_s} + arguments);
+    else
+        process.start(m_binDir + u"/pg_dump"_s, arguments);
+    if (!process.waitForFinished(60'000) || process.exitCode() != 0)
+        return {};
+    return process.readAllStandardOutput();
+}
+
 QString PgCluster::createDatabase(const QString &name, QString *error)
 {
     if (!run(m_binDir + u"/createdb"_s,

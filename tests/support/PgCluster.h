@@ -23,6 +23,8 @@ public:
     /// Creates a fresh database and returns its postgresql:// URL.
     QString createDatabase(const QString &name, QString *error);
     int port() const { return m_port; }
+    /// pg_dump of a database as plain SQL (what an attacker with a backup would read).
+    QByteArray dump(const QString &name);
 
 private:
     bool run(const QString &program, const QStringList &arguments, QString *error, int timeoutMs = 60'000);

@@ -24,6 +24,13 @@ ServerProcess::~ServerProcess()
         m_process.kill();
         m_process.waitForFinished(10'000);
     }
+    // For debugging a failed test: PAYDESK_TEST_SERVER_LOG=file keeps what the server printed.
+    const QString logFile = qEnvironmentVariable("PAYDESK_TEST_SERVER_LOG");
+    if (!logFile.isEmpty()) {
+        QFile file(logFile);
+        if (file.open(QIODevice::Append))
+            file.write(output());
+    }
 }
 
 QString ServerProcess::serverBinary()

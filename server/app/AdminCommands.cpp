@@ -1,0 +1,221 @@
+#include "server/app/AdminCommands.h"
+
+#include "common/protocol/ApiError.h"
+#include "common/util/IdGenerator.h"
+#include "common/util/PrivateFiles.h"
+#include "server/api/ApiContext.h"
+#include "server/audit/AuditLog.h"
+#include "server/auth/ApiKeyService.h"
+#include "server/auth/StaffAuthService.h"
+#include "server/store/Database.h"
+#include "server/store/DbWriter.h"
+#include "server/store/Sql.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+
+using namespace Qt::StringLiterals;
+
+namespace paydesk {
+
+namespace {
+
+AuditEntry cliAudit(qint64 now, const QString &action, const QString &targetType, const QString &targetId,
+                    const QJsonObject &details = {})
+{
+    AuditEntry entry;
+    entry.at = now;
+    entry.actorType = u"cli"_s;
+    entry.actorId = u"paydesk-server"_s;
+    entry.action = action;
+    entry.targetType = targetType;
+    entry.targetId = targetId;
+    entry.details = details;
+    return entry;
+}
+
+struct CreatedMerchant
+{
+    QString id;
+    QString code;
+};
+
+CreatedMerchant insertMerchant(const QSqlDatabase &db, ApiContext &context, const QString &code, const QString &name,
+                               const QString &notifyUrl)
+{
+    static const QRegularExpression codePattern(u"^[A-Za-z0-9_-]{2,32}$"_s);
+    if (!codePattern.match(code).hasMatch())
+        throw ApiError(ErrorCode::ValidationFailed, u"--code must be 2 to 32 characters of [A-Za-z0-9_-]."_s);
+    if (name.isEmpty() || name.size() > 100)
+        throw ApiError(ErrorCode::ValidationFailed, u"--name must be 1 to 100 characters."_s);
+    const QString id = context.merchantIds.next();
+    const qint64 now = context.clock();
+    QSqlQuery insert = sqlExec(db,
+                               u"INSERT INTO merchants (id, code, name, status, notify_url, created_at, updated_at)"
+                               " VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?) ON CONFLICT DO NOTHING"_s,
+                               {id, code, name, notifyUrl.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(notifyUrl), now, now});
+    if (insert.numRowsAffected() != 1)
+        throw ApiError(ErrorCode::Conflict, u"The merchant code %1 is taken."_s.arg(code));
+    AuditLog::append(db, cliAudit(now, u"merchant.created"_s, u"merchant"_s, id, QJsonObject{{u"code"_s, code}}));
+    return {id, code};
+}
+
+} // namespace
+
+AdminCommands::AdminCommands(ApiContext &context, QTextStream &out, QTextStream &err)
+    : m_context(context), m_out(out), m_err(err)
+{
+}
+
+template<typename Work>
+int AdminCommands::run(Work work)
+{
+    try {
+        work();
+        m_out.flush();
+        return 0;
+    } catch (const ApiError &error) {
+        m_err << "paydesk-server: " << error.message() << Qt::endl;
+    } catch (const std::exception &error) {
+        m_err << "paydesk-server: " << error.what() << Qt::endl;
+    }
+    return 1;
+}
+
+QString AdminCommands::merchantIdForCode(const QString &code)
+{
+    QSqlQuery row = sqlExec(m_context.database.threadConnection(), u"SELECT id FROM merchants WHERE code = ?"_s, {code});
+    if (!row.next())
+        throw ApiError(ErrorCode::NotFound, u"No merchant with code %1."_s.arg(code));
+    return row.value(0).toString();
+}
+
+int AdminCommands::createMerchant(const QString &code, const QString &name, const QString &notifyUrl)
+{
+    return run([&] {
+        ApiContext &context = m_context;
+        const CreatedMerchant merchant = m_context.writer
+                                             .submit<CreatedMerchant>([&context, code, name, notifyUrl](const QSqlDatabase &db) {
+                                                 return insertMerchant(db, context, code, name, notifyUrl);
+                                             })
+                                             .result();
+        m_out << "merchant_id=" << merchant.id << "\nmerchant_code=" << merchant.code << "\n";
+    });
+}
+
+int AdminCommands::createStaff(const QString &username, const QString &role, const QString &merchantCode,
+                               const QString &displayName)
+{
+    return run([&] {
+        const QString merchantId = merchantCode.isEmpty() ? QString() : merchantIdForCode(merchantCode);
+        StaffAuthService &staffAuth = m_context.staffAuth;
+        const qint64 now = m_context.clock();
+        const StaffAuthService::NewStaff created =
+            m_context.writer
+                .submit<StaffAuthService::NewStaff>([&staffAuth, username, displayName, role, merchantId,
+                                                     now](const QSqlDatabase &db) {
+                    StaffAuthService::NewStaff staff = staffAuth.createStaff(db, username, displayName, role, merchantId);
+                    AuditLog::append(db, cliAudit(now, u"staff.created"_s, u"staff_user"_s, staff.id,
+                                                  QJsonObject{{u"username"_s, username}, {u"role"_s, role}}));
+                    return staff;
+                })
+                .result();
+        m_out << "staff_id=" << created.id << "\nusername=" << created.username
+              << "\none_time_password=" << created.password << "\n";
+    });
+}
+
+int AdminCommands::createApiKey(const QString &merchantCode, const QString &label)
+{
+    return run([&] {
+        const QString merchantId = merchantIdForCode(merchantCode);
+        ApiKeyService &apiKeys = m_context.apiKeys;
+        const qint64 now = m_context.clock();
+        const ApiKeyService::Created key =
+            m_context.writer
+                .submit<ApiKeyService::Created>([&apiKeys, merchantId, label, now](const QSqlDatabase &db) {
+                    ApiKeyService::Created created = apiKeys.create(db, merchantId, label);
+                    AuditLog::append(db, cliAudit(now, u"api_key.created"_s, u"api_key"_s, created.keyId,
+                                                  QJsonObject{{u"merchant_id"_s, merchantId}}));
+                    return created;
+                })
+                .result();
+        m_out << "api_key_id=" << key.keyId << "\napi_key_secret=" << key.secret << "\n";
+    });
+}
+
+int AdminCommands::listApiKeys(const QString &merchantCode)
+{
+    return run([&] {
+        const QString merchantId = merchantIdForCode(merchantCode);
+        for (const QJsonValue &value : m_context.apiKeys.list(merchantId)) {
+            const QJsonObject key = value.toObject();
+            m_out << key.value(u"key_id"_s).toString() << '\t' << key.value(u"status"_s).toString() << '\t'
+                  << key.value(u"label"_s).toString() << '\n';
+        }
+    });
+}
+
+int AdminCommands::revokeApiKey(const QString &keyId)
+{
+    return run([&] {
+        QSqlQuery row = sqlExec(m_context.database.threadConnection(),
+                                u"SELECT merchant_id FROM api_keys WHERE key_id = ?"_s, {keyId});
+        if (!row.next())
+            throw ApiError(ErrorCode::NotFound, u"No API key %1."_s.arg(keyId));
+        const QString merchantId = row.value(0).toString();
+        ApiKeyService &apiKeys = m_context.apiKeys;
+        const qint64 now = m_context.clock();
+        m_context.writer
+            .submit<void>([&apiKeys, merchantId, keyId, now](const QSqlDatabase &db) {
+                apiKeys.revoke(db, merchantId, keyId);
+                AuditLog::append(db, cliAudit(now, u"api_key.revoked"_s, u"api_key"_s, keyId));
+            })
+            .waitForFinished();
+        m_out << "revoked " << keyId << "\n";
+    });
+}
+
+int AdminCommands::firstRun(const QString &path, const QString &serverUrl, const QString &caPath)
+{
+    return run([&] {
+        QSqlQuery staff = sqlExec(m_context.database.threadConnection(), u"SELECT COUNT(*) FROM staff_users"_s);
+        if (staff.next() && staff.value(0).toInt() > 0)
+            return; // not the first run: never reset anyone's credentials
+        struct Demo
+        {
+            QString merchantId;
+            StaffAuthService::NewStaff admin;
+            StaffAuthService::NewStaff cashier;
+            ApiKeyService::Created key;
+        };
+        ApiContext &context = m_context;
+        const Demo demo = m_context.writer
+                              .submit<Demo>([&context](const QSqlDatabase &db) {
+                                  Demo d;
+                                  d.merchantId = insertMerchant(db, context, u"demo"_s, u"Demo Shop"_s, QString()).id;
+                                  d.admin = context.staffAuth.createStaff(db, u"admin"_s, u"Platform Admin"_s,
+                                                                          u"platform_admin"_s, QString());
+                                  d.cashier = context.staffAuth.createStaff(db, u"cashier"_s, u"Demo Cashier"_s,
+                                                                            u"operator"_s, d.merchantId);
+                                  d.key = context.apiKeys.create(db, d.merchantId, u"demo"_s);
+                                  AuditLog::append(db, cliAudit(context.clock(), u"setup.first_run"_s, u"merchant"_s,
+                                                                d.merchantId));
+                                  return d;
+                              })
+                              .result();
+        QByteArray text;
+        text += "# Paydesk first-run credentials. Sign in, change the passwords, then delete this file.\n";
+        text += "server=" + serverUrl.toUtf8() + "\nca_file=" + caPath.toUtf8() + "\n";
+        text += "merchant_code=demo\nmerchant_id=" + demo.merchantId.toUtf8() + "\n";
+        text += "platform_admin_username=admin\nplatform_admin_password=" + demo.admin.password.toUtf8() + "\n";
+        text += "operator_username=cashier\noperator_password=" + demo.cashier.password.toUtf8() + "\n";
+        text += "api_key_id=" + demo.key.keyId.toUtf8() + "\napi_key_secret=" + demo.key.secret.toUtf8() + "\n";
+        QString error;
+        if (!writeFileAtomically(path, text, QFileDevice::ReadOwner | QFileDevice::WriteOwner, &error))
+            throw ApiError(ErrorCode::Internal, error);
+        m_out << "first-run credentials written to " << path << "\n";
+    });
+}
+
+} // namespace paydesk

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QString>
+#include <QTextStream>
+
+namespace paydesk {
+
+struct ApiContext;
+
+/// `paydesk-server` subcommands for setup and operations: merchants, staff users, API keys and
+/// the first-run demo data. They use the same services and audit trail as the API.
+class AdminCommands final
+{
+public:
+    AdminCommands(ApiContext &context, QTextStream &out, QTextStream &err);
+
+    int createMerchant(const QString &code, const QString &name, const QString &notifyUrl);
+    int createStaff(const QString &username, const QString &role, const QString &merchantCode,
+                    const QString &displayName);
+    int createApiKey(const QString &merchantCode, const QString &label);
+    int listApiKeys(const QString &merchantCode);
+    int revokeApiKey(const QString &keyId);
+    /// When the database has no staff user yet: creates a demo merchant, a platform admin, a
+    /// merchant operator and an API key, and writes their credentials to path (mode 0600).
+    int firstRun(const QString &path, const QString &serverUrl, const QString &caPath);
+
+private:
+    QString merchantIdForCode(const QString &code);
+    template<typename Work>
+    int run(Work work);
+
+    ApiContext &m_context;
+    QTextStream &m_out;
+    QTextStream &m_err;
+};
+
+} // namespace paydesk
