@@ -79,6 +79,14 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
             200, QJsonObject{{u"ms"_s, ms}, {u"tag"_s, request.queryItems().queryItemValue(u"tag"_s)}});
     });
 
+    // An app call that spends an action token, as transfers and withdrawals will.
+    RouteSpec appAction = testRoute("POST", "/_test/app-action");
+    appAction.auth = {AuthScheme::AppSession};
+    appAction.actionToken = true;
+    router.add(appAction, [](HttpRequest &request) {
+        return HttpResponse::json(200, QJsonObject{{u"app_user"_s, request.principal->id}});
+    });
+
     router.add(testRoute("POST", "/_test/echo"), [](HttpRequest &request) {
         return HttpResponse::json(
             200,

@@ -89,6 +89,26 @@ void registerSessionRoutes(Router &router, ApiContext &context)
                             .then(QtFuture::Launch::Sync, [] { return HttpResponse::noContent(); });
                     });
 
+    router.addAsync({"POST", "/v1/me/totp/setup", kStaff, {}, false, false,
+                     u"Start a TOTP second factor: returns the secret and an otpauth:// URI"_s, u"sessions"_s},
+                    [&context](HttpRequest &request) {
+                        QSqlQuery row = sqlExec(context.database.threadConnection(),
+                                                u"SELECT username FROM staff_users WHERE id = ?"_s, {request.principal->id});
+                        const QString username = row.next() ? row.value(0).toString() : request.principal->id;
+                        return context.staffAuth.setupTotp(request.principal->id, username)
+                            .then(QtFuture::Launch::Sync, [](QJsonObject setup) { return HttpResponse::json(200, setup); });
+                    });
+
+    router.addAsync({"POST", "/v1/me/totp/confirm", kStaff, {}, false, false,
+                     u"Turn the TOTP second factor on with a current code"_s, u"sessions"_s},
+                    [&context](HttpRequest &request) {
+                        const JsonBody body(request, {u"code"_s});
+                        return context.staffAuth
+                            .confirmTotp(request.principal->id,
+                                         body.matching(u"code"_s, true, u"[0-9]{6}"_s, u"six digits"_s), request.requestId)
+                            .then(QtFuture::Launch::Sync, [] { return HttpResponse::noContent(); });
+                    });
+
     // Platform admins create any staff user; merchant admins create staff of their own merchant.
     router.addAsync({"POST", "/v1/staff-users", kStaff, {Role::PlatformAdmin, Role::MerchantAdmin}, false, false,
                      u"Create a staff user (returns a one-time password)"_s, u"staff"_s},

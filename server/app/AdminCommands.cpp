@@ -6,6 +6,8 @@
 #include "server/api/ApiContext.h"
 #include "server/audit/AuditLog.h"
 #include "server/auth/ApiKeyService.h"
+#include "server/auth/AppAuthService.h"
+#include "server/security/FieldCipher.h"
 #include "server/auth/StaffAuthService.h"
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
@@ -173,6 +175,19 @@ int AdminCommands::revokeApiKey(const QString &keyId)
             })
             .waitForFinished();
         m_out << "revoked " << keyId << "\n";
+    });
+}
+
+int AdminCommands::lastSms(const QString &phone)
+{
+    return run([&] {
+        const QString phoneHash = AppAuthService::phoneLookupHash(m_context.cipher, AppAuthService::normalisePhone(phone));
+        QSqlQuery row = sqlExec(m_context.database.threadConnection(),
+                                u"SELECT body FROM sms_log WHERE phone_hash = ? ORDER BY created_at DESC LIMIT 1"_s,
+                                {phoneHash});
+        if (!row.next())
+            throw ApiError(ErrorCode::NotFound, u"No message was sent to that phone."_s);
+        m_out << row.value(0).toString() << "\n";
     });
 }
 

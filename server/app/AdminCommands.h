@@ -20,6 +20,8 @@ public:
     int createApiKey(const QString &merchantCode, const QString &label);
     int listApiKeys(const QString &merchantCode);
     int revokeApiKey(const QString &keyId);
+    /// The newest text the log SMS provider sent to a phone (sandbox and test harness).
+    int lastSms(const QString &phone);
     /// When the database has no staff user yet: creates a demo merchant, a platform admin, a
     /// merchant operator and an API key, and writes their credentials to path (mode 0600).
     int firstRun(const QString &path, const QString &serverUrl, const QString &caPath);

@@ -7,6 +7,7 @@
 #include "server/api/SystemRoutes.h"
 #include "common/util/IdGenerator.h"
 #include "server/auth/ApiKeyService.h"
+#include "server/auth/AppAuthService.h"
 #include "server/auth/RateLimiter.h"
 #include "server/auth/RequestAuthenticator.h"
 #include "server/auth/RequestPipeline.h"
@@ -133,6 +134,10 @@ bool ServerApp::initialise(QString *error)
     m_authenticator = std::make_unique<RequestAuthenticator>(*m_database, *m_sessions, *m_apiKeys, clock,
                                                              m_config.security);
     m_limiter = std::make_unique<RateLimiter>();
+    m_appUserIds = std::make_unique<IdGenerator>(u"AU"_s, m_config.nodeId);
+    m_sms = std::make_unique<LogSmsProvider>(clock);
+    m_appAuth = std::make_unique<AppAuthService>(*m_writer, *m_cipher, *m_appUserIds, *m_sms, *m_limiter, clock,
+                                                 m_config.security);
     m_context.reset(new ApiContext{*m_database, *m_writer, *m_cipher, *m_merchantIds, *m_staffIds, *m_staffAuth,
                                    *m_apiKeys, clock, m_config.security});
     return true;
@@ -217,6 +222,7 @@ const Router &ServerApp::buildRouter()
     registerSystemRoutes(*m_router, *m_database, *m_metrics, m_schemaVersion, m_config.metricsAllow);
     registerSessionRoutes(*m_router, *m_context);
     registerMerchantRoutes(*m_router, *m_context);
+    registerAppAuthRoutes(*m_router, *m_context, *m_appAuth);
     registerAuditRoutes(*m_router, *m_context);
     registerOpenApiRoute(*m_router);
     if (m_config.testRoutes) {

@@ -14,6 +14,8 @@ class QSocketNotifier;
 namespace paydesk {
 
 class ApiKeyService;
+class AppAuthService;
+class SmsProvider;
 class Database;
 class DbWriter;
 class FieldCipher;
@@ -71,6 +73,9 @@ private:
     std::unique_ptr<IdGenerator> m_merchantIds;
     std::unique_ptr<IdGenerator> m_staffIds;
     std::unique_ptr<IdGenerator> m_keyIds;
+    std::unique_ptr<IdGenerator> m_appUserIds;
+    std::unique_ptr<SmsProvider> m_sms;
+    std::unique_ptr<AppAuthService> m_appAuth;
     std::unique_ptr<SessionStore> m_sessions;
     std::unique_ptr<ApiKeyService> m_apiKeys;
     std::unique_ptr<StaffAuthService> m_staffAuth;

@@ -33,6 +33,7 @@ Commands:
   apikey create --merchant CODE [--label L]   prints api_key_id and api_key_secret (shown once)
   apikey list --merchant CODE
   apikey revoke KEY_ID
+  sms last --phone P            the newest message the built-in "log" SMS provider sent to P
   keys rotate                   new field-encryption key; re-encrypts every encrypted column
   audit verify                  checks the audit log's hash chain
   openapi                       prints the OpenAPI document of the HTTPS API)";
@@ -61,6 +62,7 @@ int main(int argc, char *argv[])
         {u"merchant"_s, u"merchant code"_s, u"code"_s},
         {u"display-name"_s, u"staff display name"_s, u"name"_s},
         {u"label"_s, u"API key label"_s, u"label"_s},
+        {u"phone"_s, u"phone number"_s, u"phone"_s},
     });
     parser.process(app);
 
@@ -122,6 +124,8 @@ int main(int argc, char *argv[])
         return admin.listApiKeys(parser.value(u"merchant"_s));
     if (command == u"apikey"_s && sub == u"revoke"_s && args.size() == 3)
         return admin.revokeApiKey(args.at(2));
+    if (command == u"sms"_s && sub == u"last"_s && args.size() == 2)
+        return admin.lastSms(parser.value(u"phone"_s));
     if (command == u"keys"_s && sub == u"rotate"_s && args.size() == 2)
         return paydesk::runKeysRotate(*config, out);
     if (command == u"audit"_s && sub == u"verify"_s && args.size() == 2)

@@ -3,6 +3,7 @@
 #include "common/crypto/Random.h"
 #include "common/protocol/ApiError.h"
 #include "common/util/IdGenerator.h"
+#include "server/security/EncryptedColumns.h"
 #include "server/security/FieldCipher.h"
 #include "server/store/Database.h"
 #include "server/store/Sql.h"
@@ -20,7 +21,7 @@ ApiKeyService::ApiKeyService(Database &database, FieldCipher &cipher, IdGenerato
 
 QString ApiKeyService::secretContext(const QString &keyId)
 {
-    return u"api_keys.secret_enc:"_s + keyId;
+    return EncryptedColumns::apiKeySecret().context(keyId);
 }
 
 ApiKeyService::Created ApiKeyService::create(const QSqlDatabase &db, const QString &merchantId,

@@ -8,6 +8,7 @@
 #include "server/audit/AuditLog.h"
 #include "server/auth/Principal.h"
 #include "server/auth/SessionStore.h"
+#include "server/security/EncryptedColumns.h"
 #include "server/security/FieldCipher.h"
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
@@ -67,7 +68,7 @@ QFuture<QJsonObject> StaffAuthService::login(const LoginRequest &request) const
 
     QSqlQuery user = sqlExec(db,
                              u"SELECT id, password_hash, role, merchant_id, status, locked_until, totp_secret_enc,"
-                             " display_name, must_change_password FROM staff_users WHERE username = ?"_s,
+                             " display_name, must_change_password, totp_last_step FROM staff_users WHERE username = ?"_s,
                              {request.username});
     const bool known = user.next();
     if (known && user.value(5).toLongLong() > now)
@@ -76,14 +77,19 @@ QFuture<QJsonObject> StaffAuthService::login(const LoginRequest &request) const
     const bool passwordOk = PasswordHash::verify(request.password, known ? user.value(1).toString() : m_dummyHash);
     bool ok = known && passwordOk && user.value(4).toString() == u"ACTIVE"_s;
     const QString staffId = known ? user.value(0).toString() : QString();
+    qint64 totpStep = 0;
     if (ok && !user.value(6).isNull()) {
-        const std::optional<QByteArray> secret = m_cipher.decrypt(user.value(6).toString(), u"staff_users.totp_secret_enc:"_s + staffId);
+        const std::optional<QByteArray> secret =
+            m_cipher.decrypt(user.value(6).toString(), EncryptedColumns::staffTotpSecret().context(staffId));
         if (!secret)
             throw ApiError(ErrorCode::Internal, u"The second factor of this account cannot be read."_s);
         if (request.totp.isEmpty())
             throw ApiError(ErrorCode::Unauthenticated, u"This account needs its one-time code (totp)."_s,
                            QJsonObject{{u"totp_required"_s, true}});
-        ok = Totp::verify(*secret, request.totp, now / 1000).has_value();
+        // A code seen once (over a shoulder, in a log) must not work again: steps only move forward.
+        const std::optional<qint64> step = Totp::verify(*secret, request.totp, now / 1000);
+        ok = step && *step > user.value(9).toLongLong();
+        totpStep = step.value_or(0);
     }
     const QJsonObject profile{{u"id"_s, staffId},
                               {u"username"_s, request.username},
@@ -94,7 +100,7 @@ QFuture<QJsonObject> StaffAuthService::login(const LoginRequest &request) const
                               {u"must_change_password"_s, known && user.value(8).toInt() != 0}};
     const SecurityConfig &config = m_config;
     const LoginRequest copy = request;
-    return m_writer.submit<QJsonObject>([ok, known, staffId, profile, now, address, copy,
+    return m_writer.submit<QJsonObject>([ok, known, staffId, profile, now, address, copy, totpStep,
                                          &config](const QSqlDatabase &wdb) -> QJsonObject {
         AuditEntry audit;
         audit.at = now;
@@ -104,7 +110,13 @@ QFuture<QJsonObject> StaffAuthService::login(const LoginRequest &request) const
         audit.targetId = staffId;
         audit.address = address;
         audit.requestId = copy.requestId;
-        if (ok) {
+        bool accepted = ok;
+        if (accepted && totpStep > 0) {
+            QSqlQuery step = sqlExec(wdb, u"UPDATE staff_users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?"_s,
+                                     {totpStep, staffId, totpStep});
+            accepted = step.numRowsAffected() == 1; // a concurrent sign-in used this code first
+        }
+        if (accepted) {
             sqlExec(wdb, u"UPDATE staff_users SET failed_logins = 0, locked_until = 0 WHERE id = ?"_s, {staffId});
             sqlExec(wdb, u"DELETE FROM login_failures WHERE address = ?"_s, {address});
             const SessionStore::Issued session = SessionStore::create(wdb, u"staff"_s, staffId, now, config.sessionTtlMs);
@@ -198,6 +210,50 @@ QFuture<void> StaffAuthService::changePassword(const QString &staffId, const QSt
         audit.action = u"staff.password_changed"_s;
         audit.targetType = u"staff_user"_s;
         audit.targetId = staffId;
+        AuditLog::append(db, audit);
+    });
+}
+
+QFuture<QJsonObject> StaffAuthService::setupTotp(const QString &staffId, const QString &username) const
+{
+    const QByteArray secret = Totp::generateSecret();
+    const QString pending = m_cipher.encrypt(secret, EncryptedColumns::staffTotpPending().context(staffId));
+    const qint64 now = m_clock();
+    const QJsonObject answer{{u"secret"_s, Base32::encode(secret)},
+                             {u"otpauth_uri"_s, Totp::provisioningUri(username, secret)}};
+    return m_writer.submit<QJsonObject>([staffId, pending, now, answer](const QSqlDatabase &db) {
+        sqlExec(db, u"UPDATE staff_users SET totp_pending_enc = ?, updated_at = ? WHERE id = ?"_s, {pending, now, staffId});
+        return answer;
+    });
+}
+
+QFuture<void> StaffAuthService::confirmTotp(const QString &staffId, const QString &code, const QString &requestId) const
+{
+    QSqlQuery row = sqlExec(m_database.threadConnection(), u"SELECT totp_pending_enc FROM staff_users WHERE id = ?"_s,
+                            {staffId});
+    if (!row.next() || row.value(0).isNull())
+        throw ApiError(ErrorCode::Conflict, u"Start with POST /v1/me/totp/setup."_s);
+    const std::optional<QByteArray> secret =
+        m_cipher.decrypt(row.value(0).toString(), EncryptedColumns::staffTotpPending().context(staffId));
+    const qint64 now = m_clock();
+    const std::optional<qint64> step = secret ? Totp::verify(*secret, code, now / 1000) : std::nullopt;
+    if (!step)
+        throw ApiError(ErrorCode::ValidationFailed, u"The code does not match; check the authenticator's clock."_s);
+    const QString active = m_cipher.encrypt(*secret, EncryptedColumns::staffTotpSecret().context(staffId));
+    const qint64 usedStep = *step;
+    return m_writer.submit<void>([staffId, active, usedStep, now, requestId](const QSqlDatabase &db) {
+        sqlExec(db,
+                u"UPDATE staff_users SET totp_secret_enc = ?, totp_pending_enc = NULL, totp_last_step = ?,"
+                " updated_at = ? WHERE id = ?"_s,
+                {active, usedStep, now, staffId});
+        AuditEntry audit;
+        audit.at = now;
+        audit.actorType = u"staff"_s;
+        audit.actorId = staffId;
+        audit.action = u"staff.totp_enabled"_s;
+        audit.targetType = u"staff_user"_s;
+        audit.targetId = staffId;
+        audit.requestId = requestId;
         AuditLog::append(db, audit);
     });
 }

@@ -51,6 +51,12 @@ public:
     QFuture<void> changePassword(const QString &staffId, const QString &currentPassword, const QString &newPassword,
                                  const QString &keepSessionHash) const;
 
+    /// A new TOTP secret, kept pending until confirmTotp() proves the authenticator has it:
+    /// {secret (base32), otpauth_uri}.
+    QFuture<QJsonObject> setupTotp(const QString &staffId, const QString &username) const;
+    /// Turns the second factor on when code matches the pending secret.
+    QFuture<void> confirmTotp(const QString &staffId, const QString &code, const QString &requestId) const;
+
     /// Throws VALIDATION_FAILED when a password is too weak to store.
     void checkPasswordPolicy(const QString &password) const;
 

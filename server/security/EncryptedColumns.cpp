@@ -21,6 +21,12 @@ const EncryptedColumn &EncryptedColumns::staffTotpSecret()
     return column;
 }
 
+const EncryptedColumn &EncryptedColumns::staffTotpPending()
+{
+    static const EncryptedColumn column{u"staff_users"_s, u"id"_s, u"totp_pending_enc"_s};
+    return column;
+}
+
 const EncryptedColumn &EncryptedColumns::appUserPhone()
 {
     static const EncryptedColumn column{u"app_users"_s, u"id"_s, u"phone_enc"_s};
@@ -29,7 +35,7 @@ const EncryptedColumn &EncryptedColumns::appUserPhone()
 
 const QList<EncryptedColumn> &EncryptedColumns::all()
 {
-    static const QList<EncryptedColumn> columns{apiKeySecret(), staffTotpSecret(), appUserPhone()};
+    static const QList<EncryptedColumn> columns{apiKeySecret(), staffTotpSecret(), staffTotpPending(), appUserPhone()};
     return columns;
 }
 

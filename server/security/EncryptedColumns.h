@@ -27,6 +27,7 @@ public:
 
     static const EncryptedColumn &apiKeySecret(); ///< api_keys.secret_enc by key_id
     static const EncryptedColumn &staffTotpSecret(); ///< staff_users.totp_secret_enc by id (nullable)
+    static const EncryptedColumn &staffTotpPending(); ///< staff_users.totp_pending_enc: set up, not yet confirmed
     static const EncryptedColumn &appUserPhone(); ///< app_users.phone_enc by id
 
     static const QList<EncryptedColumn> &all();

@@ -5,6 +5,7 @@
 #include "ServerProcess.h"
 #include "StoreFixture.h"
 
+#include "common/crypto/Totp.h"
 #include "common/protocol/PaydeskSignature.h"
 
 #include <QDateTime>
@@ -113,7 +114,7 @@ private slots:
         QCOMPARE(runServerCommand({u"init"_s, u"--first-run-file"_s, m_dataDir + u"/first-run-2.txt"_s}), 0);
         QVERIFY(!QFileInfo::exists(m_dataDir + u"/first-run-2.txt"_s));
 
-        m_server = std::make_unique<ServerProcess>(m_dataDir, m_db);
+        m_server = std::make_unique<ServerProcess>(m_dataDir, m_db, QStringList{u"--enable-test-routes"_s});
         QVERIFY2(m_server->start(&error), qPrintable(error));
         ApiClient api = client();
         m_adminToken = api.login(u"admin"_s, m_firstRun.value(u"platform_admin_password"_s));
@@ -374,6 +375,113 @@ private slots:
         QVERIFY(!paths.contains(u"/_test/writes"_s));
     }
 
+    QString smsCode(const QString &phone)
+    {
+        QByteArray output;
+        if (runServerCommand({u"sms"_s, u"last"_s, u"--phone"_s, phone}, &output) != 0)
+            return {};
+        const qsizetype at = output.indexOf("code is ");
+        return at < 0 ? QString() : QString::fromLatin1(output.mid(at + 8, 6));
+    }
+
+    QString appSignIn(const QString &phone)
+    {
+        ApiClient api = client();
+        if (api.send("POST", "/v1/app/sms-codes", compact({{u"phone"_s, phone}}))->status != 202)
+            return {};
+        const auto session = api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, smsCode(phone)}}));
+        return ApiClient::json(session).value(u"token"_s).toString();
+    }
+
+    void appUserSignsInWithAnSmsCode()
+    {
+        ApiClient api = client();
+        const QString phone = u"13800138000"_s;
+        const auto sent = api.send("POST", "/v1/app/sms-codes", compact({{u"phone"_s, u"+86"_s + phone}}));
+        QCOMPARE(sent->status, 202);
+        QCOMPARE(ApiClient::json(sent).value(u"expires_in"_s).toInt(), 300);
+        const auto again = api.send("POST", "/v1/app/sms-codes", compact({{u"phone"_s, phone}}));
+        QCOMPARE(again->status, 429); // one code a minute per phone
+        QVERIFY(!again->header("retry-after").isEmpty());
+        const QString code = smsCode(phone);
+        QCOMPARE(code.size(), 6);
+        const QString wrong = code == u"000000"_s ? u"111111"_s : u"000000"_s;
+        const auto rejected = api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, wrong}}));
+        QCOMPARE(rejected->status, 401);
+        const auto session = api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, code}}));
+        QCOMPARE(session->status, 201);
+        const QString token = ApiClient::json(session).value(u"token"_s).toString();
+        const auto me = api.bearer(token, "GET", "/v1/app/me");
+        QCOMPARE(me->status, 200);
+        QCOMPARE(ApiClient::json(me).value(u"phone"_s).toString(), u"138****8000"_s);
+        // A code works once.
+        QCOMPARE(api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, code}}))->status, 401);
+        // App sessions do not open staff routes, and staff sessions do not open app routes.
+        QCOMPARE(api.bearer(token, "GET", "/v1/me")->status, 401);
+        QCOMPARE(api.bearer(m_adminToken, "GET", "/v1/app/me")->status, 401);
+        QCOMPARE(ApiClient::errorCode(api.send("POST", "/v1/app/sms-codes", compact({{u"phone"_s, u"12345"_s}}))),
+                 u"VALIDATION_FAILED"_s);
+    }
+
+    void smsCodeIsBurnedAfterFiveWrongGuesses()
+    {
+        ApiClient api = client();
+        const QString phone = u"13900139000"_s;
+        QCOMPARE(api.send("POST", "/v1/app/sms-codes", compact({{u"phone"_s, phone}}))->status, 202);
+        const QString code = smsCode(phone);
+        const QString wrong = code == u"000000"_s ? u"111111"_s : u"000000"_s;
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, wrong}}))->status, 401);
+        QCOMPARE(api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, code}}))->status, 401);
+    }
+
+    void actionTokensAreSingleUse()
+    {
+        const QString alice = appSignIn(u"13700137000"_s);
+        const QString bob = appSignIn(u"13600136000"_s);
+        QVERIFY(!alice.isEmpty() && !bob.isEmpty());
+        ApiClient api = client();
+        const auto issued = api.bearer(alice, "POST", "/v1/app/action-tokens", compact({{u"purpose"_s, u"transfer"_s}}));
+        QCOMPARE(issued->status, 201);
+        const QByteArray token = ApiClient::json(issued).value(u"token"_s).toString().toLatin1();
+        QCOMPARE(api.bearer(bob, "POST", "/_test/app-action", "{}", "X-Action-Token: " + token + "\r\n")->status, 401);
+        const auto used = api.bearer(alice, "POST", "/_test/app-action", "{}", "X-Action-Token: " + token + "\r\n");
+        QCOMPARE(used->status, 200);
+        const auto reused = api.bearer(alice, "POST", "/_test/app-action", "{}", "X-Action-Token: " + token + "\r\n");
+        QCOMPARE(reused->status, 401);
+        QCOMPARE(ApiClient::errorCode(reused), u"ACTION_TOKEN_INVALID"_s);
+        QCOMPARE(ApiClient::errorCode(api.bearer(alice, "POST", "/_test/app-action", "{}")), u"ACTION_TOKEN_INVALID"_s);
+        QCOMPARE(ApiClient::errorCode(api.bearer(alice, "POST", "/v1/app/action-tokens",
+                                                 compact({{u"purpose"_s, u"anything"_s}}))),
+                 u"VALIDATION_FAILED"_s);
+    }
+
+    void totpSecondFactorIsRequiredAndCodesAreNotReplayable()
+    {
+        ApiClient api = client();
+        const auto created = api.bearer(m_adminToken, "POST", "/v1/staff-users",
+                                        compact({{u"username"_s, u"totpadmin"_s}, {u"role"_s, u"platform_admin"_s}}));
+        const QString password = ApiClient::json(created).value(u"one_time_password"_s).toString();
+        const QString token = api.login(u"totpadmin"_s, password);
+        const auto setup = api.bearer(token, "POST", "/v1/me/totp/setup", "{}");
+        QCOMPARE(setup->status, 200);
+        const std::optional<QByteArray> secret = paydesk::Base32::decode(ApiClient::json(setup).value(u"secret"_s).toString());
+        QVERIFY(secret);
+        QVERIFY(ApiClient::json(setup).value(u"otpauth_uri"_s).toString().startsWith(u"otpauth://totp/"_s));
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        QCOMPARE(api.bearer(token, "POST", "/v1/me/totp/confirm",
+                            compact({{u"code"_s, paydesk::Totp::code(*secret, now - 30)}}))->status,
+                 204);
+        QVERIFY(api.login(u"totpadmin"_s, password).isEmpty());
+        QCOMPARE(ApiClient::json(api.lastResponse()).value(u"error"_s).toObject().value(u"details"_s).toObject()
+                     .value(u"totp_required"_s).toBool(),
+                 true);
+        const QString code = paydesk::Totp::code(*secret, now);
+        const QByteArray withCode = compact({{u"username"_s, u"totpadmin"_s}, {u"password"_s, password}, {u"totp"_s, code}});
+        QCOMPARE(api.send("POST", "/v1/sessions", withCode)->status, 201);
+        QCOMPARE(api.send("POST", "/v1/sessions", withCode)->status, 401); // the same code twice
+    }
+
     void secretsAreNotStoredInClearText()
     {
         // Everything the database holds, as bytes: the SQLite files, or a PostgreSQL dump.
@@ -391,6 +499,8 @@ private slots:
         QVERIFY(stored.contains(keyId().toLatin1())); // the data is there…
         QVERIFY(!stored.contains(secret()));          // …but not the secret
         QVERIFY(!stored.contains(m_firstRun.value(u"operator_password"_s).toLatin1()));
+        QVERIFY(!stored.contains("13800138000")); // phone numbers are encrypted, found by keyed hash
+        QVERIFY(stored.contains("138****8000"));
     }
 
     void tamperedAuditRowIsFoundByAuditVerify()

@@ -20,6 +20,8 @@ CREATE TABLE staff_users (
     status TEXT NOT NULL CHECK (status IN ('ACTIVE', 'DISABLED')),
     must_change_password INTEGER NOT NULL DEFAULT 0,
     totp_secret_enc TEXT,
+    totp_pending_enc TEXT,
+    totp_last_step BIGINT NOT NULL DEFAULT 0,
     failed_logins INTEGER NOT NULL DEFAULT 0,
     locked_until BIGINT NOT NULL DEFAULT 0,
     created_at BIGINT NOT NULL,
