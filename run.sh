@@ -23,8 +23,9 @@ cmake --build --preset release
 data_dir="${PAYDESK_DATA_DIR:-var}"
 server=build/release/bin/paydesk-server
 
-# First run: data directory, local CA + server certificate, keys, database schema.
-"$server" init --data-dir "$data_dir" "${server_args[@]}"
+# First run: data directory, local CA + server certificate, keys, database schema, and (while
+# the database has no staff user) a demo merchant, admin, cashier and API key in first-run.txt.
+"$server" init --data-dir "$data_dir" --first-run-file "$data_dir/first-run.txt" "${server_args[@]}"
 
 "$server" serve --data-dir "$data_dir" "${server_args[@]}" &
 server_pid=$!
@@ -60,6 +61,14 @@ cat <<MSG
     metrics:  curl --cacert $ca $url/metrics
     CA file:  $ca  (import it in clients that should trust this server)
     config:   $data_dir/paydesk.ini
+    API:      $url/openapi.json
+MSG
+if [ -f "$data_dir/first-run.txt" ]; then
+  cat <<MSG
+    demo credentials (admin, cashier, API key): $data_dir/first-run.txt  (mode 0600)
+MSG
+fi
+cat <<MSG
   Press Ctrl-C to stop.
 
 MSG

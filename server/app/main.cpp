@@ -10,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QTextStream>
 
 #include <cstdio>
@@ -83,6 +84,8 @@ int main(int argc, char *argv[])
         return 78;
     }
     paydesk::installLogHandler(config->logFormat);
+    if (!config->accessLog)
+        QLoggingCategory::setFilterRules(u"paydesk.http.access.info=false"_s);
 
     paydesk::ServerApp server(*config);
     if (!server.initialise(&error)) {

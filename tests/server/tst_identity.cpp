@@ -373,6 +373,11 @@ private slots:
                 QVERIFY2(!op.value().toObject().value(u"summary"_s).toString().isEmpty(), qPrintable(it.key()));
         }
         QVERIFY(!paths.contains(u"/_test/writes"_s));
+        // The copy in docs/ must describe the same routes the server serves.
+        QFile copy(QStringLiteral(PAYDESK_SOURCE_DIR) + u"/docs/openapi.json"_s);
+        QVERIFY(copy.open(QIODevice::ReadOnly));
+        const QJsonObject documented = QJsonDocument::fromJson(copy.readAll()).object().value(u"paths"_s).toObject();
+        QVERIFY2(documented == paths, "docs/openapi.json is out of date: paydesk-server openapi > docs/openapi.json");
     }
 
     QString smsCode(const QString &phone)
@@ -501,6 +506,21 @@ private slots:
         QVERIFY(!stored.contains(m_firstRun.value(u"operator_password"_s).toLatin1()));
         QVERIFY(!stored.contains("13800138000")); // phone numbers are encrypted, found by keyed hash
         QVERIFY(stored.contains("138****8000"));
+    }
+
+    void keyRotationReencryptsWhileTheServerKeepsServing()
+    {
+        QByteArray output;
+        QCOMPARE(runServerCommand({u"keys"_s, u"rotate"_s}, &output), 0);
+        QVERIFY2(output.contains("api_keys"), output.constData());
+        QDir retired(m_dataDir + u"/keys/retired"_s);
+        QCOMPARE(retired.entryList(QDir::Files).size(), 1);
+        // The running server meets secrets under the new key and picks it up.
+        ApiClient api = client();
+        QCOMPARE(api.signedRequest(keyId(), secret(), "GET", "/v1/merchant")->status, 200);
+        QVERIFY(!api.login(u"cashier"_s, m_firstRun.value(u"operator_password"_s)).isEmpty());
+        const QString app = appSignIn(u"13500135000"_s);
+        QVERIFY(!app.isEmpty());
     }
 
     void tamperedAuditRowIsFoundByAuditVerify()

@@ -1,0 +1,246 @@
+// paydesk-bench: measures Paydesk's main paths on this machine, against limits measured in the
+// same run, so results read as ratios on shared, noisy machines.
+#include "LoadClient.h"
+
+#include "common/crypto/Hmac.h"
+#include "common/crypto/Random.h"
+#include "common/protocol/PaydeskSignature.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTextStream>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace paydesk;
+using namespace paydesk::bench;
+
+namespace {
+
+QTextStream out(stdout);
+
+struct ProcessStats
+{
+    double cpuSeconds = 0;
+    qint64 rssKiB = 0;
+};
+
+ProcessStats processStats(qint64 pid)
+{
+    ProcessStats stats;
+    QFile stat(u"/proc/%1/stat"_s.arg(pid));
+    if (stat.open(QIODevice::ReadOnly)) {
+        const QByteArray text = stat.readAll();
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 13)
+            stats.cpuSeconds = double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
+    }
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (status.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmHWM:"))
+                stats.rssKiB = line.mid(6).trimmed().split(' ').first().toLongLong();
+        }
+    }
+    return stats;
+}
+
+int freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+QMap<QString, QString> readKeyValues(const QString &path)
+{
+    QMap<QString, QString> values;
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        for (const QByteArray &line : file.readAll().split('\n')) {
+            const qsizetype eq = line.indexOf('=');
+            if (eq > 0 && !line.startsWith('#'))
+                values.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
+        }
+    }
+    return values;
+}
+
+struct Phase
+{
+    QString name;
+    LoadClient::Result result;
+    double serverCpuSeconds = 0;
+    QJsonObject toJson() const
+    {
+        return QJsonObject{{u"scenario"_s, name},
+                           {u"requests"_s, result.requests},
+                           {u"errors"_s, result.errors},
+                           {u"requests_per_second"_s, result.perSecond()},
+                           {u"p50_ms"_s, result.percentileMs(50)},
+                           {u"p95_ms"_s, result.percentileMs(95)},
+                           {u"p99_ms"_s, result.percentileMs(99)},
+                           {u"server_cpu_us_per_request"_s, result.requests ? serverCpuSeconds * 1e6 / result.requests : 0}};
+    }
+};
+
+void printPhase(const Phase &phase)
+{
+    const QJsonObject j = phase.toJson();
+    out << QString::asprintf("%-28s %9.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  server CPU %7.1f us/req  errors %lld\n",
+                             qPrintable(phase.name), j.value(u"requests_per_second"_s).toDouble(),
+                             j.value(u"p50_ms"_s).toDouble(), j.value(u"p95_ms"_s).toDouble(),
+                             j.value(u"p99_ms"_s).toDouble(), j.value(u"server_cpu_us_per_request"_s).toDouble(),
+                             phase.result.errors);
+    out.flush();
+}
+
+// HMAC-SHA256 over a typical string to sign, single core: the crypto floor of a signed request.
+double hmacPerSecond()
+{
+    const QByteArray secret = Random::token(32).toLatin1();
+    const QByteArray message = PaydeskSignature::canonicalString("GET", "/v1/merchant", 1763800000,
+                                                                 "Q2x1ZS1ub25jZS0wMDAx", {});
+    QElapsedTimer timer;
+    timer.start();
+    qint64 count = 0;
+    QByteArray sink;
+    while (timer.elapsed() < 1000) {
+        for (int i = 0; i < 1000; ++i)
+            sink = Hmac::sha256(secret, message);
+        count += 1000;
+    }
+    return count / (timer.nsecsElapsed() / 1e9);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"paydesk-bench"_s);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Paydesk benchmark. Scenarios: auth (cost of PAYDESK-HMAC-SHA256 "
+                                     "authentication with its database nonce, against an unauthenticated route)."_s);
+    parser.addHelpOption();
+    parser.addPositionalArgument(u"scenario"_s, u"auth (default)"_s);
+    parser.addOptions({{u"connections"_s, u"keep-alive connections (default 32)"_s, u"n"_s, u"32"_s},
+                       {u"seconds"_s, u"timed seconds per phase (default 10)"_s, u"s"_s, u"10"_s},
+                       {u"db"_s, u"database for the server (default: SQLite in a temporary directory)"_s, u"url"_s},
+                       {u"server"_s, u"paydesk-server binary"_s, u"path"_s},
+                       {u"json"_s, u"also write the results as JSON to this file"_s, u"file"_s}});
+    parser.process(app);
+    const QString scenario = parser.positionalArguments().value(0, u"auth"_s);
+    if (scenario != u"auth"_s) {
+        out << "paydesk-bench: unknown scenario " << scenario << "\n";
+        return 64;
+    }
+    const int connections = std::clamp(parser.value(u"connections"_s).toInt(), 1, 1000);
+    const int seconds = std::clamp(parser.value(u"seconds"_s).toInt(), 1, 600);
+    const QString serverBinary = parser.isSet(u"server"_s)
+        ? parser.value(u"server"_s)
+        : QCoreApplication::applicationDirPath() + u"/paydesk-server"_s;
+
+    QTemporaryDir dir;
+    const QString dataDir = dir.path() + u"/var"_s;
+    QDir().mkpath(dataDir);
+    {
+        QFile config(dataDir + u"/paydesk.ini"_s);
+        config.open(QIODevice::WriteOnly);
+        config.write("[security]\nrate_per_key=1000000\nrate_per_address=1000000\n[log]\naccess=false\n");
+    }
+    QStringList common{u"--data-dir"_s, dataDir};
+    if (parser.isSet(u"db"_s))
+        common << u"--db"_s << parser.value(u"db"_s);
+    if (QProcess::execute(serverBinary, QStringList{u"init"_s, u"--first-run-file"_s, dataDir + u"/first-run.txt"_s} + common) != 0) {
+        out << "paydesk-bench: paydesk-server init failed\n";
+        return 1;
+    }
+    const QMap<QString, QString> firstRun = readKeyValues(dataDir + u"/first-run.txt"_s);
+    const QString keyId = firstRun.value(u"api_key_id"_s);
+    const QByteArray secret = firstRun.value(u"api_key_secret"_s).toLatin1();
+
+    const int port = freePort();
+    QProcess server;
+    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    server.start(serverBinary, QStringList{u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port)} + common);
+    QFile caFile(dataDir + u"/tls/ca.pem"_s);
+    caFile.open(QIODevice::ReadOnly);
+    const QSslCertificate ca(caFile.readAll(), QSsl::Pem);
+    // Ready when one health check answers (bounded: 30 attempts of a 1 s run).
+    const QByteArray health = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    bool up = false;
+    for (int attempt = 0; attempt < 30 && !up; ++attempt) {
+        LoadClient probe(quint16(port), ca, 1, [&](qint64) { return health; }, 1, 1);
+        up = probe.run().requests == 1;
+    }
+    if (!up) {
+        out << "paydesk-bench: the server did not start\n";
+        return 1;
+    }
+
+    out << "paydesk-bench auth: " << connections << " keep-alive TLS connections, " << seconds
+        << " s per phase, database " << (parser.isSet(u"db"_s) ? parser.value(u"db"_s) : u"SQLite"_s) << "\n";
+    const double hmacRate = hmacPerSecond();
+    out << QString::asprintf("limit: HMAC-SHA256 of a string to sign, one core: %.0f /s (%.2f us each)\n", hmacRate,
+                             1e6 / hmacRate);
+
+    auto runPhase = [&](const QString &name, LoadClient::RequestSource source) {
+        LoadClient warm(quint16(port), ca, connections, source, 0, 1); // warm-up, not recorded
+        warm.run();
+        const ProcessStats before = processStats(server.processId());
+        LoadClient load(quint16(port), ca, connections, source, 0, seconds);
+        Phase phase{name, load.run(), 0};
+        phase.serverCpuSeconds = processStats(server.processId()).cpuSeconds - before.cpuSeconds;
+        printPhase(phase);
+        return phase;
+    };
+    const Phase plain = runPhase(u"GET /healthz (no auth)"_s, [&](qint64) { return health; });
+    const QByteArray target = "/v1/merchant";
+    const Phase signedPhase = runPhase(u"GET /v1/merchant (signed)"_s, [&](qint64) {
+        const qint64 ts = QDateTime::currentSecsSinceEpoch();
+        const QByteArray nonce = Random::alphanumeric(24).toLatin1();
+        const QByteArray signature = PaydeskSignature::sign(secret, "GET", target, ts, nonce, {});
+        return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
+               + PaydeskSignature::authorization(keyId.toLatin1(), ts, nonce, signature) + "\r\n\r\n";
+    });
+    const ProcessStats final = processStats(server.processId());
+    server.terminate();
+    server.waitForFinished(30'000);
+
+    const double plainCpu = plain.toJson().value(u"server_cpu_us_per_request"_s).toDouble();
+    const double signedCpu = signedPhase.toJson().value(u"server_cpu_us_per_request"_s).toDouble();
+    out << QString::asprintf("authentication cost: %+.1f us server CPU per request (%.2fx the unauthenticated route), "
+                             "p50 latency %+.2f ms, throughput ratio %.2f\n",
+                             signedCpu - plainCpu, plainCpu > 0 ? signedCpu / plainCpu : 0,
+                             signedPhase.result.percentileMs(50) - plain.result.percentileMs(50),
+                             plain.result.perSecond() > 0 ? signedPhase.result.perSecond() / plain.result.perSecond() : 0);
+    out << "server peak RSS: " << final.rssKiB << " KiB\n";
+    const bool clean = plain.result.errors == 0 && signedPhase.result.errors == 0;
+    if (parser.isSet(u"json"_s)) {
+        QFile json(parser.value(u"json"_s));
+        if (json.open(QIODevice::WriteOnly)) {
+            json.write(QJsonDocument(QJsonObject{{u"scenario"_s, u"auth"_s},
+                                                 {u"connections"_s, connections},
+                                                 {u"hmac_sha256_per_second"_s, hmacRate},
+                                                 {u"phases"_s, QJsonArray{plain.toJson(), signedPhase.toJson()}},
+                                                 {u"auth_cpu_us_per_request"_s, signedCpu - plainCpu},
+                                                 {u"server_peak_rss_kib"_s, final.rssKiB}})
+                           .toJson());
+        }
+    }
+    if (!clean)
+        out << "paydesk-bench: FAILED, some requests got errors\n";
+    return clean ? 0 : 1;
+}
