@@ -28,6 +28,8 @@ ErrorCodeInfo infoFor(ErrorCode code)
     case ErrorCode::Replayed: return {"REPLAYED", 401, "The request nonce has already been used."};
     case ErrorCode::ActionTokenInvalid:
         return {"ACTION_TOKEN_INVALID", 401, "The action token is missing, already used or expired."};
+    case ErrorCode::PasswordChangeRequired:
+        return {"PASSWORD_CHANGE_REQUIRED", 403, "Change your one-time password first (POST /v1/me/password)."};
     case ErrorCode::Forbidden: return {"FORBIDDEN", 403, "You are not allowed to do this."};
     case ErrorCode::NotFound: return {"NOT_FOUND", 404, "Not found."};
     case ErrorCode::MethodNotAllowed: return {"METHOD_NOT_ALLOWED", 405, "This method is not allowed here."};

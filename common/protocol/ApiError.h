@@ -23,6 +23,7 @@ enum class ErrorCode : quint8 {
     StaleTimestamp, // STALE_TIMESTAMP 401: signed timestamp outside the allowed skew
     Replayed, // REPLAYED 401: nonce already used
     ActionTokenInvalid, // ACTION_TOKEN_INVALID 401: missing, used or expired one-time action token
+    PasswordChangeRequired, // PASSWORD_CHANGE_REQUIRED 403: sign-in with a one-time password; change it first
     Forbidden, // FORBIDDEN 403: authenticated, but the role or owner does not match
     NotFound, // NOT_FOUND 404
     MethodNotAllowed, // METHOD_NOT_ALLOWED 405

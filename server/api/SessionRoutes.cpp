@@ -55,7 +55,7 @@ void registerSessionRoutes(Router &router, ApiContext &context)
                         });
                     });
 
-    router.addAsync({"DELETE", "/v1/sessions/current", kStaff, {}, false, false, u"Sign out"_s, u"sessions"_s},
+    router.addAsync({"DELETE", "/v1/sessions/current", kStaff, {}, false, false, u"Sign out"_s, u"sessions"_s, true, true},
                     [&context](HttpRequest &request) {
                         const QString hash = request.principal->sessionHash;
                         const qint64 now = context.clock();
@@ -69,7 +69,7 @@ void registerSessionRoutes(Router &router, ApiContext &context)
                             .then(QtFuture::Launch::Sync, [] { return HttpResponse::noContent(); });
                     });
 
-    router.add({"GET", "/v1/me", kStaff, {}, false, false, u"The signed-in staff user"_s, u"sessions"_s},
+    router.add({"GET", "/v1/me", kStaff, {}, false, false, u"The signed-in staff user"_s, u"sessions"_s, true, true},
                [&context](HttpRequest &request) {
                    QSqlQuery row = sqlExec(context.database.threadConnection(),
                                            u"SELECT "_s + kStaffColumns + u" FROM staff_users WHERE id = ?"_s,
@@ -80,7 +80,7 @@ void registerSessionRoutes(Router &router, ApiContext &context)
                });
 
     router.addAsync({"POST", "/v1/me/password", kStaff, {}, false, false, u"Change the signed-in user's password"_s,
-                     u"sessions"_s},
+                     u"sessions"_s, true, true},
                     [&context](HttpRequest &request) {
                         const JsonBody body(request, {u"current_password"_s, u"new_password"_s});
                         return context.staffAuth

@@ -23,6 +23,7 @@ struct Principal
     QString merchantId;  ///< the merchant of an operator, merchant admin or API key; empty otherwise
     std::optional<Role> role; ///< staff only
     QString sessionHash; ///< bearer sessions: SHA-256 hex of the token, to end the session
+    bool mustChangePassword = false; ///< staff signed in with a one-time password
 
     bool isStaff() const { return kind == Kind::Staff; }
     bool hasRole(Role wanted) const { return role && *role == wanted; }

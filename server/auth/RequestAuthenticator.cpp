@@ -68,7 +68,7 @@ RequestAuthenticator::Outcome RequestAuthenticator::authenticateBearer(const QBy
 std::optional<Principal> RequestAuthenticator::loadStaff(const QString &staffId) const
 {
     QSqlQuery query = sqlExec(m_database.threadConnection(),
-                              u"SELECT role, merchant_id, status FROM staff_users WHERE id = ?"_s, {staffId});
+                              u"SELECT role, merchant_id, status, must_change_password FROM staff_users WHERE id = ?"_s, {staffId});
     if (!query.next() || query.value(2).toString() != u"ACTIVE"_s)
         return std::nullopt;
     Principal principal;
@@ -76,6 +76,7 @@ std::optional<Principal> RequestAuthenticator::loadStaff(const QString &staffId)
     principal.id = staffId;
     principal.role = roleFromName(query.value(0).toString());
     principal.merchantId = query.value(1).toString();
+    principal.mustChangePassword = query.value(3).toInt() != 0;
     if (!principal.role)
         return std::nullopt;
     return principal;

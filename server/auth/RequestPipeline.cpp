@@ -64,6 +64,8 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
     if (!spec.auth.isEmpty()) {
         auth = m_authenticator.authenticate(request, spec);
         request.principal = auth.principal;
+        if (auth.principal.mustChangePassword && !spec.beforePasswordChange)
+            throw ApiError(ErrorCode::PasswordChangeRequired);
         if (auth.principal.isStaff() && !spec.roles.isEmpty() && !spec.roles.contains(*auth.principal.role))
             throw ApiError(ErrorCode::Forbidden, u"Your role may not do this."_s);
     }

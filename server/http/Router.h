@@ -29,6 +29,7 @@ struct RouteSpec
     QString summary;            ///< one line for the OpenAPI document
     QString tag;                ///< OpenAPI tag (resource name)
     bool documented = true;     ///< false for the diagnostic /_test routes
+    bool beforePasswordChange = false; ///< open to staff who still have a one-time password
 };
 
 /// Maps method + path to handlers; paths are literal segments and {name} placeholders.

@@ -45,6 +45,7 @@ void tst_ApiError::codesMapToWireNameAndStatus_data()
     row(ErrorCode::StaleTimestamp, "STALE_TIMESTAMP", 401);
     row(ErrorCode::Replayed, "REPLAYED", 401);
     row(ErrorCode::ActionTokenInvalid, "ACTION_TOKEN_INVALID", 401);
+    row(ErrorCode::PasswordChangeRequired, "PASSWORD_CHANGE_REQUIRED", 403);
     row(ErrorCode::Forbidden, "FORBIDDEN", 403);
     row(ErrorCode::NotFound, "NOT_FOUND", 404);
     row(ErrorCode::MethodNotAllowed, "METHOD_NOT_ALLOWED", 405);
@@ -80,7 +81,7 @@ void tst_ApiError::codesMapToWireNameAndStatus()
 void tst_ApiError::everyCodeHasAUniqueNameAndRoundTrips()
 {
     const QList<ErrorCode> codes = paydesk::allErrorCodes();
-    QCOMPARE(codes.size(), qsizetype(23));
+    QCOMPARE(codes.size(), qsizetype(24));
     QSet<QString> names;
     for (const ErrorCode code : codes) {
         const QString name = paydesk::errorCodeName(code);

@@ -71,6 +71,17 @@ private:
     }
 
     ApiClient client() { return ApiClient(m_server->port(), m_server->caCertificate()); }
+
+    // Signs in with a one-time password and replaces it, as every new staff user must.
+    QString firstLogin(const QString &username, const QString &oneTimePassword)
+    {
+        ApiClient api = client();
+        const QString token = api.login(username, oneTimePassword);
+        const auto changed = api.bearer(token, "POST", "/v1/me/password",
+                                        compact({{u"current_password"_s, oneTimePassword},
+                                                 {u"new_password"_s, username + u"-long-passphrase"_s}}));
+        return changed && changed->status == 204 ? token : QString();
+    }
     QString keyId() const { return m_firstRun.value(u"api_key_id"_s); }
     QByteArray secret() const { return m_firstRun.value(u"api_key_secret"_s).toLatin1(); }
 
@@ -86,7 +97,7 @@ private:
                                                {u"role"_s, u"merchant_admin"_s},
                                                {u"merchant_id"_s, merchantId}}));
         const QString password = ApiClient::json(staff).value(u"one_time_password"_s).toString();
-        return {merchantId, api.login(code.toLower() + u"-admin"_s, password)};
+        return {merchantId, firstLogin(code.toLower() + u"-admin"_s, password)};
     }
 
 private slots:
@@ -117,8 +128,14 @@ private slots:
         m_server = std::make_unique<ServerProcess>(m_dataDir, m_db, QStringList{u"--enable-test-routes"_s});
         QVERIFY2(m_server->start(&error), qPrintable(error));
         ApiClient api = client();
-        m_adminToken = api.login(u"admin"_s, m_firstRun.value(u"platform_admin_password"_s));
-        QVERIFY2(!m_adminToken.isEmpty(), api.lastResponse() ? api.lastResponse()->body.constData() : "no response");
+        const QString oneTime = api.login(u"admin"_s, m_firstRun.value(u"platform_admin_password"_s));
+        QVERIFY(!oneTime.isEmpty());
+        // A one-time password opens only the password change.
+        const auto blocked = api.bearer(oneTime, "GET", "/v1/merchants");
+        QCOMPARE(blocked->status, 403);
+        QCOMPARE(ApiClient::errorCode(blocked), u"PASSWORD_CHANGE_REQUIRED"_s);
+        m_adminToken = firstLogin(u"admin"_s, m_firstRun.value(u"platform_admin_password"_s));
+        QVERIFY(!m_adminToken.isEmpty());
     }
 
     void cleanupTestCase()
@@ -351,7 +368,7 @@ private slots:
         QCOMPARE(ApiClient::errorCode(tooLong), u"VALIDATION_FAILED"_s);
         const auto notJson = api.bearer(m_adminToken, "POST", "/v1/merchants", "not json");
         QCOMPARE(ApiClient::errorCode(notJson), u"VALIDATION_FAILED"_s);
-        const QString cashier = api.login(u"cashier"_s, m_firstRun.value(u"operator_password"_s));
+        const QString cashier = firstLogin(u"cashier"_s, m_firstRun.value(u"operator_password"_s));
         QVERIFY(!cashier.isEmpty());
         QCOMPARE(api.bearer(cashier, "GET", "/v1/audit-log")->status, 403);
         QCOMPARE(api.bearer(cashier, "GET", "/v1/staff-users")->status, 403);
@@ -466,8 +483,9 @@ private slots:
         ApiClient api = client();
         const auto created = api.bearer(m_adminToken, "POST", "/v1/staff-users",
                                         compact({{u"username"_s, u"totpadmin"_s}, {u"role"_s, u"platform_admin"_s}}));
-        const QString password = ApiClient::json(created).value(u"one_time_password"_s).toString();
-        const QString token = api.login(u"totpadmin"_s, password);
+        const QString oneTime = ApiClient::json(created).value(u"one_time_password"_s).toString();
+        const QString token = firstLogin(u"totpadmin"_s, oneTime);
+        const QString password = u"totpadmin-long-passphrase"_s;
         const auto setup = api.bearer(token, "POST", "/v1/me/totp/setup", "{}");
         QCOMPARE(setup->status, 200);
         const std::optional<QByteArray> secret = paydesk::Base32::decode(ApiClient::json(setup).value(u"secret"_s).toString());
@@ -518,7 +536,7 @@ private slots:
         // The running server meets secrets under the new key and picks it up.
         ApiClient api = client();
         QCOMPARE(api.signedRequest(keyId(), secret(), "GET", "/v1/merchant")->status, 200);
-        QVERIFY(!api.login(u"cashier"_s, m_firstRun.value(u"operator_password"_s)).isEmpty());
+        QVERIFY(!api.login(u"cashier"_s, u"cashier-long-passphrase"_s).isEmpty());
         const QString app = appSignIn(u"13500135000"_s);
         QVERIFY(!app.isEmpty());
     }
