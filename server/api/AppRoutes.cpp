@@ -13,8 +13,14 @@ namespace paydesk {
 
 void registerAppAuthRoutes(Router &router, ApiContext &context, AppAuthService &appAuth)
 {
-    router.addAsync({"POST", "/v1/app/sms-codes", {}, {}, false, false,
-                     u"Send a one-time sign-in code to a phone (rate-limited)"_s, u"app"_s},
+    router.addAsync({"POST",
+                     "/v1/app/sms-codes",
+                     {},
+                     {},
+                     false,
+                     false,
+                     u"Send a one-time sign-in code to a phone (rate-limited)"_s,
+                     u"app"_s},
                     [&appAuth](HttpRequest &request) {
                         const JsonBody body(request, {u"phone"_s});
                         return appAuth.sendCode(body.string(u"phone"_s, true, 20), request.peer)
@@ -23,14 +29,21 @@ void registerAppAuthRoutes(Router &router, ApiContext &context, AppAuthService &
                             });
                     });
 
-    router.addAsync({"POST", "/v1/app/sessions", {}, {}, false, false,
-                     u"Sign in with phone and SMS code; the first sign-in registers the user"_s, u"app"_s},
+    router.addAsync({"POST",
+                     "/v1/app/sessions",
+                     {},
+                     {},
+                     false,
+                     false,
+                     u"Sign in with phone and SMS code; the first sign-in registers the user"_s,
+                     u"app"_s},
                     [&appAuth](HttpRequest &request) {
                         const JsonBody body(request, {u"phone"_s, u"code"_s});
                         return appAuth
-                            .signIn(body.string(u"phone"_s, true, 20), body.string(u"code"_s, true, 6), request.requestId,
-                                    request.peer)
-                            .then(QtFuture::Launch::Sync, [](QJsonObject session) { return HttpResponse::json(201, session); });
+                            .signIn(body.string(u"phone"_s, true, 20), body.string(u"code"_s, true, 6),
+                                    request.requestId, request.peer)
+                            .then(QtFuture::Launch::Sync,
+                                  [](QJsonObject session) { return HttpResponse::json(201, session); });
                     });
 
     router.add({"GET", "/v1/app/me", {AuthScheme::AppSession}, {}, false, false, u"The signed-in app user"_s, u"app"_s},
@@ -39,18 +52,26 @@ void registerAppAuthRoutes(Router &router, ApiContext &context, AppAuthService &
                                            u"SELECT id, phone_masked, status, created_at FROM app_users WHERE id = ?"_s,
                                            {request.principal->id});
                    row.next();
-                   return HttpResponse::json(200, QJsonObject{{u"id"_s, row.value(0).toString()},
-                                                              {u"phone"_s, row.value(1).toString()},
-                                                              {u"status"_s, row.value(2).toString()},
-                                                              {u"created_at"_s, row.value(3).toLongLong()}});
+                   return HttpResponse::json(200,
+                                             QJsonObject{{u"id"_s, row.value(0).toString()},
+                                                         {u"phone"_s, row.value(1).toString()},
+                                                         {u"status"_s, row.value(2).toString()},
+                                                         {u"created_at"_s, row.value(3).toLongLong()}});
                });
 
-    router.addAsync({"POST", "/v1/app/action-tokens", {AuthScheme::AppSession}, {}, false, false,
-                     u"A single-use token (X-Action-Token) for one transfer, withdrawal or red packet"_s, u"app"_s},
+    router.addAsync({"POST",
+                     "/v1/app/action-tokens",
+                     {AuthScheme::AppSession},
+                     {},
+                     false,
+                     false,
+                     u"A single-use token (X-Action-Token) for one transfer, withdrawal or red packet"_s,
+                     u"app"_s},
                     [&appAuth](HttpRequest &request) {
                         const JsonBody body(request, {u"purpose"_s});
                         return appAuth.issueActionToken(request.principal->id, body.string(u"purpose"_s, true, 32))
-                            .then(QtFuture::Launch::Sync, [](QJsonObject token) { return HttpResponse::json(201, token); });
+                            .then(QtFuture::Launch::Sync,
+                                  [](QJsonObject token) { return HttpResponse::json(201, token); });
                     });
 }
 

@@ -14,14 +14,19 @@ namespace paydesk {
 
 void registerAuditRoutes(Router &router, ApiContext &context)
 {
-    router.add({"GET", "/v1/audit-log", {AuthScheme::StaffSession}, {Role::Auditor, Role::PlatformAdmin}, false,
-                false, u"Audit trail, oldest first; page with after_seq; filter by action, actor_id, target_type, target_id"_s, u"audit"_s},
+    router.add({"GET",
+                "/v1/audit-log",
+                {AuthScheme::StaffSession},
+                {Role::Auditor, Role::PlatformAdmin},
+                false,
+                false,
+                u"Audit trail, oldest first; page with after_seq; filter by action, actor_id, target_type, target_id"_s,
+                u"audit"_s},
                [&context](HttpRequest &request) {
                    const QUrlQuery query = request.queryItems();
                    bool ok = true;
-                   const qint64 afterSeq = query.hasQueryItem(u"after_seq"_s)
-                       ? query.queryItemValue(u"after_seq"_s).toLongLong(&ok)
-                       : 0;
+                   const qint64 afterSeq
+                       = query.hasQueryItem(u"after_seq"_s) ? query.queryItemValue(u"after_seq"_s).toLongLong(&ok) : 0;
                    if (!ok || afterSeq < 0)
                        throw ApiError(ErrorCode::ValidationFailed, u"after_seq must be a whole number ≥ 0."_s);
                    const int limit = query.hasQueryItem(u"limit"_s) ? query.queryItemValue(u"limit"_s).toInt(&ok) : 100;
@@ -32,8 +37,8 @@ void registerAuditRoutes(Router &router, ApiContext &context)
                    filter.actorId = query.queryItemValue(u"actor_id"_s).left(128);
                    filter.targetType = query.queryItemValue(u"target_type"_s).left(128);
                    filter.targetId = query.queryItemValue(u"target_id"_s).left(128);
-                   const QList<AuditRecord> records =
-                       AuditLog::list(context.database.threadConnection(), afterSeq, limit, filter);
+                   const QList<AuditRecord> records
+                       = AuditLog::list(context.database.threadConnection(), afterSeq, limit, filter);
                    QJsonArray items;
                    for (const AuditRecord &record : records)
                        items.append(record.toJson());

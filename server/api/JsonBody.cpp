@@ -23,14 +23,17 @@ QString JsonBody::string(const QString &field, bool required, qsizetype maxLengt
     const QJsonValue value = m_object.value(field);
     if (value.isUndefined() || value.isNull()) {
         if (required)
-            throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" is required."_s.arg(field), QJsonObject{{u"field"_s, field}});
+            throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" is required."_s.arg(field),
+                           QJsonObject{{u"field"_s, field}});
         return {};
     }
     if (!value.isString())
-        throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" must be a string."_s.arg(field), QJsonObject{{u"field"_s, field}});
+        throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" must be a string."_s.arg(field),
+                       QJsonObject{{u"field"_s, field}});
     const QString text = value.toString();
     if (required && text.isEmpty())
-        throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" must not be empty."_s.arg(field), QJsonObject{{u"field"_s, field}});
+        throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" must not be empty."_s.arg(field),
+                       QJsonObject{{u"field"_s, field}});
     if (text.size() > maxLength) {
         throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" is longer than %2 characters."_s.arg(field).arg(maxLength),
                        QJsonObject{{u"field"_s, field}});

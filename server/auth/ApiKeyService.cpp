@@ -30,11 +30,12 @@ ApiKeyService::Created ApiKeyService::create(const QSqlDatabase &db, const QStri
     QSqlQuery merchant = sqlExec(db, u"SELECT status FROM merchants WHERE id = ?"_s, {merchantId});
     if (!merchant.next())
         throw ApiError(ErrorCode::NotFound, u"No such merchant."_s);
-    QSqlQuery count = sqlExec(db, u"SELECT COUNT(*) FROM api_keys WHERE merchant_id = ? AND status = 'ACTIVE'"_s,
-                              {merchantId});
+    QSqlQuery count
+        = sqlExec(db, u"SELECT COUNT(*) FROM api_keys WHERE merchant_id = ? AND status = 'ACTIVE'"_s, {merchantId});
     if (count.next() && count.value(0).toInt() >= kMaxActiveKeysPerMerchant) {
-        throw ApiError(ErrorCode::Conflict,
-                       u"A merchant may have at most %1 active keys; revoke one first."_s.arg(kMaxActiveKeysPerMerchant));
+        throw ApiError(
+            ErrorCode::Conflict,
+            u"A merchant may have at most %1 active keys; revoke one first."_s.arg(kMaxActiveKeysPerMerchant));
     }
     Created created;
     created.keyId = m_ids.next();
@@ -57,8 +58,8 @@ bool ApiKeyService::revoke(const QSqlDatabase &db, const QString &merchantId, co
                               {m_clock(), keyId, merchantId});
     if (query.numRowsAffected() == 1)
         return true;
-    QSqlQuery exists = sqlExec(db, u"SELECT 1 FROM api_keys WHERE key_id = ? AND merchant_id = ?"_s,
-                               {keyId, merchantId});
+    QSqlQuery exists
+        = sqlExec(db, u"SELECT 1 FROM api_keys WHERE key_id = ? AND merchant_id = ?"_s, {keyId, merchantId});
     return exists.next(); // revoking twice is not an error
 }
 
@@ -83,10 +84,11 @@ QJsonArray ApiKeyService::list(const QString &merchantId) const
 
 std::optional<ApiKeyService::Active> ApiKeyService::lookup(const QString &keyId) const
 {
-    QSqlQuery query = sqlExec(m_database.threadConnection(),
-                              u"SELECT k.merchant_id, k.secret_enc FROM api_keys k JOIN merchants m ON m.id = k.merchant_id"
-                              " WHERE k.key_id = ? AND k.status = 'ACTIVE' AND m.status = 'ACTIVE'"_s,
-                              {keyId});
+    QSqlQuery query
+        = sqlExec(m_database.threadConnection(),
+                  u"SELECT k.merchant_id, k.secret_enc FROM api_keys k JOIN merchants m ON m.id = k.merchant_id"
+                  " WHERE k.key_id = ? AND k.status = 'ACTIVE' AND m.status = 'ACTIVE'"_s,
+                  {keyId});
     if (!query.next())
         return std::nullopt;
     const std::optional<QByteArray> secret = m_cipher.decrypt(query.value(1).toString(), secretContext(keyId));

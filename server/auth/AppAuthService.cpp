@@ -15,6 +15,8 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
+#include <cstring>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcSms, "paydesk.sms")
@@ -24,6 +26,21 @@ namespace paydesk {
 namespace {
 
 const QStringList kActionPurposes{u"transfer"_s, u"withdrawal"_s, u"red_packet"_s};
+
+// Six uniformly random digits: 32-bit draws above the largest multiple of 10^6 are rejected,
+// so no code is likelier than another.
+QString randomDigits()
+{
+    constexpr quint32 range = 1'000'000;
+    constexpr quint32 limit = quint32(0xFFFFFFFFu / range * range);
+    for (;;) {
+        const QByteArray bytes = Random::bytes(4);
+        quint32 value = 0;
+        std::memcpy(&value, bytes.constData(), 4);
+        if (value < limit)
+            return QString::number(value % range).rightJustified(6, u'0');
+    }
+}
 
 QString codeHash(FieldCipher &cipher, const QString &phoneHash, const QString &code)
 {
@@ -81,8 +98,7 @@ QFuture<qint64> AppAuthService::sendCode(const QString &rawPhone, const QHostAdd
                        QJsonObject{{u"retry_after_seconds"_s, seconds}});
     }
     const QString phoneHash = phoneLookupHash(m_cipher, phone);
-    // Six digits from the CSPRNG, without modulo bias.
-    const QString code = Random::alphanumeric(64).remove(QRegularExpression(u"[^0-9]"_s)).left(6).rightJustified(6, u'0');
+    const QString code = randomDigits();
     const QString hash = codeHash(m_cipher, phoneHash, code);
     const QString id = Random::token(12);
     SmsProvider &sms = m_sms;
@@ -90,15 +106,25 @@ QFuture<qint64> AppAuthService::sendCode(const QString &rawPhone, const QHostAdd
     return m_writer.submit<qint64>([&sms, &config, phone, phoneHash, code, hash, id, now](const QSqlDatabase &db) {
         QSqlQuery last = sqlExec(db, u"SELECT MAX(created_at) FROM sms_codes WHERE phone_hash = ?"_s, {phoneHash});
         if (last.next() && !last.value(0).isNull() && now - last.value(0).toLongLong() < config.smsResendMs) {
-            const qint64 seconds = std::max<qint64>(1, (config.smsResendMs - (now - last.value(0).toLongLong())) / 1000);
+            const qint64 seconds
+                = std::max<qint64>(1, (config.smsResendMs - (now - last.value(0).toLongLong())) / 1000);
             throw ApiError(ErrorCode::RateLimited, u"A code was sent to this phone moments ago."_s,
                            QJsonObject{{u"retry_after_seconds"_s, seconds}});
+        }
+        // A phone is sent at most smsPerDayPerPhone codes a day, whoever asks, so nobody can keep
+        // drawing fresh codes for someone else's number.
+        QSqlQuery today = sqlExec(db, u"SELECT COUNT(*) FROM sms_codes WHERE phone_hash = ? AND created_at > ?"_s,
+                                  {phoneHash, now - 86'400'000LL});
+        if (today.next() && today.value(0).toInt() >= config.smsPerDayPerPhone) {
+            throw ApiError(ErrorCode::RateLimited, u"Too many codes for this phone today."_s,
+                           QJsonObject{{u"retry_after_seconds"_s, 3600}});
         }
         // A new code replaces any older one.
         sqlExec(db, u"UPDATE sms_codes SET consumed_at = ? WHERE phone_hash = ? AND consumed_at IS NULL"_s,
                 {now, phoneHash});
-        sqlExec(db, u"INSERT INTO sms_codes (id, phone_hash, code_hash, attempts, created_at, expires_at)"
-                    " VALUES (?, ?, ?, 0, ?, ?)"_s,
+        sqlExec(db,
+                u"INSERT INTO sms_codes (id, phone_hash, code_hash, attempts, created_at, expires_at)"
+                " VALUES (?, ?, ?, 0, ?, ?)"_s,
                 {id, phoneHash, hash, now, now + config.smsCodeTtlMs});
         sms.send(db, phoneHash, phone,
                  u"Your Paydesk code is %1. It expires in %2 minutes."_s.arg(code).arg(config.smsCodeTtlMs / 60000));
@@ -124,10 +150,11 @@ QFuture<QJsonObject> AppAuthService::signIn(const QString &rawPhone, const QStri
     return m_writer
         .submit<QJsonObject>([&config, phoneHash, hash, newUserId, phoneEnc, masked, now, requestId,
                               addressText](const QSqlDatabase &db) -> QJsonObject {
-            QSqlQuery pending = sqlExec(db,
-                                        u"SELECT id, code_hash, attempts FROM sms_codes WHERE phone_hash = ?"
-                                        " AND consumed_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1"_s,
-                                        {phoneHash, now});
+            QSqlQuery pending
+                = sqlExec(db,
+                          u"SELECT id, code_hash, attempts FROM sms_codes WHERE phone_hash = ?"
+                          " AND consumed_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1"_s,
+                          {phoneHash, now});
             if (!pending.next())
                 return {};
             const QString codeId = pending.value(0).toString();
@@ -144,14 +171,14 @@ QFuture<QJsonObject> AppAuthService::signIn(const QString &rawPhone, const QStri
                     u"INSERT INTO app_users (id, phone_hash, phone_enc, phone_masked, status, created_at, updated_at)"
                     " VALUES (?, ?, ?, ?, 'ACTIVE', ?, ?) ON CONFLICT (phone_hash) DO NOTHING"_s,
                     {newUserId, phoneHash, phoneEnc, masked, now, now});
-            QSqlQuery user = sqlExec(db, u"SELECT id, status, created_at FROM app_users WHERE phone_hash = ?"_s,
-                                     {phoneHash});
+            QSqlQuery user
+                = sqlExec(db, u"SELECT id, status, created_at FROM app_users WHERE phone_hash = ?"_s, {phoneHash});
             user.next();
             const QString userId = user.value(0).toString();
             if (user.value(1).toString() != u"ACTIVE"_s)
                 return QJsonObject{{u"disabled"_s, true}};
-            const SessionStore::Issued session = SessionStore::create(db, u"app_user"_s, userId, now,
-                                                                      config.appSessionTtlMs);
+            const SessionStore::Issued session
+                = SessionStore::create(db, u"app_user"_s, userId, now, config.appSessionTtlMs);
             AuditEntry audit;
             audit.at = now;
             audit.actorType = u"app_user"_s;
@@ -162,10 +189,11 @@ QFuture<QJsonObject> AppAuthService::signIn(const QString &rawPhone, const QStri
             audit.address = addressText;
             audit.requestId = requestId;
             AuditLog::append(db, audit);
-            return QJsonObject{{u"token"_s, session.token},
-                               {u"expires_at"_s, session.expiresAt},
-                               {u"user"_s, QJsonObject{{u"id"_s, userId}, {u"phone"_s, masked},
-                                                       {u"created_at"_s, user.value(2).toLongLong()}}}};
+            return QJsonObject{
+                {u"token"_s, session.token},
+                {u"expires_at"_s, session.expiresAt},
+                {u"user"_s,
+                 QJsonObject{{u"id"_s, userId}, {u"phone"_s, masked}, {u"created_at"_s, user.value(2).toLongLong()}}}};
         })
         .then(QtFuture::Launch::Sync, [](QJsonObject result) {
             if (result.isEmpty())

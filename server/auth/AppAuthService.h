@@ -33,7 +33,7 @@ public:
 class LogSmsProvider final : public SmsProvider
 {
 public:
-    explicit LogSmsProvider(Clock clock) : m_clock(std::move(clock)) {}
+    explicit LogSmsProvider(Clock clock) : m_clock(std::move(clock)) { }
     void send(const QSqlDatabase &db, const QString &phoneHash, const QString &phone, const QString &text) override;
 
 private:

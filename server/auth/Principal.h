@@ -19,8 +19,8 @@ struct Principal
     enum class Kind { Staff, ApiKey, AppUser };
 
     Kind kind = Kind::Staff;
-    QString id;          ///< staff user id, API key id or app user id
-    QString merchantId;  ///< the merchant of an operator, merchant admin or API key; empty otherwise
+    QString id; ///< staff user id, API key id or app user id
+    QString merchantId; ///< the merchant of an operator, merchant admin or API key; empty otherwise
     std::optional<Role> role; ///< staff only
     QString sessionHash; ///< bearer sessions: SHA-256 hex of the token, to end the session
     bool mustChangePassword = false; ///< staff signed in with a one-time password

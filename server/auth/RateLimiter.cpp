@@ -12,8 +12,8 @@ bool RateLimiter::take(const QString &key, double perSecond, double burst, qint6
     auto it = m_buckets.find(key);
     if (it == m_buckets.end()) {
         if (m_buckets.size() >= m_maxBuckets)
-            prune(nowMs, perSecond, burst);
-        it = m_buckets.insert(key, Bucket{burst, nowMs});
+            prune(nowMs);
+        it = m_buckets.insert(key, Bucket{burst, nowMs, qint64(burst / perSecond * 1000.0)});
     }
     Bucket &bucket = *it;
     const double elapsed = std::max<qint64>(0, nowMs - bucket.updatedMs) / 1000.0;
@@ -27,17 +27,19 @@ bool RateLimiter::take(const QString &key, double perSecond, double burst, qint6
     return false;
 }
 
-void RateLimiter::prune(qint64 nowMs, double perSecond, double burst)
+void RateLimiter::prune(qint64 nowMs)
 {
-    const qint64 refillMs = qint64(burst / perSecond * 1000.0);
+    // Buckets that have refilled completely carry no information: dropping them changes nothing.
     for (auto it = m_buckets.begin(); it != m_buckets.end();) {
-        if (nowMs - it->updatedMs >= refillMs)
+        if (nowMs - it->updatedMs >= it->refillMs)
             it = m_buckets.erase(it);
         else
             ++it;
     }
-    // Everyone is active: forget half rather than grow without bound.
-    while (m_buckets.size() >= m_maxBuckets)
+    // Everyone is active: forget a quarter rather than grow without bound (and rather than
+    // scanning the whole table again on the very next new caller).
+    const qsizetype target = m_maxBuckets - m_maxBuckets / 4;
+    while (m_buckets.size() > target)
         m_buckets.erase(m_buckets.begin());
 }
 

@@ -12,7 +12,7 @@ namespace paydesk {
 class RateLimiter final
 {
 public:
-    explicit RateLimiter(int maxBuckets = 100'000) : m_maxBuckets(maxBuckets) {}
+    explicit RateLimiter(int maxBuckets = 100'000) : m_maxBuckets(maxBuckets) { }
 
     /// Takes one token; false (and the wait in retryAfterMs) when the bucket is empty.
     bool take(const QString &key, double perSecond, double burst, qint64 nowMs, qint64 *retryAfterMs);
@@ -22,8 +22,9 @@ private:
     {
         double tokens = 0;
         qint64 updatedMs = 0;
+        qint64 refillMs = 0; ///< time to refill completely from empty: after that it is forgettable
     };
-    void prune(qint64 nowMs, double perSecond, double burst);
+    void prune(qint64 nowMs);
 
     QMutex m_mutex;
     QHash<QString, Bucket> m_buckets;

@@ -67,8 +67,9 @@ RequestAuthenticator::Outcome RequestAuthenticator::authenticateBearer(const QBy
 
 std::optional<Principal> RequestAuthenticator::loadStaff(const QString &staffId) const
 {
-    QSqlQuery query = sqlExec(m_database.threadConnection(),
-                              u"SELECT role, merchant_id, status, must_change_password FROM staff_users WHERE id = ?"_s, {staffId});
+    QSqlQuery query
+        = sqlExec(m_database.threadConnection(),
+                  u"SELECT role, merchant_id, status, must_change_password FROM staff_users WHERE id = ?"_s, {staffId});
     if (!query.next() || query.value(2).toString() != u"ACTIVE"_s)
         return std::nullopt;
     Principal principal;
@@ -91,16 +92,16 @@ RequestAuthenticator::Outcome RequestAuthenticator::authenticateSigned(const Htt
         throw ApiError(ErrorCode::Unauthenticated, error);
     const qint64 now = m_clock();
     if (std::abs(now - parsed->timestamp * 1000) > m_config.signatureSkewMs) {
-        throw ApiError(ErrorCode::StaleTimestamp,
-                       u"The signed timestamp is more than %1 s from the server's clock."_s.arg(m_config.signatureSkewMs
-                                                                                               / 1000),
-                       QJsonObject{{u"server_time"_s, now / 1000}});
+        throw ApiError(
+            ErrorCode::StaleTimestamp,
+            u"The signed timestamp is more than %1 s from the server's clock."_s.arg(m_config.signatureSkewMs / 1000),
+            QJsonObject{{u"server_time"_s, now / 1000}});
     }
     const std::optional<ApiKeyService::Active> key = m_apiKeys.lookup(parsed->keyId);
     if (!key)
         throw ApiError(ErrorCode::Unauthenticated, u"Unknown or revoked key_id."_s);
-    const QByteArray expected = PaydeskSignature::sign(key->secret, request.method, request.target,
-                                                       parsed->timestamp, parsed->nonce, request.body);
+    const QByteArray expected = PaydeskSignature::sign(key->secret, request.method, request.target, parsed->timestamp,
+                                                       parsed->nonce, request.body);
     if (!Hmac::constantTimeEquals(expected, parsed->signature))
         throw ApiError(ErrorCode::BadSignature, u"The signature does not match the request."_s);
     Outcome outcome;
@@ -109,8 +110,9 @@ RequestAuthenticator::Outcome RequestAuthenticator::authenticateSigned(const Htt
     outcome.principal.merchantId = key->merchantId;
     outcome.nonceKeyId = parsed->keyId;
     outcome.nonce = parsed->nonce;
-    // Kept until the timestamp could no longer pass the skew check.
-    outcome.nonceExpiresAt = parsed->timestamp * 1000 + m_config.signatureSkewMs + 1000;
+    // Kept until the timestamp could no longer pass the skew check on any instance, with a
+    // minute's margin for instances whose clocks differ.
+    outcome.nonceExpiresAt = parsed->timestamp * 1000 + m_config.signatureSkewMs + 60'000;
     return outcome;
 }
 

@@ -39,27 +39,43 @@ RequestPipeline::RequestPipeline(RequestAuthenticator &authenticator, RateLimite
 {
 }
 
+namespace {
+
+ApiError rateLimited(qint64 retryAfterMs)
+{
+    const qint64 seconds = std::max<qint64>(1, (retryAfterMs + 999) / 1000);
+    return ApiError(ErrorCode::RateLimited, u"Too many requests; retry in %1 s."_s.arg(seconds),
+                    QJsonObject{{u"retry_after_seconds"_s, seconds}});
+}
+
+} // namespace
+
+void RequestPipeline::checkAddressLimit(const HttpRequest &request) const
+{
+    qint64 retryAfterMs = 0;
+    if (!m_limiter.take(u"addr:"_s + request.peer.toString(), m_config.rateLimitPerAddress,
+                        m_config.rateBurstPerAddress, m_clock(), &retryAfterMs))
+        throw rateLimited(retryAfterMs);
+}
+
 void RequestPipeline::checkRateLimits(const HttpRequest &request) const
 {
     const qint64 now = m_clock();
     qint64 retryAfterMs = 0;
-    bool allowed = m_limiter.take(u"addr:"_s + request.peer.toString(), m_config.rateLimitPerAddress,
-                                  m_config.rateBurstPerAddress, now, &retryAfterMs);
-    if (allowed && request.principal) {
+    bool allowed = true;
+    if (request.principal) {
         const Principal &p = *request.principal;
         const QString key = p.kind == Principal::Kind::ApiKey ? u"key:"_s + p.id : p.actorType() + u':' + p.id;
         allowed = m_limiter.take(key, m_config.rateLimitPerKey, m_config.rateBurstPerKey, now, &retryAfterMs);
     }
-    if (!allowed) {
-        const qint64 seconds = std::max<qint64>(1, (retryAfterMs + 999) / 1000);
-        throw ApiError(ErrorCode::RateLimited, u"Too many requests; retry in %1 s."_s.arg(seconds),
-                       QJsonObject{{u"retry_after_seconds"_s, seconds}});
-    }
+    if (!allowed)
+        throw rateLimited(retryAfterMs);
 }
 
 QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const RouteSpec &spec,
                                                   const Router::AsyncHandler &handler) const
 {
+    checkAddressLimit(request); // before authentication, so credential floods are limited too
     RequestAuthenticator::Outcome auth;
     if (!spec.auth.isEmpty()) {
         auth = m_authenticator.authenticate(request, spec);
@@ -74,6 +90,10 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
     std::optional<IdempotencyClaim> idempotency;
     if (spec.idempotent && request.principal)
         idempotency = IdempotencyClaim::fromRequest(request, *request.principal);
+    if (idempotency) {
+        request.idempotency = std::make_shared<IdempotencyContext>();
+        request.idempotency->claim = *idempotency;
+    }
     QByteArray actionToken;
     if (spec.actionToken) {
         actionToken = request.header("x-action-token");
@@ -89,69 +109,79 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
     const qint64 now = m_clock();
     const SecurityConfig &config = m_config;
     const QString appUserId = request.principal ? request.principal->id : QString();
-    QFuture<std::optional<HttpResponse>> admission = m_writer.submit<std::optional<HttpResponse>>(
-        [auth, idempotency, actionToken, appUserId, now, &config](const QSqlDatabase &db) -> std::optional<HttpResponse> {
-            if (!auth.nonce.isEmpty())
-                RequestAuthenticator::recordNonce(db, auth.nonceKeyId, auth.nonce, auth.nonceExpiresAt);
-            if (idempotency) {
-                if (std::optional<HttpResponse> replay = idempotency->claim(db, now, config))
-                    return replay; // a retry of a finished request: no token is used up
-            }
-            if (!actionToken.isEmpty())
-                consumeActionToken(db, appUserId, actionToken, now);
-            return std::nullopt;
-        });
+    QFuture<std::optional<HttpResponse>> admission
+        = m_writer.submit<std::optional<HttpResponse>>([auth, idempotency, actionToken, appUserId, now, &config](
+                                                           const QSqlDatabase &db) -> std::optional<HttpResponse> {
+              if (!auth.nonce.isEmpty())
+                  RequestAuthenticator::recordNonce(db, auth.nonceKeyId, auth.nonce, auth.nonceExpiresAt);
+              if (idempotency) {
+                  if (std::optional<HttpResponse> replay = idempotency->claim(db, now, config))
+                      return replay; // a retry of a finished request: no token is used up
+              }
+              if (!actionToken.isEmpty())
+                  consumeActionToken(db, appUserId, actionToken, now);
+              return std::nullopt;
+          });
 
     auto promise = std::make_shared<QPromise<HttpResponse>>();
     QFuture<HttpResponse> result = promise->future();
     promise->start();
     DbWriter *writer = &m_writer;
     QThreadPool *workers = m_workers;
-    admission.then(QtFuture::Launch::Sync, [promise, workers, writer, handler, idempotency,
-                                            request](QFuture<std::optional<HttpResponse>> admitted) mutable {
-        std::optional<HttpResponse> replay;
-        try {
-            replay = admitted.result();
-        } catch (...) {
-            promise->setException(std::current_exception());
-            promise->finish();
-            return;
-        }
-        if (replay) {
-            promise->addResult(*replay);
-            promise->finish();
-            return;
-        }
-        // Back from the writer thread to a worker for the handler.
-        workers->start([promise, writer, handler, idempotency, request]() mutable {
-            QFuture<HttpResponse> handled;
+    admission.then(
+        QtFuture::Launch::Sync,
+        [promise, workers, writer, handler, idempotency,
+         request](QFuture<std::optional<HttpResponse>> admitted) mutable {
+            std::optional<HttpResponse> replay;
             try {
-                handled = handler(request);
+                replay = admitted.result();
             } catch (...) {
-                handled = QtFuture::makeExceptionalFuture<HttpResponse>(std::current_exception());
-            }
-            if (!idempotency) {
-                forward(handled, promise);
+                promise->setException(std::current_exception());
+                promise->finish();
                 return;
             }
-            handled.then(QtFuture::Launch::Sync, [promise, writer, idempotency](QFuture<HttpResponse> done) {
-                HttpResponse response;
+            if (replay) {
+                promise->addResult(*replay);
+                promise->finish();
+                return;
+            }
+            // Back from the writer thread to a worker for the handler.
+            workers->start([promise, writer, handler, idempotency, request]() mutable {
+                QFuture<HttpResponse> handled;
                 try {
-                    response = done.result();
-                } catch (const ApiError &error) {
-                    response = HttpResponse::error(error); // a refusal is an answer a retry must get too
+                    handled = handler(request);
                 } catch (...) {
-                    response = HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error."_s));
+                    handled = QtFuture::makeExceptionalFuture<HttpResponse>(std::current_exception());
                 }
-                // The answer is released only once a retry would be given the same one.
-                forward(writer->submit<HttpResponse>([idempotency, response](const QSqlDatabase &db) {
-                    idempotency->complete(db, response);
-                    return response;
-                }),
-                        promise);
+                if (!idempotency) {
+                    forward(handled, promise);
+                    return;
+                }
+                const std::shared_ptr<IdempotencyContext> context = request.idempotency;
+                handled.then(
+                    QtFuture::Launch::Sync, [promise, writer, idempotency, context](QFuture<HttpResponse> done) {
+                        HttpResponse response;
+                        try {
+                            response = done.result();
+                        } catch (const ApiError &error) {
+                            response = HttpResponse::error(error); // a refusal is an answer a retry must get too
+                        } catch (...) {
+                            response = HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error."_s));
+                        }
+                        if (context && context->recorded) { // stored with the handler's own change
+                            promise->addResult(response);
+                            promise->finish();
+                            return;
+                        }
+                        // The answer is released only once a retry would be given the same one.
+                        forward(writer->submit<HttpResponse>([idempotency, response](const QSqlDatabase &db) {
+                            idempotency->complete(db, response);
+                            return response;
+                        }),
+                                promise);
+                    });
             });
         });
-    });
     return result;
 }
 

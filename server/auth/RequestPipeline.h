@@ -2,8 +2,8 @@
 
 #include "server/auth/SecurityConfig.h"
 
-#include <QSqlDatabase>
 #include "server/http/Router.h"
+#include <QSqlDatabase>
 
 class QThreadPool;
 
@@ -19,8 +19,8 @@ class RequestAuthenticator;
 class RequestPipeline final
 {
 public:
-    RequestPipeline(RequestAuthenticator &authenticator, RateLimiter &limiter, DbWriter &writer,
-                    QThreadPool *workers, Clock clock, const SecurityConfig &config);
+    RequestPipeline(RequestAuthenticator &authenticator, RateLimiter &limiter, DbWriter &writer, QThreadPool *workers,
+                    Clock clock, const SecurityConfig &config);
 
     QFuture<HttpResponse> operator()(HttpRequest &request, const RouteSpec &spec,
                                      const Router::AsyncHandler &handler) const;
@@ -31,6 +31,7 @@ public:
                                    qint64 nowMs);
 
 private:
+    void checkAddressLimit(const HttpRequest &request) const;
     void checkRateLimits(const HttpRequest &request) const;
 
     RequestAuthenticator &m_authenticator;

@@ -81,9 +81,10 @@ void SessionStore::revoke(const QSqlDatabase &db, const QString &tokenHash, qint
 void SessionStore::revokeAll(const QSqlDatabase &db, const QString &principalType, const QString &principalId,
                              qint64 nowMs)
 {
-    sqlExec(db,
-            u"UPDATE sessions SET revoked_at = ? WHERE principal_type = ? AND principal_id = ? AND revoked_at IS NULL"_s,
-            {nowMs, principalType, principalId});
+    sqlExec(
+        db,
+        u"UPDATE sessions SET revoked_at = ? WHERE principal_type = ? AND principal_id = ? AND revoked_at IS NULL"_s,
+        {nowMs, principalType, principalId});
 }
 
 } // namespace paydesk

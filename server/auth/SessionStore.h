@@ -33,8 +33,8 @@ public:
     };
 
     /// Creates a session inside the caller's writer unit.
-    static Issued create(const QSqlDatabase &db, const QString &principalType, const QString &principalId,
-                         qint64 nowMs, qint64 ttlMs);
+    static Issued create(const QSqlDatabase &db, const QString &principalType, const QString &principalId, qint64 nowMs,
+                         qint64 ttlMs);
     static QString hashToken(const QString &token);
 
     /// The live session for a bearer token, or nullopt when unknown, revoked, expired or idle

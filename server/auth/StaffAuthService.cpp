@@ -41,8 +41,8 @@ QString hashPassword(const QString &password)
 
 StaffAuthService::StaffAuthService(Database &database, DbWriter &writer, FieldCipher &cipher, IdGenerator &ids,
                                    Clock clock, const SecurityConfig &config)
-    : m_database(database), m_writer(writer), m_cipher(cipher), m_ids(ids), m_clock(std::move(clock)),
-      m_config(config), m_dummyHash(hashPassword(Random::token(16)))
+    : m_database(database), m_writer(writer), m_cipher(cipher), m_ids(ids), m_clock(std::move(clock)), m_config(config),
+      m_dummyHash(hashPassword(Random::token(16)))
 {
 }
 
@@ -66,21 +66,27 @@ QFuture<QJsonObject> StaffAuthService::login(const LoginRequest &request) const
     if (byAddress.next() && byAddress.value(0).toLongLong() > now)
         throw lockedError(byAddress.value(0).toLongLong(), now);
 
-    QSqlQuery user = sqlExec(db,
-                             u"SELECT id, password_hash, role, merchant_id, status, locked_until, totp_secret_enc,"
-                             " display_name, must_change_password, totp_last_step FROM staff_users WHERE username = ?"_s,
-                             {request.username});
+    QSqlQuery user
+        = sqlExec(db,
+                  u"SELECT id, password_hash, role, merchant_id, status, locked_until, totp_secret_enc,"
+                  " display_name, must_change_password, totp_last_step FROM staff_users WHERE username = ?"_s,
+                  {request.username});
     const bool known = user.next();
     if (known && user.value(5).toLongLong() > now)
         throw lockedError(user.value(5).toLongLong(), now);
     // The slow hash runs here, on a worker, never on the writer thread; unknown users cost the same.
+    // At most two hashes at once, so sign-in floods cannot occupy every worker.
+    if (!m_hashSlots.tryAcquire(1, 2000))
+        throw ApiError(ErrorCode::Unavailable, u"Too many sign-ins at once; retry shortly."_s,
+                       QJsonObject{{u"retry_after_seconds"_s, 1}});
     const bool passwordOk = PasswordHash::verify(request.password, known ? user.value(1).toString() : m_dummyHash);
+    m_hashSlots.release();
     bool ok = known && passwordOk && user.value(4).toString() == u"ACTIVE"_s;
     const QString staffId = known ? user.value(0).toString() : QString();
     qint64 totpStep = 0;
     if (ok && !user.value(6).isNull()) {
-        const std::optional<QByteArray> secret =
-            m_cipher.decrypt(user.value(6).toString(), EncryptedColumns::staffTotpSecret().context(staffId));
+        const std::optional<QByteArray> secret
+            = m_cipher.decrypt(user.value(6).toString(), EncryptedColumns::staffTotpSecret().context(staffId));
         if (!secret)
             throw ApiError(ErrorCode::Internal, u"The second factor of this account cannot be read."_s);
         if (request.totp.isEmpty())
@@ -91,65 +97,84 @@ QFuture<QJsonObject> StaffAuthService::login(const LoginRequest &request) const
         ok = step && *step > user.value(9).toLongLong();
         totpStep = step.value_or(0);
     }
-    const QJsonObject profile{{u"id"_s, staffId},
-                              {u"username"_s, request.username},
-                              {u"display_name"_s, known ? user.value(7).toString() : QString()},
-                              {u"role"_s, known ? user.value(2).toString() : QString()},
-                              {u"merchant_id"_s, known && !user.value(3).isNull() ? QJsonValue(user.value(3).toString())
-                                                                                  : QJsonValue()},
-                              {u"must_change_password"_s, known && user.value(8).toInt() != 0}};
+    const QJsonObject profile{
+        {u"id"_s, staffId},
+        {u"username"_s, request.username},
+        {u"display_name"_s, known ? user.value(7).toString() : QString()},
+        {u"role"_s, known ? user.value(2).toString() : QString()},
+        {u"merchant_id"_s, known && !user.value(3).isNull() ? QJsonValue(user.value(3).toString()) : QJsonValue()},
+        {u"must_change_password"_s, known && user.value(8).toInt() != 0}};
     const SecurityConfig &config = m_config;
     const LoginRequest copy = request;
-    return m_writer.submit<QJsonObject>([ok, known, staffId, profile, now, address, copy, totpStep,
-                                         &config](const QSqlDatabase &wdb) -> QJsonObject {
-        AuditEntry audit;
-        audit.at = now;
-        audit.actorType = u"staff"_s;
-        audit.actorId = staffId.isEmpty() ? copy.username : staffId;
-        audit.targetType = u"staff_user"_s;
-        audit.targetId = staffId;
-        audit.address = address;
-        audit.requestId = copy.requestId;
-        bool accepted = ok;
-        if (accepted && totpStep > 0) {
-            QSqlQuery step = sqlExec(wdb, u"UPDATE staff_users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?"_s,
-                                     {totpStep, staffId, totpStep});
-            accepted = step.numRowsAffected() == 1; // a concurrent sign-in used this code first
-        }
-        if (accepted) {
-            sqlExec(wdb, u"UPDATE staff_users SET failed_logins = 0, locked_until = 0 WHERE id = ?"_s, {staffId});
-            sqlExec(wdb, u"DELETE FROM login_failures WHERE address = ?"_s, {address});
-            const SessionStore::Issued session = SessionStore::create(wdb, u"staff"_s, staffId, now, config.sessionTtlMs);
-            audit.action = u"staff.login"_s;
-            AuditLog::append(wdb, audit);
-            return QJsonObject{{u"token"_s, session.token}, {u"expires_at"_s, session.expiresAt}, {u"user"_s, profile}};
-        }
-        // Count the failure against the user and the address; the Nth failure locks.
-        if (known) {
+    return m_writer
+        .submit<QJsonObject>([ok, known, staffId, profile, now, address, copy, totpStep,
+                              &config](const QSqlDatabase &wdb) -> QJsonObject {
+            AuditEntry audit;
+            audit.at = now;
+            audit.actorType = u"staff"_s;
+            audit.actorId = staffId.isEmpty() ? copy.username : staffId;
+            audit.targetType = u"staff_user"_s;
+            audit.targetId = staffId;
+            audit.address = address;
+            audit.requestId = copy.requestId;
+            bool accepted = ok;
+            if (accepted) {
+                // Attempts that were hashing while the lock was set must not slip through it.
+                QSqlQuery locks = sqlExec(wdb,
+                                          u"SELECT (SELECT locked_until FROM staff_users WHERE id = ?),"
+                                          " (SELECT locked_until FROM login_failures WHERE address = ?)"_s,
+                                          {staffId, address});
+                if (locks.next() && (locks.value(0).toLongLong() > now || locks.value(1).toLongLong() > now))
+                    return QJsonObject{
+                        {u"locked"_s, std::max(locks.value(0).toLongLong(), locks.value(1).toLongLong())}};
+            }
+            if (accepted && totpStep > 0) {
+                QSqlQuery step
+                    = sqlExec(wdb, u"UPDATE staff_users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?"_s,
+                              {totpStep, staffId, totpStep});
+                accepted = step.numRowsAffected() == 1; // a concurrent sign-in used this code first
+            }
+            if (accepted) {
+                // The address keeps its count: one good account must not reset a password spray.
+                sqlExec(wdb, u"UPDATE staff_users SET failed_logins = 0, locked_until = 0 WHERE id = ?"_s, {staffId});
+                const SessionStore::Issued session
+                    = SessionStore::create(wdb, u"staff"_s, staffId, now, config.sessionTtlMs);
+                audit.action = u"staff.login"_s;
+                AuditLog::append(wdb, audit);
+                return QJsonObject{
+                    {u"token"_s, session.token}, {u"expires_at"_s, session.expiresAt}, {u"user"_s, profile}};
+            }
+            // Count the failure against the user and the address; the Nth failure locks.
+            if (known) {
+                sqlExec(wdb,
+                        u"UPDATE staff_users SET failed_logins = failed_logins + 1,"
+                        " locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,"
+                        " updated_at = ? WHERE id = ?"_s,
+                        {config.lockoutThreshold, now + config.lockoutMs, now, staffId});
+                sqlExec(wdb, u"UPDATE staff_users SET failed_logins = 0 WHERE id = ? AND locked_until > ?"_s,
+                        {staffId, now});
+            }
             sqlExec(wdb,
-                    u"UPDATE staff_users SET failed_logins = failed_logins + 1,"
-                    " locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,"
-                    " updated_at = ? WHERE id = ?"_s,
-                    {config.lockoutThreshold, now + config.lockoutMs, now, staffId});
-            sqlExec(wdb, u"UPDATE staff_users SET failed_logins = 0 WHERE id = ? AND locked_until > ?"_s,
-                    {staffId, now});
-        }
-        sqlExec(wdb,
-                u"INSERT INTO login_failures (address, failed_logins, locked_until, updated_at) VALUES (?, 1, 0, ?)"
-                " ON CONFLICT (address) DO UPDATE SET failed_logins = login_failures.failed_logins + 1,"
-                " updated_at = excluded.updated_at"_s,
-                {address, now});
-        sqlExec(wdb,
+                    u"INSERT INTO login_failures (address, failed_logins, locked_until, updated_at) VALUES (?, 1, 0, ?)"
+                    " ON CONFLICT (address) DO UPDATE SET failed_logins = CASE"
+                    " WHEN login_failures.updated_at < excluded.updated_at - ? THEN 1"
+                    " ELSE login_failures.failed_logins + 1 END, updated_at = excluded.updated_at"_s,
+                    {address, now, config.lockoutMs}); // failures older than a lock period are forgotten
+            sqlExec(
+                wdb,
                 u"UPDATE login_failures SET locked_until = ?, failed_logins = 0 WHERE address = ? AND failed_logins >= ?"_s,
                 {now + config.lockoutMs, address, config.lockoutThreshold});
-        audit.action = u"staff.login_failed"_s;
-        AuditLog::append(wdb, audit);
-        return QJsonObject{};
-    }).then(QtFuture::Launch::Sync, [](QJsonObject session) {
-        if (session.isEmpty())
-            throw ApiError(ErrorCode::Unauthenticated, u"Wrong username or password."_s);
-        return session;
-    });
+            audit.action = u"staff.login_failed"_s;
+            AuditLog::append(wdb, audit);
+            return QJsonObject{};
+        })
+        .then(QtFuture::Launch::Sync, [now](QJsonObject session) {
+            if (session.contains(u"locked"_s))
+                throw lockedError(session.value(u"locked"_s).toInteger(), now);
+            if (session.isEmpty())
+                throw ApiError(ErrorCode::Unauthenticated, u"Wrong username or password."_s);
+            return session;
+        });
 }
 
 StaffAuthService::NewStaff StaffAuthService::createStaff(const QSqlDatabase &db, const QString &username,
@@ -161,7 +186,8 @@ StaffAuthService::NewStaff StaffAuthService::createStaff(const QSqlDatabase &db,
         throw ApiError(ErrorCode::ValidationFailed, u"username must be 3 to 64 characters of [a-z0-9._-]."_s);
     const std::optional<Role> parsedRole = roleFromName(role);
     if (!parsedRole)
-        throw ApiError(ErrorCode::ValidationFailed, u"role must be operator, merchant_admin, platform_admin or auditor."_s);
+        throw ApiError(ErrorCode::ValidationFailed,
+                       u"role must be operator, merchant_admin, platform_admin or auditor."_s);
     const bool merchantRole = *parsedRole == Role::Operator || *parsedRole == Role::MerchantAdmin;
     if (merchantRole == merchantId.isEmpty())
         throw ApiError(ErrorCode::ValidationFailed,
@@ -178,8 +204,8 @@ StaffAuthService::NewStaff StaffAuthService::createStaff(const QSqlDatabase &db,
     sqlExec(db,
             u"INSERT INTO staff_users (id, username, display_name, password_hash, role, merchant_id, status,"
             " must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?, ?)"_s,
-            {created.id, username, displayName.isEmpty() ? username : displayName, hashPassword(created.password),
-             role, merchantRole ? QVariant(merchantId) : QVariant(QMetaType::fromType<QString>()), now, now});
+            {created.id, username, displayName.isEmpty() ? username : displayName, hashPassword(created.password), role,
+             merchantRole ? QVariant(merchantId) : QVariant(QMetaType::fromType<QString>()), now, now});
     return created;
 }
 
@@ -189,14 +215,19 @@ QFuture<void> StaffAuthService::changePassword(const QString &staffId, const QSt
     checkPasswordPolicy(newPassword);
     if (newPassword == currentPassword)
         throw ApiError(ErrorCode::ValidationFailed, u"The new password must differ from the current one."_s);
-    QSqlQuery user = sqlExec(m_database.threadConnection(), u"SELECT password_hash FROM staff_users WHERE id = ?"_s,
-                             {staffId});
-    if (!user.next() || !PasswordHash::verify(currentPassword, user.value(0).toString()))
+    QSqlQuery user
+        = sqlExec(m_database.threadConnection(), u"SELECT password_hash FROM staff_users WHERE id = ?"_s, {staffId});
+    if (!m_hashSlots.tryAcquire(1, 2000))
+        throw ApiError(ErrorCode::Unavailable, u"Too many password checks at once; retry shortly."_s);
+    const bool currentOk = user.next() && PasswordHash::verify(currentPassword, user.value(0).toString());
+    m_hashSlots.release();
+    if (!currentOk)
         throw ApiError(ErrorCode::Unauthenticated, u"The current password is wrong."_s);
     const QString newHash = hashPassword(newPassword);
     const qint64 now = m_clock();
     return m_writer.submit<void>([staffId, newHash, keepSessionHash, now](const QSqlDatabase &db) {
-        sqlExec(db, u"UPDATE staff_users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?"_s,
+        sqlExec(db,
+                u"UPDATE staff_users SET password_hash = ?, must_change_password = 0, updated_at = ? WHERE id = ?"_s,
                 {newHash, now, staffId});
         // Everyone else who knew the old password is signed out.
         sqlExec(db,
@@ -222,19 +253,20 @@ QFuture<QJsonObject> StaffAuthService::setupTotp(const QString &staffId, const Q
     const QJsonObject answer{{u"secret"_s, Base32::encode(secret)},
                              {u"otpauth_uri"_s, Totp::provisioningUri(username, secret)}};
     return m_writer.submit<QJsonObject>([staffId, pending, now, answer](const QSqlDatabase &db) {
-        sqlExec(db, u"UPDATE staff_users SET totp_pending_enc = ?, updated_at = ? WHERE id = ?"_s, {pending, now, staffId});
+        sqlExec(db, u"UPDATE staff_users SET totp_pending_enc = ?, updated_at = ? WHERE id = ?"_s,
+                {pending, now, staffId});
         return answer;
     });
 }
 
 QFuture<void> StaffAuthService::confirmTotp(const QString &staffId, const QString &code, const QString &requestId) const
 {
-    QSqlQuery row = sqlExec(m_database.threadConnection(), u"SELECT totp_pending_enc FROM staff_users WHERE id = ?"_s,
-                            {staffId});
+    QSqlQuery row
+        = sqlExec(m_database.threadConnection(), u"SELECT totp_pending_enc FROM staff_users WHERE id = ?"_s, {staffId});
     if (!row.next() || row.value(0).isNull())
         throw ApiError(ErrorCode::Conflict, u"Start with POST /v1/me/totp/setup."_s);
-    const std::optional<QByteArray> secret =
-        m_cipher.decrypt(row.value(0).toString(), EncryptedColumns::staffTotpPending().context(staffId));
+    const std::optional<QByteArray> secret
+        = m_cipher.decrypt(row.value(0).toString(), EncryptedColumns::staffTotpPending().context(staffId));
     const qint64 now = m_clock();
     const std::optional<qint64> step = secret ? Totp::verify(*secret, code, now / 1000) : std::nullopt;
     if (!step)

@@ -7,6 +7,7 @@
 #include <QFuture>
 #include <QHostAddress>
 #include <QJsonObject>
+#include <QSemaphore>
 #include <QString>
 
 namespace paydesk {
@@ -68,6 +69,7 @@ private:
     Clock m_clock;
     const SecurityConfig &m_config;
     QString m_dummyHash; ///< verified against for unknown users, so timing does not reveal them
+    mutable QSemaphore m_hashSlots{2}; ///< concurrent scrypt verifications (32 MiB and ~100 ms each)
 };
 
 } // namespace paydesk

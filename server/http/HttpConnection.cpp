@@ -15,6 +15,9 @@ namespace paydesk {
 namespace {
 
 constexpr int kLingerMs = 1000;
+// Responses a client has not read yet; beyond this the connection stops taking requests, so a
+// client that pipelines without reading cannot make the server buffer without bound.
+constexpr qint64 kMaxUnsentBytes = 256 * 1024;
 
 HttpConnection *self(http_parser *parser)
 {
@@ -103,7 +106,7 @@ void HttpConnection::onReadyRead()
         m_socket->skip(m_socket->bytesAvailable());
         return;
     }
-    if (m_inFlight >= m_limits.maxPipelined)
+    if (m_inFlight >= m_limits.maxPipelined || m_socket->bytesToWrite() >= kMaxUnsentBytes)
         return; // backpressure: the socket's bounded read buffer fills, then TCP stops the client
     m_input += m_socket->readAll();
     parseBuffered();
@@ -111,7 +114,8 @@ void HttpConnection::onReadyRead()
 
 void HttpConnection::parseBuffered()
 {
-    while (!m_input.isEmpty() && !m_stopReading && m_inFlight < m_limits.maxPipelined) {
+    while (!m_input.isEmpty() && !m_stopReading && m_inFlight < m_limits.maxPipelined
+           && m_socket->bytesToWrite() < kMaxUnsentBytes) {
         if (!m_messageInProgress && m_phase != Phase::Reading)
             enterPhase(Phase::Reading);
         const size_t parsed = http_parser_execute(&m_parser, &s_settings, m_input.constData(), size_t(m_input.size()));
@@ -138,8 +142,8 @@ void HttpConnection::parseBuffered()
     if (m_input.isEmpty() && !m_messageInProgress && m_phase == Phase::Reading)
         enterPhase(m_inFlight > 0 ? Phase::Busy : Phase::Idle);
     // Data may have arrived while we were not reading (pipelining backpressure).
-    if (m_input.isEmpty() && !m_stopReading && m_inFlight < m_limits.maxPipelined && m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+    if (m_input.isEmpty() && m_socket->bytesAvailable() > 0)
+        scheduleResume();
 }
 
 void HttpConnection::resetMessageState()
@@ -150,6 +154,7 @@ void HttpConnection::resetMessageState()
     m_lastWasValue = false;
     m_headerBytes = 0;
     m_messageDone = false;
+    m_headersDone = false;
     m_limitStatus = 0;
 }
 
@@ -199,6 +204,8 @@ int HttpConnection::onHeaderField(http_parser *parser, const char *at, size_t le
     HttpConnection *c = self(parser);
     if (!c->addHeaderBytes(length + 4))
         return 1;
+    if (c->m_headersDone)
+        return 0; // chunked trailers are counted but never become request headers
     if (c->m_lastWasValue) {
         c->finishHeaderLine();
         c->m_lastWasValue = false;
@@ -216,6 +223,8 @@ int HttpConnection::onHeaderValue(http_parser *parser, const char *at, size_t le
     HttpConnection *c = self(parser);
     if (!c->addHeaderBytes(length))
         return 1;
+    if (c->m_headersDone)
+        return 0;
     c->m_lastWasValue = true;
     c->m_value.append(at, qsizetype(length));
     return 0;
@@ -225,6 +234,7 @@ int HttpConnection::onHeadersComplete(http_parser *parser)
 {
     HttpConnection *c = self(parser);
     c->finishHeaderLine();
+    c->m_headersDone = true;
     HttpRequest &request = c->m_request;
     request.method = http_method_str(http_method(parser->method));
     const qsizetype question = request.target.indexOf('?');
@@ -330,13 +340,8 @@ void HttpConnection::complete(quint64 seq, HttpResponse response, const QString 
     }
     if (m_inFlight == 0 && !anyRequestPartial())
         enterPhase(Phase::Idle);
-    if (!m_stopReading && m_inFlight < m_limits.maxPipelined
-        && (!m_input.isEmpty() || m_socket->bytesAvailable() > 0)) {
-        if (!m_input.isEmpty())
-            parseBuffered();
-        else
-            QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
-    }
+    if (!m_input.isEmpty() || m_socket->bytesAvailable() > 0)
+        scheduleResume();
 }
 
 void HttpConnection::writeResponse(const HttpResponse &response, const QString &requestId, bool closing)
@@ -371,6 +376,29 @@ void HttpConnection::writeResponse(const HttpResponse &response, const QString &
 void HttpConnection::onBytesWritten()
 {
     m_writeProgress.start();
+    if (!m_input.isEmpty() || m_socket->bytesAvailable() > 0)
+        scheduleResume();
+}
+
+void HttpConnection::scheduleResume()
+{
+    // Queued, never direct: answering a request can complete synchronously (404, 503), and a
+    // direct call back into the parser would recurse once per pipelined request.
+    if (m_resumeScheduled || m_stopReading || m_phase == Phase::Closing)
+        return;
+    if (m_inFlight >= m_limits.maxPipelined || m_socket->bytesToWrite() >= kMaxUnsentBytes)
+        return; // bytesWritten or the next completed response resumes
+    m_resumeScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_resumeScheduled = false;
+            if (!m_input.isEmpty())
+                parseBuffered();
+            else
+                onReadyRead();
+        },
+        Qt::QueuedConnection);
 }
 
 void HttpConnection::checkTimeouts()

@@ -48,6 +48,7 @@ private:
     void onEncrypted();
     void onReadyRead();
     void onBytesWritten();
+    void scheduleResume();
     void parseBuffered();
     void requestComplete();
     void failRequest(ErrorCode code, const QString &message);
@@ -86,6 +87,8 @@ private:
     QByteArray m_field;
     QByteArray m_value;
     bool m_lastWasValue = false;
+    bool m_headersDone = false;
+    bool m_resumeScheduled = false;
     qsizetype m_headerBytes = 0;
     bool m_keepAlive = true;
     int m_limitStatus = 0; ///< set by a callback that refused the message (413, 431)

@@ -12,6 +12,7 @@
 #include <QUrlQuery>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -33,6 +34,8 @@ struct HttpRequest
     QMap<QString, QString> pathParams; ///< values of {name} segments of the matched route
     std::chrono::steady_clock::time_point receivedAt;
     std::optional<Principal> principal; ///< set by authentication before the handler runs
+    /// The request's Idempotency-Key claim, when it has one (see server/auth/Idempotency.h).
+    std::shared_ptr<struct IdempotencyContext> idempotency;
 
     /// First value of a header (name in any case), or a null QByteArray.
     QByteArray header(QByteArrayView name) const;

@@ -157,34 +157,37 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
     m_queuedRequests.fetch_add(1, std::memory_order_relaxed);
     request.pathParams = std::move(match.params);
     const Router::Route *matched = match.route;
-    m_workers->start(
-        [this, matched, connectionId, seq, route = routeName, request = std::move(request)]() mutable {
-            const QString requestId = request.requestId;
-            const QByteArray method = request.method;
-            const auto receivedAt = request.receivedAt;
-            auto post = [this, connectionId, seq, requestId, route, method, receivedAt](HttpResponse response) {
-                QMetaObject::invokeMethod(
-                    this,
-                    [=, this, response = std::move(response)]() mutable {
-                        deliver(connectionId, seq, std::move(response), requestId, route, method, receivedAt, true);
-                    },
-                    Qt::QueuedConnection);
-            };
-            auto failure = [&requestId](std::exception_ptr error) {
-                try {
-                    std::rethrow_exception(error);
-                } catch (const ApiError &apiError) {
-                    return HttpResponse::error(apiError);
-                } catch (const std::exception &other) {
-                    qCWarning(lcHttp).noquote() << "request" << requestId << "failed:" << other.what();
-                } catch (...) {
-                    qCWarning(lcHttp).noquote() << "request" << requestId << "failed with an unknown exception";
-                }
-                return HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error; see the server log."_s));
-            };
+    m_workers->start([this, matched, connectionId, seq, route = routeName, request = std::move(request)]() mutable {
+        const QString requestId = request.requestId;
+        const QByteArray method = request.method;
+        const auto receivedAt = request.receivedAt;
+        auto post = [this, connectionId, seq, requestId, route, method, receivedAt](HttpResponse response) {
+            QMetaObject::invokeMethod(
+                this,
+                [=, this, response = std::move(response)]() mutable {
+                    deliver(connectionId, seq, std::move(response), requestId, route, method, receivedAt, true);
+                },
+                Qt::QueuedConnection);
+        };
+        auto failure = [requestId](std::exception_ptr error) {
             try {
-                QFuture<HttpResponse> future = m_router.run(*matched, request);
-                future.then(QtFuture::Launch::Sync, [post, failure](QFuture<HttpResponse> done) {
+                std::rethrow_exception(error);
+            } catch (const ApiError &apiError) {
+                return HttpResponse::error(apiError);
+            } catch (const std::exception &other) {
+                qCWarning(lcHttp).noquote() << "request" << requestId << "failed:" << other.what();
+            } catch (...) {
+                qCWarning(lcHttp).noquote() << "request" << requestId << "failed with an unknown exception";
+            }
+            return HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error; see the server log."_s));
+        };
+        try {
+            QFuture<HttpResponse> future = m_router.run(*matched, request);
+            // A cancelled future would skip .then(); answer it rather than leave the client waiting.
+            future
+                .onCanceled(
+                    [] { return HttpResponse::error(ApiError(ErrorCode::Internal, u"The request was cancelled."_s)); })
+                .then(QtFuture::Launch::Sync, [post, failure](QFuture<HttpResponse> done) {
                     HttpResponse response;
                     try {
                         response = done.result();
@@ -193,10 +196,10 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
                     }
                     post(std::move(response));
                 });
-            } catch (...) {
-                post(failure(std::current_exception()));
-            }
-        });
+        } catch (...) {
+            post(failure(std::current_exception()));
+        }
+    });
 }
 
 void HttpServer::deliver(quint64 connectionId, quint64 seq, HttpResponse response, const QString &requestId,

@@ -23,9 +23,7 @@ bool isPlaceholder(const QByteArray &segment)
 
 Router::AsyncHandler makeAsync(Router::Handler handler)
 {
-    return [handler = std::move(handler)](HttpRequest &request) {
-        return QtFuture::makeReadyFuture(handler(request));
-    };
+    return [handler = std::move(handler)](HttpRequest &request) { return QtFuture::makeReadyFuture(handler(request)); };
 }
 
 } // namespace

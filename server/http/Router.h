@@ -13,8 +13,8 @@ namespace paydesk {
 /// How a route's caller proves who it is.
 enum class AuthScheme {
     StaffSession, ///< Authorization: Bearer <token> from POST /v1/sessions
-    Signed,       ///< Authorization: PAYDESK-HMAC-SHA256 … with a merchant API key
-    AppSession,   ///< Authorization: Bearer <token> from POST /v1/app/sessions
+    Signed, ///< Authorization: PAYDESK-HMAC-SHA256 … with a merchant API key
+    AppSession, ///< Authorization: Bearer <token> from POST /v1/app/sessions
 };
 
 /// Everything the pipeline and the API description need to know about one route.
@@ -22,13 +22,13 @@ struct RouteSpec
 {
     QByteArray method;
     QByteArray pattern;
-    QList<AuthScheme> auth;     ///< accepted schemes; empty means public
-    QList<Role> roles;          ///< staff roles allowed; empty means any staff role
-    bool idempotent = false;    ///< honours Idempotency-Key (required for money-moving POSTs)
-    bool actionToken = false;   ///< app calls that move money need X-Action-Token
-    QString summary;            ///< one line for the OpenAPI document
-    QString tag;                ///< OpenAPI tag (resource name)
-    bool documented = true;     ///< false for the diagnostic /_test routes
+    QList<AuthScheme> auth; ///< accepted schemes; empty means public
+    QList<Role> roles; ///< staff roles allowed; empty means any staff role
+    bool idempotent = false; ///< honours Idempotency-Key (required for money-moving POSTs)
+    bool actionToken = false; ///< app calls that move money need X-Action-Token
+    QString summary; ///< one line for the OpenAPI document
+    QString tag; ///< OpenAPI tag (resource name)
+    bool documented = true; ///< false for the diagnostic /_test routes
     bool beforePasswordChange = false; ///< open to staff who still have a one-time password
 };
 

@@ -270,6 +270,30 @@ private slots:
         }
     }
 
+    void thousandsOfPipelinedRequestsAnsweredAtOnceStayInOrder()
+    {
+        // Answers made on the HTTP thread itself (404) must neither recurse per request nor pile
+        // up without bound while the client is not reading.
+        auto server = startServer();
+        QVERIFY(server);
+        RawTlsClient client;
+        QVERIFY(client.connectTo(server->port()));
+        const int count = 5000;
+        QByteArray burst;
+        for (int i = 0; i < count; ++i)
+            burst += "GET /missing/" + QByteArray::number(i) + " HTTP/1.1\r\n\r\n";
+        client.send(burst);
+        for (int i = 0; i < count; ++i) {
+            const auto response = client.readResponse();
+            QVERIFY2(response, qPrintable(u"response %1 missing"_s.arg(i)));
+            QCOMPARE(response->status, 404);
+        }
+        client.send(RawTlsClient::get("/tag?tag=last"));
+        const auto last = client.readResponse();
+        QVERIFY(last);
+        QCOMPARE(jsonOf(*last).value(u"tag"_s).toString(), u"last"_s);
+    }
+
     void slowLorisClientIsDroppedWhileOthersAreServed()
     {
         HttpLimits limits;

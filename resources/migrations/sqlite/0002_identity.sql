@@ -76,6 +76,7 @@ CREATE TABLE idempotency_keys (
     scope TEXT NOT NULL,
     idem_key TEXT NOT NULL,
     request_hash TEXT NOT NULL,
+    attempt TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('IN_PROGRESS', 'DONE')),
     response_status INTEGER,
     response_body TEXT,
