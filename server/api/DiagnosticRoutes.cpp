@@ -83,6 +83,7 @@ void registerDiagnosticRoutes(Router &router, Database &database, DbWriter &writ
     RouteSpec appAction = testRoute("POST", "/_test/app-action");
     appAction.auth = {AuthScheme::AppSession};
     appAction.actionToken = true;
+    appAction.actionPurpose = u"transfer"_s;
     router.add(appAction, [](HttpRequest &request) {
         return HttpResponse::json(200, QJsonObject{{u"app_user"_s, request.principal->id}});
     });

@@ -104,13 +104,14 @@ void registerSessionRoutes(Router &router, ApiContext &context)
          {},
          false,
          false,
-         u"Start a TOTP second factor: returns the secret and an otpauth:// URI"_s,
+         u"Start (or replace) the TOTP second factor; needs the password; returns the secret and an otpauth:// URI"_s,
          u"sessions"_s},
         [&context](HttpRequest &request) {
             QSqlQuery row = sqlExec(context.database.threadConnection(),
                                     u"SELECT username FROM staff_users WHERE id = ?"_s, {request.principal->id});
             const QString username = row.next() ? row.value(0).toString() : request.principal->id;
-            return context.staffAuth.setupTotp(request.principal->id, username)
+            const JsonBody body(request, {u"password"_s});
+            return context.staffAuth.setupTotp(request.principal->id, username, body.string(u"password"_s, true, 256))
                 .then(QtFuture::Launch::Sync, [](QJsonObject setup) { return HttpResponse::json(200, setup); });
         });
 

@@ -109,19 +109,19 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
     const qint64 now = m_clock();
     const SecurityConfig &config = m_config;
     const QString appUserId = request.principal ? request.principal->id : QString();
-    QFuture<std::optional<HttpResponse>> admission
-        = m_writer.submit<std::optional<HttpResponse>>([auth, idempotency, actionToken, appUserId, now, &config](
-                                                           const QSqlDatabase &db) -> std::optional<HttpResponse> {
-              if (!auth.nonce.isEmpty())
-                  RequestAuthenticator::recordNonce(db, auth.nonceKeyId, auth.nonce, auth.nonceExpiresAt);
-              if (idempotency) {
-                  if (std::optional<HttpResponse> replay = idempotency->claim(db, now, config))
-                      return replay; // a retry of a finished request: no token is used up
-              }
-              if (!actionToken.isEmpty())
-                  consumeActionToken(db, appUserId, actionToken, now);
-              return std::nullopt;
-          });
+    QFuture<std::optional<HttpResponse>> admission = m_writer.submit<std::optional<HttpResponse>>(
+        [auth, idempotency, actionToken, purpose = spec.actionPurpose, appUserId, now,
+         &config](const QSqlDatabase &db) -> std::optional<HttpResponse> {
+            if (!auth.nonce.isEmpty())
+                RequestAuthenticator::recordNonce(db, auth.nonceKeyId, auth.nonce, auth.nonceExpiresAt);
+            if (idempotency) {
+                if (std::optional<HttpResponse> replay = idempotency->claim(db, now, config))
+                    return replay; // a retry of a finished request: no token is used up
+            }
+            if (!actionToken.isEmpty())
+                consumeActionToken(db, appUserId, actionToken, purpose, now);
+            return std::nullopt;
+        });
 
     auto promise = std::make_shared<QPromise<HttpResponse>>();
     QFuture<HttpResponse> result = promise->future();
@@ -186,12 +186,12 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
 }
 
 void RequestPipeline::consumeActionToken(const QSqlDatabase &db, const QString &appUserId, const QByteArray &token,
-                                         qint64 nowMs)
+                                         const QString &purpose, qint64 nowMs)
 {
     QSqlQuery used = sqlExec(db,
                              u"UPDATE action_tokens SET used_at = ? WHERE token_hash = ? AND app_user_id = ?"
-                             " AND used_at IS NULL AND expires_at > ?"_s,
-                             {nowMs, SessionStore::hashToken(QString::fromLatin1(token)), appUserId, nowMs});
+                             " AND purpose = ? AND used_at IS NULL AND expires_at > ?"_s,
+                             {nowMs, SessionStore::hashToken(QString::fromLatin1(token)), appUserId, purpose, nowMs});
     if (used.numRowsAffected() != 1)
         throw ApiError(ErrorCode::ActionTokenInvalid, u"The action token is unknown, used or expired."_s);
 }

@@ -26,9 +26,9 @@ public:
                                      const Router::AsyncHandler &handler) const;
 
     /// Inside a writer unit: uses up an app user's action token (X-Action-Token); throws
-    /// ACTION_TOKEN_INVALID when it is unknown, used, expired or someone else's.
+    /// ACTION_TOKEN_INVALID when it is unknown, used, expired, someone else's or for another purpose.
     static void consumeActionToken(const QSqlDatabase &db, const QString &appUserId, const QByteArray &token,
-                                   qint64 nowMs);
+                                   const QString &purpose, qint64 nowMs);
 
 private:
     void checkAddressLimit(const HttpRequest &request) const;

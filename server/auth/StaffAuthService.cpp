@@ -245,8 +245,18 @@ QFuture<void> StaffAuthService::changePassword(const QString &staffId, const QSt
     });
 }
 
-QFuture<QJsonObject> StaffAuthService::setupTotp(const QString &staffId, const QString &username) const
+QFuture<QJsonObject> StaffAuthService::setupTotp(const QString &staffId, const QString &username,
+                                                 const QString &password) const
 {
+    // A stolen session alone must not be able to replace the second factor.
+    QSqlQuery user
+        = sqlExec(m_database.threadConnection(), u"SELECT password_hash FROM staff_users WHERE id = ?"_s, {staffId});
+    if (!m_hashSlots.tryAcquire(1, 2000))
+        throw ApiError(ErrorCode::Unavailable, u"Too many password checks at once; retry shortly."_s);
+    const bool passwordOk = user.next() && PasswordHash::verify(password, user.value(0).toString());
+    m_hashSlots.release();
+    if (!passwordOk)
+        throw ApiError(ErrorCode::Unauthenticated, u"The password is wrong."_s);
     const QByteArray secret = Totp::generateSecret();
     const QString pending = m_cipher.encrypt(secret, EncryptedColumns::staffTotpPending().context(staffId));
     const qint64 now = m_clock();

@@ -54,7 +54,7 @@ public:
 
     /// A new TOTP secret, kept pending until confirmTotp() proves the authenticator has it:
     /// {secret (base32), otpauth_uri}.
-    QFuture<QJsonObject> setupTotp(const QString &staffId, const QString &username) const;
+    QFuture<QJsonObject> setupTotp(const QString &staffId, const QString &username, const QString &password) const;
     /// Turns the second factor on when code matches the pending secret.
     QFuture<void> confirmTotp(const QString &staffId, const QString &code, const QString &requestId) const;
 

@@ -30,6 +30,7 @@ struct RouteSpec
     QString tag; ///< OpenAPI tag (resource name)
     bool documented = true; ///< false for the diagnostic /_test routes
     bool beforePasswordChange = false; ///< open to staff who still have a one-time password
+    QString actionPurpose = {}; ///< with actionToken: the purpose the token was issued for
 };
 
 /// Maps method + path to handlers; paths are literal segments and {name} placeholders.

@@ -62,7 +62,8 @@ private:
     {
         QProcess process;
         process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(ServerProcess::serverBinary(), arguments + QStringList{u"--data-dir"_s, m_dataDir, u"--db"_s, m_db});
+        process.start(ServerProcess::serverBinary(),
+                      arguments + QStringList{u"--data-dir"_s, m_dataDir, u"--db"_s, m_db});
         if (!process.waitForFinished(60'000))
             return -1;
         if (output)
@@ -77,9 +78,9 @@ private:
     {
         ApiClient api = client();
         const QString token = api.login(username, oneTimePassword);
-        const auto changed = api.bearer(token, "POST", "/v1/me/password",
-                                        compact({{u"current_password"_s, oneTimePassword},
-                                                 {u"new_password"_s, username + u"-long-passphrase"_s}}));
+        const auto changed = api.bearer(
+            token, "POST", "/v1/me/password",
+            compact({{u"current_password"_s, oneTimePassword}, {u"new_password"_s, username + u"-long-passphrase"_s}}));
         return changed && changed->status == 204 ? token : QString();
     }
     QString keyId() const { return m_firstRun.value(u"api_key_id"_s); }
@@ -111,8 +112,9 @@ private slots:
         QDir().mkpath(m_dataDir);
         QFile config(m_dataDir + u"/paydesk.ini"_s);
         QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write("[security]\nlockout_threshold=5\nlockout_seconds=2\nrate_per_key=100000\nrate_per_address=100000\n"
-                     "[log]\naccess=false\n");
+        config.write(
+            "[security]\nlockout_threshold=5\nlockout_seconds=2\nrate_per_key=100000\nrate_per_address=100000\n"
+            "[log]\naccess=false\n");
         config.close();
         QCOMPARE(runServerCommand({u"init"_s, u"--first-run-file"_s, m_dataDir + u"/first-run.txt"_s}), 0);
         const QFileInfo firstRun(m_dataDir + u"/first-run.txt"_s);
@@ -167,19 +169,23 @@ private slots:
 
         // Signed for one body, sent with another.
         const QByteArray nonce = "alteredbody0000000000001";
-        const QByteArray signature = paydesk::PaydeskSignature::sign(secret(), "POST", "/v1/merchant/settings", now,
-                                                                     nonce, body);
-        auto alteredBody = api.send("POST", "/v1/merchant/settings",
-                                    compact({{u"notify_url"_s, u"https://evil.example/notify"_s}}),
-                                    "Authorization: " + paydesk::PaydeskSignature::authorization(keyId().toLatin1(), now, nonce, signature) + "\r\n");
+        const QByteArray signature
+            = paydesk::PaydeskSignature::sign(secret(), "POST", "/v1/merchant/settings", now, nonce, body);
+        auto alteredBody = api.send(
+            "POST", "/v1/merchant/settings", compact({{u"notify_url"_s, u"https://evil.example/notify"_s}}),
+            "Authorization: " + paydesk::PaydeskSignature::authorization(keyId().toLatin1(), now, nonce, signature)
+                + "\r\n");
         QCOMPARE(alteredBody->status, 401);
         QCOMPARE(ApiClient::errorCode(alteredBody), u"BAD_SIGNATURE"_s);
 
         // Signed for one path, sent to another.
         const QByteArray pathNonce = "alteredpath0000000000001";
-        const QByteArray pathSignature = paydesk::PaydeskSignature::sign(secret(), "GET", "/v1/merchant", now, pathNonce, {});
-        auto alteredPath = api.send("GET", "/v1/merchant?x=1", {},
-                                    "Authorization: " + paydesk::PaydeskSignature::authorization(keyId().toLatin1(), now, pathNonce, pathSignature) + "\r\n");
+        const QByteArray pathSignature
+            = paydesk::PaydeskSignature::sign(secret(), "GET", "/v1/merchant", now, pathNonce, {});
+        auto alteredPath = api.send(
+            "GET", "/v1/merchant?x=1", {},
+            "Authorization: "
+                + paydesk::PaydeskSignature::authorization(keyId().toLatin1(), now, pathNonce, pathSignature) + "\r\n");
         QCOMPARE(alteredPath->status, 401);
         QCOMPARE(ApiClient::errorCode(alteredPath), u"BAD_SIGNATURE"_s);
 
@@ -189,10 +195,12 @@ private slots:
         auto future = api.signedRequest(keyId(), secret(), "GET", "/v1/merchant", {}, now + 301);
         QCOMPARE(ApiClient::errorCode(future), u"STALE_TIMESTAMP"_s);
 
-        auto first = api.signedRequest(keyId(), secret(), "POST", "/v1/merchant/settings", body, now, "replayednonce00000000001");
+        auto first = api.signedRequest(keyId(), secret(), "POST", "/v1/merchant/settings", body, now,
+                                       "replayednonce00000000001");
         QCOMPARE(first->status, 200);
         QCOMPARE(ApiClient::json(first).value(u"notify_url"_s).toString(), u"https://shop.example/notify"_s);
-        auto replayed = api.signedRequest(keyId(), secret(), "POST", "/v1/merchant/settings", body, now, "replayednonce00000000001");
+        auto replayed = api.signedRequest(keyId(), secret(), "POST", "/v1/merchant/settings", body, now,
+                                          "replayednonce00000000001");
         QCOMPARE(replayed->status, 401);
         QCOMPARE(ApiClient::errorCode(replayed), u"REPLAYED"_s);
 
@@ -219,7 +227,9 @@ private slots:
         QVERIFY(!listed->body.contains(newSecret));
         QVERIFY(listed->body.contains(newKey.toLatin1()));
         QCOMPARE(api.bearer(m_adminToken, "DELETE",
-                            "/v1/merchants/" + merchantId.toLatin1() + "/api-keys/" + newKey.toLatin1())->status, 204);
+                            "/v1/merchants/" + merchantId.toLatin1() + "/api-keys/" + newKey.toLatin1())
+                     ->status,
+                 204);
         const auto revoked = api.signedRequest(newKey, newSecret, "GET", "/v1/merchant");
         QCOMPARE(revoked->status, 401);
         QCOMPARE(ApiClient::errorCode(revoked), u"UNAUTHENTICATED"_s);
@@ -245,7 +255,8 @@ private slots:
         QCOMPARE(items.size(), 1);
         QCOMPARE(items.first().toObject().value(u"id"_s).toString(), merchantA);
         // A merchant admin cannot create merchants (a role the route does not allow).
-        const auto forbidden = api.bearer(adminA, "POST", "/v1/merchants", compact({{u"code"_s, u"x1"_s}, {u"name"_s, u"x"_s}}));
+        const auto forbidden
+            = api.bearer(adminA, "POST", "/v1/merchants", compact({{u"code"_s, u"x1"_s}, {u"name"_s, u"x"_s}}));
         QCOMPARE(forbidden->status, 403);
     }
 
@@ -287,7 +298,8 @@ private slots:
         QByteArray createdBody;
         for (const auto &response : responses) {
             QVERIFY(response);
-            QVERIFY2(response->status == 201 || (response->status == 409 && ApiClient::errorCode(response) == u"IN_PROGRESS"_s),
+            QVERIFY2(response->status == 201
+                         || (response->status == 409 && ApiClient::errorCode(response) == u"IN_PROGRESS"_s),
                      response->body.constData());
             if (response->status == 201) {
                 if (createdBody.isEmpty())
@@ -344,10 +356,11 @@ private slots:
         QVERIFY(!first.isEmpty() && !second.isEmpty());
         QCOMPARE(api.bearer(first, "GET", "/v1/me")->status, 200);
         QCOMPARE(ApiClient::json(api.lastResponse()).value(u"must_change_password"_s).toBool(), true);
-        QCOMPARE(api.bearer(first, "POST", "/v1/me/password",
-                            compact({{u"current_password"_s, password}, {u"new_password"_s, u"a much better passphrase"_s}}))
-                     ->status,
-                 204);
+        QCOMPARE(
+            api.bearer(first, "POST", "/v1/me/password",
+                       compact({{u"current_password"_s, password}, {u"new_password"_s, u"a much better passphrase"_s}}))
+                ->status,
+            204);
         QCOMPARE(api.bearer(second, "GET", "/v1/me")->status, 401); // other sessions ended
         QCOMPARE(api.bearer(first, "GET", "/v1/me")->status, 200);
         QCOMPARE(api.bearer(first, "DELETE", "/v1/sessions/current")->status, 204);
@@ -359,8 +372,9 @@ private slots:
     void strictBodiesAndRolesAreEnforced()
     {
         ApiClient api = client();
-        const auto unknownField = api.bearer(m_adminToken, "POST", "/v1/merchants",
-                                             compact({{u"code"_s, u"strict1"_s}, {u"name"_s, u"S"_s}, {u"admin"_s, true}}));
+        const auto unknownField
+            = api.bearer(m_adminToken, "POST", "/v1/merchants",
+                         compact({{u"code"_s, u"strict1"_s}, {u"name"_s, u"S"_s}, {u"admin"_s, true}}));
         QCOMPARE(unknownField->status, 400);
         QCOMPARE(ApiClient::errorCode(unknownField), u"VALIDATION_FAILED"_s);
         const auto tooLong = api.bearer(m_adminToken, "POST", "/v1/merchants",
@@ -411,7 +425,8 @@ private slots:
         ApiClient api = client();
         if (api.send("POST", "/v1/app/sms-codes", compact({{u"phone"_s, phone}}))->status != 202)
             return {};
-        const auto session = api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, smsCode(phone)}}));
+        const auto session
+            = api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, smsCode(phone)}}));
         return ApiClient::json(session).value(u"token"_s).toString();
     }
 
@@ -453,7 +468,8 @@ private slots:
         const QString code = smsCode(phone);
         const QString wrong = code == u"000000"_s ? u"111111"_s : u"000000"_s;
         for (int i = 0; i < 5; ++i)
-            QCOMPARE(api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, wrong}}))->status, 401);
+            QCOMPARE(api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, wrong}}))->status,
+                     401);
         QCOMPARE(api.send("POST", "/v1/app/sessions", compact({{u"phone"_s, phone}, {u"code"_s, code}}))->status, 401);
     }
 
@@ -463,7 +479,15 @@ private slots:
         const QString bob = appSignIn(u"13600136000"_s);
         QVERIFY(!alice.isEmpty() && !bob.isEmpty());
         ApiClient api = client();
-        const auto issued = api.bearer(alice, "POST", "/v1/app/action-tokens", compact({{u"purpose"_s, u"transfer"_s}}));
+        // A token for another purpose does not open a transfer.
+        const auto forWithdrawal
+            = api.bearer(alice, "POST", "/v1/app/action-tokens", compact({{u"purpose"_s, u"withdrawal"_s}}));
+        const QByteArray withdrawalToken = ApiClient::json(forWithdrawal).value(u"token"_s).toString().toLatin1();
+        QCOMPARE(
+            api.bearer(alice, "POST", "/_test/app-action", "{}", "X-Action-Token: " + withdrawalToken + "\r\n")->status,
+            401);
+        const auto issued
+            = api.bearer(alice, "POST", "/v1/app/action-tokens", compact({{u"purpose"_s, u"transfer"_s}}));
         QCOMPARE(issued->status, 201);
         const QByteArray token = ApiClient::json(issued).value(u"token"_s).toString().toLatin1();
         QCOMPARE(api.bearer(bob, "POST", "/_test/app-action", "{}", "X-Action-Token: " + token + "\r\n")->status, 401);
@@ -473,8 +497,8 @@ private slots:
         QCOMPARE(reused->status, 401);
         QCOMPARE(ApiClient::errorCode(reused), u"ACTION_TOKEN_INVALID"_s);
         QCOMPARE(ApiClient::errorCode(api.bearer(alice, "POST", "/_test/app-action", "{}")), u"ACTION_TOKEN_INVALID"_s);
-        QCOMPARE(ApiClient::errorCode(api.bearer(alice, "POST", "/v1/app/action-tokens",
-                                                 compact({{u"purpose"_s, u"anything"_s}}))),
+        QCOMPARE(ApiClient::errorCode(
+                     api.bearer(alice, "POST", "/v1/app/action-tokens", compact({{u"purpose"_s, u"anything"_s}}))),
                  u"VALIDATION_FAILED"_s);
     }
 
@@ -486,21 +510,32 @@ private slots:
         const QString oneTime = ApiClient::json(created).value(u"one_time_password"_s).toString();
         const QString token = firstLogin(u"totpadmin"_s, oneTime);
         const QString password = u"totpadmin-long-passphrase"_s;
-        const auto setup = api.bearer(token, "POST", "/v1/me/totp/setup", "{}");
+        QCOMPARE(
+            api.bearer(token, "POST", "/v1/me/totp/setup", compact({{u"password"_s, u"wrong-password"_s}}))->status,
+            401);
+        const auto setup = api.bearer(token, "POST", "/v1/me/totp/setup", compact({{u"password"_s, password}}));
         QCOMPARE(setup->status, 200);
-        const std::optional<QByteArray> secret = paydesk::Base32::decode(ApiClient::json(setup).value(u"secret"_s).toString());
+        const std::optional<QByteArray> secret
+            = paydesk::Base32::decode(ApiClient::json(setup).value(u"secret"_s).toString());
         QVERIFY(secret);
         QVERIFY(ApiClient::json(setup).value(u"otpauth_uri"_s).toString().startsWith(u"otpauth://totp/"_s));
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         QCOMPARE(api.bearer(token, "POST", "/v1/me/totp/confirm",
-                            compact({{u"code"_s, paydesk::Totp::code(*secret, now - 30)}}))->status,
+                            compact({{u"code"_s, paydesk::Totp::code(*secret, now - 30)}}))
+                     ->status,
                  204);
         QVERIFY(api.login(u"totpadmin"_s, password).isEmpty());
-        QCOMPARE(ApiClient::json(api.lastResponse()).value(u"error"_s).toObject().value(u"details"_s).toObject()
-                     .value(u"totp_required"_s).toBool(),
+        QCOMPARE(ApiClient::json(api.lastResponse())
+                     .value(u"error"_s)
+                     .toObject()
+                     .value(u"details"_s)
+                     .toObject()
+                     .value(u"totp_required"_s)
+                     .toBool(),
                  true);
         const QString code = paydesk::Totp::code(*secret, now);
-        const QByteArray withCode = compact({{u"username"_s, u"totpadmin"_s}, {u"password"_s, password}, {u"totp"_s, code}});
+        const QByteArray withCode
+            = compact({{u"username"_s, u"totpadmin"_s}, {u"password"_s, password}, {u"totp"_s, code}});
         QCOMPARE(api.send("POST", "/v1/sessions", withCode)->status, 201);
         QCOMPARE(api.send("POST", "/v1/sessions", withCode)->status, 401); // the same code twice
     }
@@ -520,7 +555,7 @@ private slots:
         }
         QVERIFY(stored.size() > 1000);
         QVERIFY(stored.contains(keyId().toLatin1())); // the data is there…
-        QVERIFY(!stored.contains(secret()));          // …but not the secret
+        QVERIFY(!stored.contains(secret())); // …but not the secret
         QVERIFY(!stored.contains(m_firstRun.value(u"operator_password"_s).toLatin1()));
         QVERIFY(!stored.contains("13800138000")); // phone numbers are encrypted, found by keyed hash
         QVERIFY(stored.contains("138****8000"));
