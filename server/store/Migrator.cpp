@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QMap>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 
@@ -17,11 +18,20 @@ namespace paydesk {
 
 QList<Migration> Migrator::available(bool sqlite)
 {
-    const QString folder = sqlite ? u":/migrations/sqlite"_s : u":/migrations/postgresql"_s;
+    // SQL both dialects accept lives once, in common/; a dialect's own file of the same name
+    // takes its place where the dialects differ.
+    const QString dialect = sqlite ? u":/migrations/sqlite"_s : u":/migrations/postgresql"_s;
+    const QString common = u":/migrations/common"_s;
     static const QRegularExpression pattern(u"^(\\d{4})_([a-z0-9_]+)\\.sql$"_s);
+    QMap<QString, QString> folderOf;
+    for (const QString &file : QDir(common).entryList({u"*.sql"_s}, QDir::Files, QDir::Name))
+        folderOf.insert(file, common);
+    for (const QString &file : QDir(dialect).entryList({u"*.sql"_s}, QDir::Files, QDir::Name))
+        folderOf.insert(file, dialect);
     QList<Migration> migrations;
-    const QStringList files = QDir(folder).entryList({u"*.sql"_s}, QDir::Files, QDir::Name);
-    for (const QString &file : files) {
+    for (auto it = folderOf.cbegin(); it != folderOf.cend(); ++it) {
+        const QString &file = it.key();
+        const QString &folder = it.value();
         const QRegularExpressionMatch match = pattern.match(file);
         if (!match.hasMatch())
             throw MigrationError((u"badly named migration "_s + file).toStdString());
