@@ -7,8 +7,9 @@
 #include "server/audit/AuditLog.h"
 #include "server/auth/ApiKeyService.h"
 #include "server/auth/AppAuthService.h"
-#include "server/security/FieldCipher.h"
 #include "server/auth/StaffAuthService.h"
+#include "server/ledger/Ledger.h"
+#include "server/security/FieldCipher.h"
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
 #include "server/store/Sql.h"
@@ -52,10 +53,12 @@ CreatedMerchant insertMerchant(const QSqlDatabase &db, ApiContext &context, cons
         throw ApiError(ErrorCode::ValidationFailed, u"--name must be 1 to 100 characters."_s);
     const QString id = context.merchantIds.next();
     const qint64 now = context.clock();
-    QSqlQuery insert = sqlExec(db,
-                               u"INSERT INTO merchants (id, code, name, status, notify_url, created_at, updated_at)"
-                               " VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?) ON CONFLICT DO NOTHING"_s,
-                               {id, code, name, notifyUrl.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(notifyUrl), now, now});
+    QSqlQuery insert
+        = sqlExec(db,
+                  u"INSERT INTO merchants (id, code, name, status, notify_url, created_at, updated_at)"
+                  " VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?) ON CONFLICT DO NOTHING"_s,
+                  {id, code, name, notifyUrl.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(notifyUrl),
+                   now, now});
     if (insert.numRowsAffected() != 1)
         throw ApiError(ErrorCode::Conflict, u"The merchant code %1 is taken."_s.arg(code));
     AuditLog::append(db, cliAudit(now, u"merchant.created"_s, u"merchant"_s, id, QJsonObject{{u"code"_s, code}}));
@@ -69,8 +72,7 @@ AdminCommands::AdminCommands(ApiContext &context, QTextStream &out, QTextStream 
 {
 }
 
-template<typename Work>
-int AdminCommands::run(Work work)
+template<typename Work> int AdminCommands::run(Work work)
 {
     try {
         work();
@@ -86,7 +88,8 @@ int AdminCommands::run(Work work)
 
 QString AdminCommands::merchantIdForCode(const QString &code)
 {
-    QSqlQuery row = sqlExec(m_context.database.threadConnection(), u"SELECT id FROM merchants WHERE code = ?"_s, {code});
+    QSqlQuery row
+        = sqlExec(m_context.database.threadConnection(), u"SELECT id FROM merchants WHERE code = ?"_s, {code});
     if (!row.next())
         throw ApiError(ErrorCode::NotFound, u"No merchant with code %1."_s.arg(code));
     return row.value(0).toString();
@@ -96,11 +99,12 @@ int AdminCommands::createMerchant(const QString &code, const QString &name, cons
 {
     return run([&] {
         ApiContext &context = m_context;
-        const CreatedMerchant merchant = m_context.writer
-                                             .submit<CreatedMerchant>([&context, code, name, notifyUrl](const QSqlDatabase &db) {
-                                                 return insertMerchant(db, context, code, name, notifyUrl);
-                                             })
-                                             .result();
+        const CreatedMerchant merchant
+            = m_context.writer
+                  .submit<CreatedMerchant>([&context, code, name, notifyUrl](const QSqlDatabase &db) {
+                      return insertMerchant(db, context, code, name, notifyUrl);
+                  })
+                  .result();
         m_out << "merchant_id=" << merchant.id << "\nmerchant_code=" << merchant.code << "\n";
     });
 }
@@ -112,16 +116,18 @@ int AdminCommands::createStaff(const QString &username, const QString &role, con
         const QString merchantId = merchantCode.isEmpty() ? QString() : merchantIdForCode(merchantCode);
         StaffAuthService &staffAuth = m_context.staffAuth;
         const qint64 now = m_context.clock();
-        const StaffAuthService::NewStaff created =
-            m_context.writer
-                .submit<StaffAuthService::NewStaff>([&staffAuth, username, displayName, role, merchantId,
-                                                     now](const QSqlDatabase &db) {
-                    StaffAuthService::NewStaff staff = staffAuth.createStaff(db, username, displayName, role, merchantId);
-                    AuditLog::append(db, cliAudit(now, u"staff.created"_s, u"staff_user"_s, staff.id,
-                                                  QJsonObject{{u"username"_s, username}, {u"role"_s, role}}));
-                    return staff;
-                })
-                .result();
+        const StaffAuthService::NewStaff created
+            = m_context.writer
+                  .submit<StaffAuthService::NewStaff>(
+                      [&staffAuth, username, displayName, role, merchantId, now](const QSqlDatabase &db) {
+                          StaffAuthService::NewStaff staff
+                              = staffAuth.createStaff(db, username, displayName, role, merchantId);
+                          AuditLog::append(db,
+                                           cliAudit(now, u"staff.created"_s, u"staff_user"_s, staff.id,
+                                                    QJsonObject{{u"username"_s, username}, {u"role"_s, role}}));
+                          return staff;
+                      })
+                  .result();
         m_out << "staff_id=" << created.id << "\nusername=" << created.username
               << "\none_time_password=" << created.password << "\n";
     });
@@ -133,15 +139,16 @@ int AdminCommands::createApiKey(const QString &merchantCode, const QString &labe
         const QString merchantId = merchantIdForCode(merchantCode);
         ApiKeyService &apiKeys = m_context.apiKeys;
         const qint64 now = m_context.clock();
-        const ApiKeyService::Created key =
-            m_context.writer
-                .submit<ApiKeyService::Created>([&apiKeys, merchantId, label, now](const QSqlDatabase &db) {
-                    ApiKeyService::Created created = apiKeys.create(db, merchantId, label);
-                    AuditLog::append(db, cliAudit(now, u"api_key.created"_s, u"api_key"_s, created.keyId,
-                                                  QJsonObject{{u"merchant_id"_s, merchantId}}));
-                    return created;
-                })
-                .result();
+        const ApiKeyService::Created key
+            = m_context.writer
+                  .submit<ApiKeyService::Created>([&apiKeys, merchantId, label, now](const QSqlDatabase &db) {
+                      ApiKeyService::Created created = apiKeys.create(db, merchantId, label);
+                      AuditLog::append(db,
+                                       cliAudit(now, u"api_key.created"_s, u"api_key"_s, created.keyId,
+                                                QJsonObject{{u"merchant_id"_s, merchantId}}));
+                      return created;
+                  })
+                  .result();
         m_out << "api_key_id=" << key.keyId << "\napi_key_secret=" << key.secret << "\n";
     });
 }
@@ -181,14 +188,33 @@ int AdminCommands::revokeApiKey(const QString &keyId)
 int AdminCommands::lastSms(const QString &phone)
 {
     return run([&] {
-        const QString phoneHash = AppAuthService::phoneLookupHash(m_context.cipher, AppAuthService::normalisePhone(phone));
-        QSqlQuery row = sqlExec(m_context.database.threadConnection(),
-                                u"SELECT body FROM sms_log WHERE phone_hash = ? ORDER BY created_at DESC LIMIT 1"_s,
-                                {phoneHash});
+        const QString phoneHash
+            = AppAuthService::phoneLookupHash(m_context.cipher, AppAuthService::normalisePhone(phone));
+        QSqlQuery row
+            = sqlExec(m_context.database.threadConnection(),
+                      u"SELECT body FROM sms_log WHERE phone_hash = ? ORDER BY created_at DESC LIMIT 1"_s, {phoneHash});
         if (!row.next())
             throw ApiError(ErrorCode::NotFound, u"No message was sent to that phone."_s);
         m_out << row.value(0).toString() << "\n";
     });
+}
+
+int AdminCommands::ledgerCheck()
+{
+    int exitCode = 0;
+    const int ran = run([&] {
+        const Ledger::Check check = Ledger::check(m_context.database.threadConnection());
+        if (check.ok) {
+            m_out << "ledger OK: " << check.entries << " entries, " << check.accounts
+                  << " accounts, every entry balances and every balance matches its postings\n";
+            return;
+        }
+        exitCode = 1;
+        m_out << "ledger BROKEN:\n";
+        for (const QString &problem : check.problems)
+            m_out << "  " << problem << "\n";
+    });
+    return ran != 0 ? ran : exitCode;
 }
 
 int AdminCommands::firstRun(const QString &path, const QString &serverUrl, const QString &caPath)
@@ -214,8 +240,8 @@ int AdminCommands::firstRun(const QString &path, const QString &serverUrl, const
                                   d.cashier = context.staffAuth.createStaff(db, u"cashier"_s, u"Demo Cashier"_s,
                                                                             u"operator"_s, d.merchantId);
                                   d.key = context.apiKeys.create(db, d.merchantId, u"demo"_s);
-                                  AuditLog::append(db, cliAudit(context.clock(), u"setup.first_run"_s, u"merchant"_s,
-                                                                d.merchantId));
+                                  AuditLog::append(
+                                      db, cliAudit(context.clock(), u"setup.first_run"_s, u"merchant"_s, d.merchantId));
                                   return d;
                               })
                               .result();

@@ -22,6 +22,8 @@ public:
     int revokeApiKey(const QString &keyId);
     /// The newest text the log SMS provider sent to a phone (sandbox and test harness).
     int lastSms(const QString &phone);
+    /// Trial balance and stored balances against postings; exit code 1 when anything is off.
+    int ledgerCheck();
     /// When the database has no staff user yet: creates a demo merchant, a platform admin, a
     /// merchant operator and an API key, and writes their credentials to path (mode 0600).
     int firstRun(const QString &path, const QString &serverUrl, const QString &caPath);

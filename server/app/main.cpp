@@ -37,6 +37,7 @@ Commands:
   sms last --phone P            the newest message the built-in "log" SMS provider sent to P
   keys rotate                   new field-encryption key; re-encrypts every encrypted column
   audit verify                  checks the audit log's hash chain
+  ledger check                  trial balance: every entry balances, every balance matches its postings
   openapi                       prints the OpenAPI document of the HTTPS API)";
 
 } // namespace
@@ -127,6 +128,8 @@ int main(int argc, char *argv[])
         return admin.listApiKeys(parser.value(u"merchant"_s));
     if (command == u"apikey"_s && sub == u"revoke"_s && args.size() == 3)
         return admin.revokeApiKey(args.at(2));
+    if (command == u"ledger"_s && sub == u"check"_s && args.size() == 2)
+        return admin.ledgerCheck();
     if (command == u"sms"_s && sub == u"last"_s && args.size() == 2)
         return admin.lastSms(parser.value(u"phone"_s));
     if (command == u"keys"_s && sub == u"rotate"_s && args.size() == 2)
