@@ -92,4 +92,19 @@ std::optional<QByteArray> readPrivateFile(const QString &path, qint64 maxBytes, 
     return readFileBounded(path, maxBytes, error);
 }
 
+std::optional<QMap<QByteArray, QByteArray>> parseKeyFileLines(const QByteArray &contents)
+{
+    QMap<QByteArray, QByteArray> values;
+    for (const QByteArray &rawLine : contents.split('\n')) {
+        const QByteArray line = rawLine.trimmed();
+        if (line.isEmpty() || line.startsWith('#'))
+            continue;
+        const qsizetype colon = line.indexOf(':');
+        if (colon < 0)
+            return std::nullopt;
+        values.insert(line.first(colon).trimmed(), line.sliced(colon + 1).trimmed());
+    }
+    return values;
+}
+
 } // namespace paydesk

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QFileDevice>
+#include <QMap>
 #include <QString>
 
 #include <optional>
@@ -33,5 +34,9 @@ std::optional<QByteArray> readFileBounded(const QString &path, qint64 maxBytes, 
 // readFileBounded() for a secret: a file that group or others may access is narrowed to
 // rw------- first, with a warning in the log, as the secret may already have been exposed.
 std::optional<QByteArray> readPrivateFile(const QString &path, qint64 maxBytes, QString *error);
+
+// The "name: value" lines of a key file ('#' starts a comment, blank lines are skipped; a later
+// line with the same name wins). nullopt when a line has no colon.
+std::optional<QMap<QByteArray, QByteArray>> parseKeyFileLines(const QByteArray &contents);
 
 } // namespace paydesk

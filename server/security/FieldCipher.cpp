@@ -166,25 +166,13 @@ std::optional<KeyFiles> readKeyFiles(const QString &dataDir, QString *error)
 
 std::optional<QByteArray> parseLookupKeyFile(const QByteArray &contents)
 {
-    std::optional<QByteArray> key;
-    for (const QByteArray &rawLine : contents.split('\n')) {
-        const QByteArray line = rawLine.trimmed();
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const qsizetype colon = line.indexOf(':');
-        if (colon < 0)
-            return std::nullopt;
-        if (line.first(colon).trimmed() == "key") {
-            auto decoded = QByteArray::fromBase64Encoding(line.sliced(colon + 1).trimmed(),
-                                                          QByteArray::AbortOnBase64DecodingErrors);
-            if (!decoded)
-                return std::nullopt;
-            key = decoded.decoded;
-        }
-    }
-    if (!key || key->size() != FieldCipher::KeyBytes)
+    const std::optional<QMap<QByteArray, QByteArray>> lines = parseKeyFileLines(contents);
+    if (!lines)
         return std::nullopt;
-    return key;
+    const auto decoded = QByteArray::fromBase64Encoding(lines->value("key"), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded || decoded.decoded.size() != FieldCipher::KeyBytes)
+        return std::nullopt;
+    return *decoded;
 }
 
 // Loads keys/lookup.key, creating it on first run; the caller holds the keys directory lock.

@@ -510,25 +510,13 @@ bool isValidFieldKeyId(QStringView keyId)
 // that later versions can add lines.
 std::optional<FieldKey> parseFieldKeyFile(const QByteArray &contents)
 {
-    FieldKey parsed;
-    for (const QByteArray &rawLine : contents.split('\n')) {
-        const QByteArray line = rawLine.trimmed();
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const qsizetype colon = line.indexOf(':');
-        if (colon < 0)
-            return std::nullopt;
-        const QByteArray name = line.first(colon).trimmed();
-        const QByteArray value = line.sliced(colon + 1).trimmed();
-        if (name == "key-id") {
-            parsed.keyId = QString::fromLatin1(value);
-        } else if (name == "key") {
-            auto decoded = QByteArray::fromBase64Encoding(value, QByteArray::AbortOnBase64DecodingErrors);
-            if (!decoded)
-                return std::nullopt;
-            parsed.key = *decoded;
-        }
-    }
+    const std::optional<QMap<QByteArray, QByteArray>> lines = parseKeyFileLines(contents);
+    if (!lines)
+        return std::nullopt;
+    const auto decoded = QByteArray::fromBase64Encoding(lines->value("key"), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded)
+        return std::nullopt;
+    FieldKey parsed{QString::fromLatin1(lines->value("key-id")), *decoded};
     if (!isValidFieldKeyId(parsed.keyId) || parsed.key.size() != kFieldKeyBytes)
         return std::nullopt;
     return parsed;

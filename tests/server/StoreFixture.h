@@ -4,6 +4,9 @@
 
 #include "server/store/Database.h"
 #include "server/store/DatabaseConfig.h"
+#include "server/store/Migrator.h"
+
+#include <QDebug>
 
 #include <QTemporaryDir>
 
@@ -46,6 +49,19 @@ public:
         if (!config)
             return nullptr;
         return std::make_unique<Database>(*config);
+    }
+
+    /// A new database with every migration applied; nullptr (and a warning) when it cannot be made.
+    std::unique_ptr<Database> newMigratedDatabase()
+    {
+        QString error;
+        auto database = newDatabase(&error);
+        if (!database) {
+            qWarning() << error;
+            return nullptr;
+        }
+        Migrator::migrate(database->threadConnection(), database->isSqlite());
+        return database;
     }
 
     QString dir() const { return m_dir.path(); }

@@ -50,22 +50,10 @@ class tst_AuditLog : public QObject
 private:
     StoreFixture m_fixture;
 
-    std::unique_ptr<Database> migratedDatabase()
-    {
-        QString error;
-        auto database = m_fixture.newDatabase(&error);
-        if (!database) {
-            qWarning() << error;
-            return nullptr;
-        }
-        Migrator::migrate(database->threadConnection(), database->isSqlite());
-        return database;
-    }
-
     // A database holding entries 1..count, appended through a writer.
     std::unique_ptr<Database> databaseWithEntries(int count)
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         if (!database)
             return nullptr;
         DbWriter writer(*database, nullptr, {});
@@ -90,7 +78,7 @@ private slots:
 
     void emptyLogVerifies()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         const AuditVerification result = AuditLog::verify(database->threadConnection());
         QVERIFY2(result.ok(), qPrintable(result.reason));
@@ -99,7 +87,7 @@ private slots:
 
     void appendsFormAChainThatVerifies()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         DbWriter writer(*database, nullptr, {});
         writer.start();
@@ -270,7 +258,7 @@ private slots:
 
     void rolledBackUnitLeavesNoTrace()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         DbWriter writer(*database, nullptr, {});
         writer.start();
@@ -306,7 +294,7 @@ private slots:
 
     void appendsFromManyThreadsFormOneChain()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         DbWriter writer(*database, nullptr, {});
         writer.start();
@@ -375,7 +363,7 @@ private slots:
 
     void oversizedFieldsAreBoundedNotRefused()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         DbWriter writer(*database, nullptr, {});
         writer.start();

@@ -70,18 +70,6 @@ class tst_FieldCipher : public QObject
 private:
     StoreFixture m_fixture;
 
-    std::unique_ptr<Database> migratedDatabase()
-    {
-        QString error;
-        auto database = m_fixture.newDatabase(&error);
-        if (!database) {
-            qWarning() << error;
-            return nullptr;
-        }
-        Migrator::migrate(database->threadConnection(), database->isSqlite());
-        return database;
-    }
-
     static void seed(Database &database, const FieldCipher &cipher, SeededValues &values, int apiKeys = 3)
     {
         const QSqlDatabase db = database.threadConnection();
@@ -372,7 +360,7 @@ private slots:
 
     void rotationReencryptsEveryRegisteredColumn()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         QTemporaryDir dataDir;
         QString error;
@@ -417,7 +405,7 @@ private slots:
 
     void reencryptionWorksInSmallBatches()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         const FieldCipher oldCipher(fixedKey(u"fkA"_s, 'a'), {}, QByteArray(32, 'l'));
         SeededValues values;
@@ -432,7 +420,7 @@ private slots:
 
     void unreadableValuesAreCountedAndLeftAlone()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         const FieldCipher oldCipher(fixedKey(u"fkA"_s, 'a'), {}, QByteArray(32, 'l'));
         SeededValues values;
@@ -463,7 +451,7 @@ private slots:
 
     void plaintextNeverReachesTheDatabase()
     {
-        auto database = migratedDatabase();
+        auto database = m_fixture.newMigratedDatabase();
         QVERIFY(database);
         QTemporaryDir dataDir;
         QString error;

@@ -37,11 +37,9 @@ private:
     Books openBooks()
     {
         Books books;
-        QString error;
-        books.database = m_fixture.newDatabase(&error);
+        books.database = m_fixture.newMigratedDatabase();
         if (!books.database)
             return books;
-        Migrator::migrate(books.database->threadConnection(), books.database->isSqlite());
         books.writer = std::make_unique<DbWriter>(*books.database, nullptr, DbWriter::Options{});
         books.writer->start();
         const auto accounts

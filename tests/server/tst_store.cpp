@@ -57,14 +57,10 @@ private:
 
     std::unique_ptr<Database> migratedDatabase()
     {
-        QString error;
-        auto database = m_fixture.newDatabase(&error);
-        if (!database) {
-            qWarning() << error;
-            return nullptr;
-        }
-        Migrator::migrate(database->threadConnection(), database->isSqlite());
-        sqlExecRaw(database->threadConnection(), u"CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)"_s);
+        auto database = m_fixture.newMigratedDatabase();
+        if (database)
+            sqlExecRaw(database->threadConnection(),
+                       u"CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)"_s);
         return database;
     }
 
