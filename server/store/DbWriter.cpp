@@ -9,6 +9,8 @@
 
 #include <chrono>
 
+#include <openssl/crypto.h>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcWriter, "paydesk.store.writer")
@@ -46,6 +48,9 @@ void DbWriter::start()
         if (!m_startError)
             loop();
         m_connection = QSqlDatabase();
+        // Units use OpenSSL (random ids, tokens, encryption); free this thread's OpenSSL state
+        // (its random generator) now rather than rely on thread-exit hooks racing process exit.
+        OPENSSL_thread_stop();
     }));
     m_thread->setObjectName(u"paydesk-db-writer"_s);
     m_thread->start();
