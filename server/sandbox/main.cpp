@@ -1,0 +1,5 @@
+// paydesk-sandbox: plays the payment channels for development, tests and demos.
+int main()
+{
+    return 0;
+}
