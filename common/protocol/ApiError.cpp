@@ -48,6 +48,7 @@ ErrorCodeInfo infoFor(ErrorCode code)
     case ErrorCode::Internal: return {"INTERNAL", 500, "Internal error."};
     case ErrorCode::NotImplemented: return {"NOT_IMPLEMENTED", 501, "Not implemented."};
     case ErrorCode::Unavailable: return {"UNAVAILABLE", 503, "The service is temporarily unavailable; retry later."};
+    case ErrorCode::ChannelError: return {"CHANNEL_ERROR", 502, "The payment channel refused the request."};
     }
     return {};
 }

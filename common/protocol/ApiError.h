@@ -40,6 +40,7 @@ enum class ErrorCode : quint8 {
     Internal, // INTERNAL 500: the message must not reveal internals
     NotImplemented, // NOT_IMPLEMENTED 501
     Unavailable, // UNAVAILABLE 503: overloaded or a dependency is down; retry later
+    ChannelError, // CHANNEL_ERROR 502: the payment channel refused the call (details carry its code)
 };
 
 // "INSUFFICIENT_FUNDS". Empty for a value outside the enumeration.

@@ -26,6 +26,7 @@ struct ApiContext
     ApiKeyService &apiKeys;
     Clock clock;
     const SecurityConfig &security;
+    struct Payments *payments = nullptr; ///< the payment flows (absent in tests that do not need them)
 };
 
 } // namespace paydesk

@@ -1,5 +1,10 @@
 #include "server/app/AdminCommands.h"
 
+#include "common/crypto/Certificate.h"
+#include "server/payments/Payments.h"
+
+#include <QFile>
+
 #include "common/protocol/ApiError.h"
 #include "common/util/IdGenerator.h"
 #include "common/util/PrivateFiles.h"
@@ -63,6 +68,59 @@ CreatedMerchant insertMerchant(const QSqlDatabase &db, ApiContext &context, cons
         throw ApiError(ErrorCode::Conflict, u"The merchant code %1 is taken."_s.arg(code));
     AuditLog::append(db, cliAudit(now, u"merchant.created"_s, u"merchant"_s, id, QJsonObject{{u"code"_s, code}}));
     return {id, code};
+}
+
+// The JSON of POST /v1/channels from command-line options; key material is read from files.
+QJsonObject channelInput(const QMap<QString, QString> &options, bool creating)
+{
+    const auto readFile = [](const QString &option, const QString &path) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly) || file.size() > 256 * 1024)
+            throw ApiError(ErrorCode::ValidationFailed, u"--%1: cannot read %2"_s.arg(option, path));
+        return QString::fromUtf8(file.readAll());
+    };
+    QJsonObject input;
+    const QList<std::pair<QString, QString>> plain{{u"id"_s, u"id"_s},
+                                                   {u"type"_s, u"type"_s},
+                                                   {u"name"_s, u"name"_s},
+                                                   {u"app-id"_s, u"app_id"_s},
+                                                   {u"mch-id"_s, u"merchant_id"_s},
+                                                   {u"merchant-serial"_s, u"merchant_serial"_s},
+                                                   {u"gateway-url"_s, u"gateway_url"_s},
+                                                   {u"notify-url"_s, u"notify_url"_s}};
+    for (const auto &[option, field] : plain)
+        if (options.contains(option))
+            input.insert(field, options.value(option));
+    if (options.contains(u"private-key-file"_s))
+        input.insert(u"private_key"_s, readFile(u"private-key-file"_s, options.value(u"private-key-file"_s)));
+    if (options.contains(u"api-v3-key-file"_s))
+        input.insert(u"api_v3_key"_s, readFile(u"api-v3-key-file"_s, options.value(u"api-v3-key-file"_s)).trimmed());
+    if (options.contains(u"gateway-ca-file"_s))
+        input.insert(u"gateway_ca"_s, readFile(u"gateway-ca-file"_s, options.value(u"gateway-ca-file"_s)));
+    if (options.contains(u"platform-key-file"_s)) {
+        const QString pem = readFile(u"platform-key-file"_s, options.value(u"platform-key-file"_s));
+        // Alipay has one public key; WeChat keys are named by certificate serial (or PUB_KEY_ID_…).
+        QString serial = options.value(u"platform-serial"_s);
+        if (serial.isEmpty() && options.value(u"type"_s) == u"alipay"_s)
+            serial = u"alipay"_s;
+        if (serial.isEmpty()) {
+            const auto certificate = Certificate::fromPem(pem.toLatin1());
+            if (!certificate)
+                throw ApiError(ErrorCode::ValidationFailed,
+                               u"--platform-serial is needed when --platform-key-file is not a certificate."_s);
+            serial = certificate->serialNumberHex().toUpper();
+        }
+        input.insert(u"platform_keys"_s, QJsonObject{{serial, pem}});
+    }
+    if (options.contains(u"weight"_s))
+        input.insert(u"weight"_s, options.value(u"weight"_s).toInt());
+    if (options.contains(u"enabled"_s))
+        input.insert(u"enabled"_s, options.value(u"enabled"_s) == u"true"_s || options.value(u"enabled"_s) == u"1"_s);
+    if (!creating) {
+        input.remove(u"id"_s);
+        input.remove(u"type"_s);
+    }
+    return input;
 }
 
 } // namespace
@@ -196,6 +254,60 @@ int AdminCommands::lastSms(const QString &phone)
         if (!row.next())
             throw ApiError(ErrorCode::NotFound, u"No message was sent to that phone."_s);
         m_out << row.value(0).toString() << "\n";
+    });
+}
+
+int AdminCommands::addChannel(const QMap<QString, QString> &options)
+{
+    return run([&] {
+        Payments &payments = *m_context.payments;
+        const QJsonObject input = channelInput(options, true);
+        const qint64 now = m_context.clock();
+        const QJsonObject channel
+            = m_context.writer
+                  .submit<QJsonObject>([&payments, input, now](const QSqlDatabase &db) {
+                      const QJsonObject created = payments.channels.create(db, input, now);
+                      AuditLog::append(
+                          db, cliAudit(now, u"channel.created"_s, u"channel"_s, created.value(u"id"_s).toString()));
+                      return created;
+                  })
+                  .result();
+        m_out << QJsonDocument(channel).toJson(QJsonDocument::Indented);
+    });
+}
+
+int AdminCommands::setChannel(const QString &id, const QMap<QString, QString> &options)
+{
+    return run([&] {
+        Payments &payments = *m_context.payments;
+        const QJsonObject input = channelInput(options, false);
+        const qint64 now = m_context.clock();
+        const QJsonObject channel
+            = m_context.writer
+                  .submit<QJsonObject>([&payments, id, input, now](const QSqlDatabase &db) {
+                      const QJsonObject changed = payments.channels.change(db, id, input, now);
+                      AuditLog::append(db,
+                                       cliAudit(now, u"channel.changed"_s, u"channel"_s, id,
+                                                QJsonObject{{u"fields"_s, QJsonArray::fromStringList(input.keys())}}));
+                      return changed;
+                  })
+                  .result();
+        m_out << QJsonDocument(channel).toJson(QJsonDocument::Indented);
+    });
+}
+
+int AdminCommands::listChannels()
+{
+    return run([&] {
+        const QJsonArray channels = m_context.payments->channels.list(m_context.database.threadConnection());
+        for (const QJsonValue &value : channels) {
+            const QJsonObject channel = value.toObject();
+            m_out << channel.value(u"id"_s).toString() << '\t' << channel.value(u"type"_s).toString() << '\t'
+                  << (channel.value(u"enabled"_s).toBool() ? "enabled" : "disabled")
+                  << "\tweight=" << channel.value(u"weight"_s).toInt() << '\t'
+                  << channel.value(u"gateway_url"_s).toString() << '\t' << channel.value(u"notify_url"_s).toString()
+                  << '\n';
+        }
     });
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QString>
 #include <QTextStream>
 
@@ -24,6 +25,12 @@ public:
     int lastSms(const QString &phone);
     /// Trial balance and stored balances against postings; exit code 1 when anything is off.
     int ledgerCheck();
+    /// Channel accounts. options: type, id, name, app-id, mch-id, private-key-file, platform-key-file,
+    /// platform-serial, merchant-serial, api-v3-key-file, gateway-url, gateway-ca-file, notify-url,
+    /// weight, enabled (set only). The same validation and encryption as POST /v1/channels.
+    int addChannel(const QMap<QString, QString> &options);
+    int setChannel(const QString &id, const QMap<QString, QString> &options);
+    int listChannels();
     /// When the database has no staff user yet: creates a demo merchant, a platform admin, a
     /// merchant operator and an API key, and writes their credentials to path (mode 0600).
     int firstRun(const QString &path, const QString &serverUrl, const QString &caPath);

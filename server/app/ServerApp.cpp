@@ -1,11 +1,13 @@
 #include "server/app/ServerApp.h"
 
+#include "common/crypto/Random.h"
+#include "common/util/IdGenerator.h"
 #include "server/api/ApiContext.h"
 #include "server/api/DiagnosticRoutes.h"
 #include "server/api/IdentityRoutes.h"
 #include "server/api/OpenApiRoutes.h"
+#include "server/api/PaymentRoutes.h"
 #include "server/api/SystemRoutes.h"
-#include "common/util/IdGenerator.h"
 #include "server/auth/ApiKeyService.h"
 #include "server/auth/AppAuthService.h"
 #include "server/auth/RateLimiter.h"
@@ -14,13 +16,14 @@
 #include "server/auth/SessionStore.h"
 #include "server/auth/StaffAuthService.h"
 #include "server/http/HttpServer.h"
-#include "server/security/FieldCipher.h"
-#include "server/store/Sql.h"
 #include "server/http/Metrics.h"
 #include "server/http/Router.h"
+#include "server/payments/Payments.h"
+#include "server/security/FieldCipher.h"
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
 #include "server/store/Migrator.h"
+#include "server/store/Sql.h"
 #include "server/tls/TlsBootstrap.h"
 
 #include <QCoreApplication>
@@ -63,7 +66,10 @@ ServerApp::ServerApp(ServerConfig config, QObject *parent)
 ServerApp::~ServerApp()
 {
     m_http.reset();
+    if (m_payments)
+        m_payments->jobs.stop();
     m_workers.waitForDone();
+    m_payments.reset();
     if (m_writer)
         m_writer->stop();
     m_writer.reset();
@@ -129,17 +135,35 @@ bool ServerApp::initialise(QString *error)
     m_keyIds = std::make_unique<IdGenerator>(u"AK"_s, m_config.nodeId);
     m_sessions = std::make_unique<SessionStore>(*m_database, *m_writer, clock, m_config.security);
     m_apiKeys = std::make_unique<ApiKeyService>(*m_database, *m_cipher, *m_keyIds, clock);
-    m_staffAuth = std::make_unique<StaffAuthService>(*m_database, *m_writer, *m_cipher, *m_staffIds, clock,
-                                                     m_config.security);
-    m_authenticator = std::make_unique<RequestAuthenticator>(*m_database, *m_sessions, *m_apiKeys, clock,
-                                                             m_config.security);
+    m_staffAuth
+        = std::make_unique<StaffAuthService>(*m_database, *m_writer, *m_cipher, *m_staffIds, clock, m_config.security);
+    m_authenticator
+        = std::make_unique<RequestAuthenticator>(*m_database, *m_sessions, *m_apiKeys, clock, m_config.security);
     m_limiter = std::make_unique<RateLimiter>();
     m_appUserIds = std::make_unique<IdGenerator>(u"AU"_s, m_config.nodeId);
     m_sms = std::make_unique<LogSmsProvider>(clock);
     m_appAuth = std::make_unique<AppAuthService>(*m_writer, *m_cipher, *m_appUserIds, *m_sms, *m_limiter, clock,
                                                  m_config.security);
+    PaymentsConfig payments;
+    payments.publicUrl = m_config.effectivePublicUrl();
+    payments.timeScale = m_config.timeScale;
+    payments.alertWebhookUrl = m_config.alertWebhookUrl;
+    payments.jobThreads = m_config.jobThreads;
+    if (!m_config.notifyCaFile.isEmpty()) {
+        payments.notifyCa = QSslCertificate::fromPath(m_config.notifyCaFile);
+        if (payments.notifyCa.isEmpty()) {
+            *error = u"notify CA file %1 holds no PEM certificate"_s.arg(m_config.notifyCaFile);
+            return false;
+        }
+    }
+    JobRunner::Options jobOptions;
+    jobOptions.ownerPrefix = u"node%1:"_s.arg(m_config.nodeId);
+    jobOptions.owner = jobOptions.ownerPrefix + Random::alphanumeric(8);
+    jobOptions.concurrency = m_config.jobThreads;
+    m_payments
+        = std::make_unique<Payments>(*m_database, *m_writer, *m_cipher, clock, payments, m_config.nodeId, jobOptions);
     m_context.reset(new ApiContext{*m_database, *m_writer, *m_cipher, *m_merchantIds, *m_staffIds, *m_staffAuth,
-                                   *m_apiKeys, clock, m_config.security});
+                                   *m_apiKeys, clock, m_config.security, m_payments.get()});
     return true;
 }
 
@@ -194,6 +218,7 @@ bool ServerApp::start(QString *error)
     m_metrics->addGauge("paydesk_db_writer_queue", "Units of work waiting for the database writer.",
                         [writer] { return writer->queueDepth(); });
     watchSignals();
+    m_payments->jobs.start();
     m_cleanupTimer = new QTimer(this);
     connect(m_cleanupTimer, &QTimer::timeout, this, &ServerApp::removeExpiredRows);
     m_cleanupTimer->start(60'000);
@@ -213,10 +238,10 @@ const Router &ServerApp::buildRouter()
     if (m_router)
         return *m_router;
     m_router = std::make_unique<Router>();
-    m_pipeline = std::make_unique<RequestPipeline>(*m_authenticator, *m_limiter, *m_writer, &m_workers,
-                                                   systemClock(), m_config.security);
+    m_pipeline = std::make_unique<RequestPipeline>(*m_authenticator, *m_limiter, *m_writer, &m_workers, systemClock(),
+                                                   m_config.security);
     m_router->setPipeline([pipeline = m_pipeline.get()](HttpRequest &request, const RouteSpec &spec,
-                                                       const Router::AsyncHandler &handler) {
+                                                        const Router::AsyncHandler &handler) {
         return (*pipeline)(request, spec, handler);
     });
     registerSystemRoutes(*m_router, *m_database, *m_metrics, m_schemaVersion, m_config.metricsAllow);
@@ -224,6 +249,8 @@ const Router &ServerApp::buildRouter()
     registerMerchantRoutes(*m_router, *m_context);
     registerAppAuthRoutes(*m_router, *m_context, *m_appAuth);
     registerAuditRoutes(*m_router, *m_context);
+    registerPaymentRoutes(*m_router, *m_context);
+    registerChannelRoutes(*m_router, *m_context);
     registerOpenApiRoute(*m_router);
     if (m_config.testRoutes) {
         qCWarning(lcServer) << "diagnostic /_test routes are enabled; never do this in production";
@@ -263,12 +290,18 @@ void ServerApp::removeExpiredRows()
     // Bounded batches, so a backlog never turns into one huge transaction.
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     m_writer->submit<void>([now](const QSqlDatabase &db) {
-        sqlExec(db, u"DELETE FROM request_nonces WHERE (key_id, nonce) IN"
-                    " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT 5000)"_s, {now});
-        sqlExec(db, u"DELETE FROM idempotency_keys WHERE (scope, idem_key) IN"
-                    " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ? LIMIT 5000)"_s, {now});
-        sqlExec(db, u"DELETE FROM sessions WHERE token_hash IN"
-                    " (SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT 5000)"_s, {now});
+        sqlExec(db,
+                u"DELETE FROM request_nonces WHERE (key_id, nonce) IN"
+                " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT 5000)"_s,
+                {now});
+        sqlExec(db,
+                u"DELETE FROM idempotency_keys WHERE (scope, idem_key) IN"
+                " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ? LIMIT 5000)"_s,
+                {now});
+        sqlExec(db,
+                u"DELETE FROM sessions WHERE token_hash IN"
+                " (SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT 5000)"_s,
+                {now});
     });
 }
 
@@ -296,9 +329,11 @@ void ServerApp::completeShutdown()
     if (m_finished)
         return;
     m_finished = true;
-    // Handlers still running finish (their results are dropped if their client is gone); then
-    // the writer commits everything it has queued before the process exits.
+    // Handlers still running finish (their results are dropped if their client is gone), jobs
+    // finish their current call; then the writer commits everything queued before the exit.
+    m_payments->jobs.stop();
     m_workers.waitForDone();
+    m_payments->service.pool().waitForDone();
     if (m_writer)
         m_writer->stop();
     qCInfo(lcServer) << "stopped";

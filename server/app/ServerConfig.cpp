@@ -7,6 +7,7 @@
 #include <QSaveFile>
 #include <QSettings>
 #include <QThread>
+#include <QUrl>
 
 using namespace Qt::StringLiterals;
 
@@ -107,6 +108,9 @@ void ServerConfig::addOptions(QCommandLineParser &parser)
         {u"workers"_s, u"Worker threads for request handlers"_s, u"n"_s},
         {u"log-format"_s, u"Log line format: text or json"_s, u"format"_s},
         {u"enable-test-routes"_s, u"Serve the /_test diagnostic routes used by the test suite"_s},
+        {u"public-url"_s, u"Base URL payment channels call back (default https://<listen>)"_s, u"url"_s},
+        {u"time-scale"_s, u"Divide payment scheduling delays by n (tests and demos only)"_s, u"n"_s},
+        {u"notify-ca"_s, u"Extra CA certificates (PEM) trusted for merchant notify URLs"_s, u"file"_s},
     });
 }
 
@@ -149,16 +153,26 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
             && readInt(settings, u"http/max_pipelined"_s, 1, 1024, &h.maxPipelined, error)
             && readInt(settings, u"http/max_queued_requests"_s, 1, 1'000'000, &h.maxQueuedRequests, error)
             && readInt(settings, u"server/node_id"_s, 0, 9999, &config.nodeId, error)
-            && readSeconds(settings, u"security/session_ttl_seconds"_s, 60, 30 * 86400, &config.security.sessionTtlMs, error)
-            && readSeconds(settings, u"security/session_idle_seconds"_s, 60, 30 * 86400, &config.security.sessionIdleMs, error)
+            && readSeconds(settings, u"security/session_ttl_seconds"_s, 60, 30 * 86400, &config.security.sessionTtlMs,
+                           error)
+            && readSeconds(settings, u"security/session_idle_seconds"_s, 60, 30 * 86400, &config.security.sessionIdleMs,
+                           error)
             && readInt(settings, u"security/lockout_threshold"_s, 1, 100, &config.security.lockoutThreshold, error)
             && readSeconds(settings, u"security/lockout_seconds"_s, 1, 86400, &config.security.lockoutMs, error)
-            && readSeconds(settings, u"security/signature_skew_seconds"_s, 5, 3600, &config.security.signatureSkewMs, error)
+            && readSeconds(settings, u"security/signature_skew_seconds"_s, 5, 3600, &config.security.signatureSkewMs,
+                           error)
             && readInt(settings, u"security/password_min_length"_s, 8, 128, &config.security.passwordMinLength, error)
-            && readRate(settings, u"security/rate_per_key"_s, &config.security.rateLimitPerKey, &config.security.rateBurstPerKey, error)
-            && readRate(settings, u"security/rate_per_address"_s, &config.security.rateLimitPerAddress, &config.security.rateBurstPerAddress, error)
+            && readRate(settings, u"security/rate_per_key"_s, &config.security.rateLimitPerKey,
+                        &config.security.rateBurstPerKey, error)
+            && readRate(settings, u"security/rate_per_address"_s, &config.security.rateLimitPerAddress,
+                        &config.security.rateBurstPerAddress, error)
             && readBool(settings, u"log/access"_s, &config.accessLog, error)
-            && readBool(settings, u"testing/routes"_s, &config.testRoutes, error);
+            && readBool(settings, u"testing/routes"_s, &config.testRoutes, error)
+            && readInt(settings, u"payments/time_scale"_s, 1, 1'000'000, &config.timeScale, error)
+            && readInt(settings, u"payments/job_threads"_s, 2, 256, &config.jobThreads, error);
+        config.publicUrl = settings.value(u"payments/public_url"_s).toString();
+        config.notifyCaFile = settings.value(u"payments/notify_ca_file"_s).toString();
+        config.alertWebhookUrl = settings.value(u"alerts/webhook_url"_s).toString();
         if (!ok)
             return std::nullopt;
         if (settings.contains(u"metrics/allow"_s)) {
@@ -197,7 +211,38 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
     }
     if (parser.isSet(u"enable-test-routes"_s))
         config.testRoutes = true;
+    if (parser.isSet(u"public-url"_s))
+        config.publicUrl = parser.value(u"public-url"_s);
+    if (parser.isSet(u"notify-ca"_s))
+        config.notifyCaFile = parser.value(u"notify-ca"_s);
+    if (parser.isSet(u"time-scale"_s)) {
+        bool ok = false;
+        config.timeScale = parser.value(u"time-scale"_s).toInt(&ok);
+        if (!ok || config.timeScale < 1 || config.timeScale > 1'000'000) {
+            *error = u"--time-scale must be from 1 to 1000000"_s;
+            return std::nullopt;
+        }
+    }
+    for (const QString &url : {config.publicUrl, config.alertWebhookUrl}) {
+        const QUrl parsed(url, QUrl::StrictMode);
+        if (!url.isEmpty()
+            && (!parsed.isValid() || parsed.host().isEmpty()
+                || (parsed.scheme() != u"https"_s && parsed.scheme() != u"http"_s))) {
+            *error = u"%1 is not an http(s) URL"_s.arg(url);
+            return std::nullopt;
+        }
+    }
     return config;
+}
+
+QString ServerConfig::effectivePublicUrl() const
+{
+    if (!publicUrl.isEmpty())
+        return publicUrl;
+    const QString host = listenAddress.protocol() == QAbstractSocket::IPv6Protocol
+        ? u"[%1]"_s.arg(listenAddress.toString())
+        : listenAddress.toString();
+    return u"https://%1:%2"_s.arg(host).arg(listenPort);
 }
 
 bool ServerConfig::writeDefaultFile(const QString &path, QString *error)

@@ -36,6 +36,14 @@ struct ServerConfig
     QString logFormat = QStringLiteral("text"); ///< text (logfmt-like) or json, one line per event
     bool accessLog = true;
     bool testRoutes = false; ///< diagnostic routes for the test suite; never in production
+    QString publicUrl; ///< base URL channels call back; default https://<listen address>:<port>
+    int timeScale = 1; ///< divides payment scheduling delays (tests and demos only)
+    QString notifyCaFile; ///< extra CA certificates trusted for merchant notify URLs and the alert webhook
+    QString alertWebhookUrl; ///< optional ops webhook for new alerts
+    int jobThreads = 16; ///< concurrent channel calls and merchant notifications
+
+    /// publicUrl, or the listen address when it is not set.
+    QString effectivePublicUrl() const;
 
     /// Registers the options on parser.
     static void addOptions(QCommandLineParser &parser);

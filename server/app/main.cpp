@@ -37,6 +37,12 @@ Commands:
   sms last --phone P            the newest message the built-in "log" SMS provider sent to P
   keys rotate                   new field-encryption key; re-encrypts every encrypted column
   audit verify                  checks the audit log's hash chain
+  channel add --type alipay|wechat --id ID --app-id A --mch-id M --private-key-file F
+              --platform-key-file F [--platform-serial S] [--merchant-serial S] [--api-v3-key-file F]
+              --gateway-url U [--gateway-ca-file F] [--notify-url U] [--weight N] [--name N]
+                                adds a channel account (keys are stored encrypted)
+  channel set ID [--enabled true|false] [--weight N] [--gateway-url U] [--platform-key-file F …]
+  channel list
   ledger check                  trial balance: every entry balances, every balance matches its postings
   openapi                       prints the OpenAPI document of the HTTPS API)";
 
@@ -65,6 +71,19 @@ int main(int argc, char *argv[])
         {u"display-name"_s, u"staff display name"_s, u"name"_s},
         {u"label"_s, u"API key label"_s, u"label"_s},
         {u"phone"_s, u"phone number"_s, u"phone"_s},
+        {u"type"_s, u"channel type"_s, u"type"_s},
+        {u"id"_s, u"channel id"_s, u"id"_s},
+        {u"app-id"_s, u"channel app id"_s, u"id"_s},
+        {u"mch-id"_s, u"channel merchant id (Alipay seller id, WeChat mchid)"_s, u"id"_s},
+        {u"private-key-file"_s, u"channel private key (PEM)"_s, u"file"_s},
+        {u"platform-key-file"_s, u"channel platform public key or certificate (PEM)"_s, u"file"_s},
+        {u"platform-serial"_s, u"serial of the platform key"_s, u"serial"_s},
+        {u"merchant-serial"_s, u"WeChat merchant certificate serial"_s, u"serial"_s},
+        {u"api-v3-key-file"_s, u"WeChat API v3 key file"_s, u"file"_s},
+        {u"gateway-url"_s, u"channel gateway URL"_s, u"url"_s},
+        {u"gateway-ca-file"_s, u"extra CA for the gateway (PEM)"_s, u"file"_s},
+        {u"weight"_s, u"routing weight"_s, u"n"_s},
+        {u"enabled"_s, u"true or false"_s, u"bool"_s},
     });
     parser.process(app);
 
@@ -112,7 +131,8 @@ int main(int argc, char *argv[])
         return 0;
     if (command == u"openapi"_s && args.size() == 1) {
         // The same route table the server serves.
-        out << QJsonDocument(paydesk::buildOpenApiDocument(server.buildRouter(), QCoreApplication::applicationVersion()))
+        out << QJsonDocument(
+                   paydesk::buildOpenApiDocument(server.buildRouter(), QCoreApplication::applicationVersion()))
                    .toJson(QJsonDocument::Indented);
         return 0;
     }
@@ -128,6 +148,22 @@ int main(int argc, char *argv[])
         return admin.listApiKeys(parser.value(u"merchant"_s));
     if (command == u"apikey"_s && sub == u"revoke"_s && args.size() == 3)
         return admin.revokeApiKey(args.at(2));
+    if (command == u"channel"_s && (sub == u"add"_s || sub == u"set"_s)) {
+        QMap<QString, QString> options;
+        for (const char *name : {"type", "id", "name", "app-id", "mch-id", "private-key-file", "platform-key-file",
+                                 "platform-serial", "merchant-serial", "api-v3-key-file", "gateway-url",
+                                 "gateway-ca-file", "notify-url", "weight", "enabled"}) {
+            const QString option = QString::fromLatin1(name);
+            if (parser.isSet(option))
+                options.insert(option, parser.value(option));
+        }
+        if (sub == u"add"_s && args.size() == 2)
+            return admin.addChannel(options);
+        if (sub == u"set"_s && args.size() == 3)
+            return admin.setChannel(args.at(2), options);
+    }
+    if (command == u"channel"_s && sub == u"list"_s && args.size() == 2)
+        return admin.listChannels();
     if (command == u"ledger"_s && sub == u"check"_s && args.size() == 2)
         return admin.ledgerCheck();
     if (command == u"sms"_s && sub == u"last"_s && args.size() == 2)

@@ -1,6 +1,7 @@
 // paydesk-bench: measures Paydesk's main paths on this machine, against limits measured in the
 // same run, so results read as ratios on shared, noisy machines.
 #include "LoadClient.h"
+#include "ServerProcess.h"
 
 #include "common/crypto/Hmac.h"
 #include "common/crypto/Random.h"
@@ -61,20 +62,6 @@ int freePort()
     QTcpServer probe;
     probe.listen(QHostAddress::LocalHost, 0);
     return probe.serverPort();
-}
-
-QMap<QString, QString> readKeyValues(const QString &path)
-{
-    QMap<QString, QString> values;
-    QFile file(path);
-    if (file.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : file.readAll().split('\n')) {
-            const qsizetype eq = line.indexOf('=');
-            if (eq > 0 && !line.startsWith('#'))
-                values.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
-        }
-    }
-    return values;
 }
 
 struct Phase
@@ -167,7 +154,7 @@ int main(int argc, char *argv[])
         out << "paydesk-bench: paydesk-server init failed\n";
         return 1;
     }
-    const QMap<QString, QString> firstRun = readKeyValues(dataDir + u"/first-run.txt"_s);
+    const QMap<QString, QString> firstRun = paydesk::test::ServerProcess::readKeyValueFile(dataDir + u"/first-run.txt"_s);
     const QString keyId = firstRun.value(u"api_key_id"_s);
     const QByteArray secret = firstRun.value(u"api_key_secret"_s).toLatin1();
 

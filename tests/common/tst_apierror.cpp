@@ -62,6 +62,7 @@ void tst_ApiError::codesMapToWireNameAndStatus_data()
     row(ErrorCode::Internal, "INTERNAL", 500);
     row(ErrorCode::NotImplemented, "NOT_IMPLEMENTED", 501);
     row(ErrorCode::Unavailable, "UNAVAILABLE", 503);
+    row(ErrorCode::ChannelError, "CHANNEL_ERROR", 502);
 }
 
 void tst_ApiError::codesMapToWireNameAndStatus()

@@ -44,9 +44,10 @@ public:
 
     ~HttpServerThread()
     {
+        // Handlers still running deliver to the server: let them finish before it goes.
+        m_workers.waitForDone();
         QMetaObject::invokeMethod(
             &m_anchor, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
-        m_workers.waitForDone();
         m_thread.quit();
         m_thread.wait();
     }

@@ -25,20 +25,6 @@ using namespace paydesk::test;
 
 namespace {
 
-QMap<QString, QString> readKeyValues(const QString &path)
-{
-    QMap<QString, QString> values;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return values;
-    for (const QByteArray &line : file.readAll().split('\n')) {
-        const qsizetype eq = line.indexOf('=');
-        if (eq > 0 && !line.startsWith('#'))
-            values.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
-    }
-    return values;
-}
-
 QByteArray compact(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -120,7 +106,7 @@ private slots:
         const QFileInfo firstRun(m_dataDir + u"/first-run.txt"_s);
         QVERIFY(firstRun.exists());
         QCOMPARE(firstRun.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
-        m_firstRun = readKeyValues(firstRun.filePath());
+        m_firstRun = ServerProcess::readKeyValueFile(firstRun.filePath());
         QVERIFY(!keyId().isEmpty());
         QVERIFY(!secret().isEmpty());
         // A second init must not create or reset anyone.

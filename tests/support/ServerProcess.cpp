@@ -38,6 +38,20 @@ QString ServerProcess::serverBinary()
     return QStringLiteral(PAYDESK_BIN_DIR) + u"/paydesk-server"_s;
 }
 
+QMap<QString, QString> ServerProcess::readKeyValueFile(const QString &path)
+{
+    QMap<QString, QString> values;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return values;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        const qsizetype eq = line.indexOf('=');
+        if (eq > 0 && !line.startsWith('#'))
+            values.insert(QString::fromUtf8(line.left(eq)), QString::fromUtf8(line.mid(eq + 1)));
+    }
+    return values;
+}
+
 QByteArray ServerProcess::output()
 {
     m_output += m_process.readAll();
@@ -54,7 +68,8 @@ QSslCertificate ServerProcess::caCertificate() const
 
 bool ServerProcess::start(QString *error, int timeoutMs)
 {
-    m_port = quint16(freeLoopbackPort());
+    if (m_port == 0) // a restart keeps its port, as a real server keeps its address
+        m_port = quint16(freeLoopbackPort());
     QStringList arguments{u"serve"_s, u"--data-dir"_s, m_dataDir, u"--listen"_s, u"127.0.0.1:%1"_s.arg(m_port),
                           u"--db"_s,  m_database};
     arguments += m_extraArguments;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QMap>
 #include <QProcess>
 #include <QSslCertificate>
 #include <QString>
@@ -30,6 +31,8 @@ public:
     QProcess &process() { return m_process; }
 
     static QString serverBinary();
+    /// key=value lines (e.g. the first-run credentials file); # starts a comment line.
+    static QMap<QString, QString> readKeyValueFile(const QString &path);
 
 private:
     QString m_dataDir;

@@ -1,0 +1,203 @@
+#include "server/payments/Outbox.h"
+
+#include "common/util/IdGenerator.h"
+#include "server/store/Database.h"
+#include "server/store/DbWriter.h"
+#include "server/store/Sql.h"
+
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+using namespace Qt::StringLiterals;
+
+Q_LOGGING_CATEGORY(lcJobs, "paydesk.jobs")
+
+namespace paydesk {
+
+namespace {
+
+QString compact(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+} // namespace
+
+bool Outbox::schedule(const QSqlDatabase &db, IdGenerator &ids, const QString &kind, const QString &ref,
+                      const QJsonObject &payload, qint64 nextAt, qint64 nowMs)
+{
+    QSqlQuery insert = sqlExec(db,
+                               u"INSERT INTO outbox (id, kind, ref, payload, status, attempts, next_at, created_at,"
+                               " updated_at) VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)"
+                               " ON CONFLICT (kind, ref) DO NOTHING"_s,
+                               {ids.next(), kind, ref, compact(payload), nextAt, nowMs, nowMs});
+    return insert.numRowsAffected() == 1;
+}
+
+void Outbox::rearm(const QSqlDatabase &db, IdGenerator &ids, const QString &kind, const QString &ref,
+                   const QJsonObject &payload, qint64 nextAt, qint64 nowMs)
+{
+    if (schedule(db, ids, kind, ref, payload, nextAt, nowMs))
+        return;
+    sqlExec(db,
+            u"UPDATE outbox SET status = 'PENDING', attempts = 0, next_at = ?, payload = ?, last_error = NULL,"
+            " updated_at = ? WHERE kind = ? AND ref = ?"_s,
+            {nextAt, compact(payload), nowMs, kind, ref});
+}
+
+void Outbox::finish(const QSqlDatabase &db, const QString &kind, const QString &ref, qint64 nowMs)
+{
+    sqlExec(db,
+            u"UPDATE outbox SET status = 'DONE', updated_at = ? WHERE kind = ? AND ref = ? AND status = 'PENDING'"_s,
+            {nowMs, kind, ref});
+}
+
+JobRunner::JobRunner(Database &database, DbWriter &writer, Clock clock, Options options, QObject *parent)
+    : QObject(parent), m_database(database), m_writer(writer), m_clock(std::move(clock)), m_options(std::move(options))
+{
+    m_pool.setMaxThreadCount(m_options.concurrency);
+    m_pool.setExpiryTimeout(-1); // reader connections are per thread
+    m_timer.setInterval(m_options.pollIntervalMs);
+    connect(&m_timer, &QTimer::timeout, this, &JobRunner::poll);
+}
+
+JobRunner::~JobRunner()
+{
+    stop();
+}
+
+void JobRunner::setHandler(const QString &kind, Handler handler)
+{
+    m_handlers.insert(kind, std::move(handler));
+}
+
+void JobRunner::start()
+{
+    // Leases this node held before a crash would otherwise block its work until they expire.
+    const QString prefix = m_options.ownerPrefix;
+    if (!prefix.isEmpty()) {
+        m_writer
+            .submit<void>([prefix](const QSqlDatabase &db) {
+                sqlExec(db,
+                        u"UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE status = 'PENDING'"
+                        " AND lease_owner LIKE ?"_s,
+                        {prefix + u"%"_s});
+            })
+            .waitForFinished();
+    }
+    m_timer.start();
+    poll();
+}
+
+void JobRunner::stop()
+{
+    m_stopping = true;
+    m_timer.stop();
+    m_pool.waitForDone();
+}
+
+void JobRunner::wake()
+{
+    QMetaObject::invokeMethod(this, &JobRunner::poll, Qt::QueuedConnection);
+}
+
+void JobRunner::poll()
+{
+    if (m_stopping || m_claiming.exchange(true))
+        return;
+    const int capacity = m_options.concurrency - m_running.load();
+    if (capacity <= 0) {
+        m_claiming = false;
+        return;
+    }
+    const int limit = std::min(capacity, m_options.batch);
+    const qint64 now = m_clock();
+    const QString claim = m_options.owner + u":"_s + QString::number(++m_claimSeq);
+    const qint64 leaseUntil = now + m_options.leaseMs;
+    const bool skipLocked = !m_database.isSqlite();
+    QFuture<QList<OutboxJob>> claimed = m_writer.submit<QList<OutboxJob>>([=](const QSqlDatabase &db) {
+        sqlExec(db,
+                u"UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM outbox"
+                " WHERE status = 'PENDING' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?"_s
+                    + (skipLocked ? u" FOR UPDATE SKIP LOCKED)"_s : u")"_s),
+                {claim, leaseUntil, now, now, limit});
+        QSqlQuery rows = sqlExec(db,
+                                 u"SELECT id, kind, ref, payload, attempts, next_at FROM outbox"
+                                 " WHERE lease_owner = ? AND status = 'PENDING'"_s,
+                                 {claim});
+        QList<OutboxJob> jobs;
+        while (rows.next()) {
+            OutboxJob job;
+            job.id = rows.value(0).toString();
+            job.kind = rows.value(1).toString();
+            job.ref = rows.value(2).toString();
+            job.payload = QJsonDocument::fromJson(rows.value(3).toString().toUtf8()).object();
+            job.attempts = rows.value(4).toInt();
+            job.nextAt = rows.value(5).toLongLong();
+            jobs.append(job);
+        }
+        return jobs;
+    });
+    claimed
+        .then(this,
+              [this, limit](const QList<OutboxJob> &jobs) {
+                  m_claiming = false;
+                  for (const OutboxJob &job : jobs)
+                      run(job);
+                  if (jobs.size() == limit) // more may be due: claim again without waiting
+                      wake();
+              })
+        .onFailed(this, [this](const std::exception &error) {
+            m_claiming = false;
+            qCWarning(lcJobs) << "claiming jobs failed:" << error.what();
+        });
+}
+
+void JobRunner::run(const OutboxJob &job)
+{
+    const auto handler = m_handlers.constFind(job.kind);
+    if (handler == m_handlers.cend()) {
+        complete(job, JobResult::failed(u"no handler for %1"_s.arg(job.kind)));
+        return;
+    }
+    ++m_running;
+    Handler work = *handler;
+    m_pool.start([this, job, work] {
+        JobResult result;
+        try {
+            result = work(job);
+        } catch (const std::exception &error) {
+            // A database or programming error: try again a little later rather than lose the work.
+            result = JobResult::retryAt(m_clock() + 30'000, QString::fromUtf8(error.what()));
+        }
+        complete(job, result);
+        --m_running;
+    });
+}
+
+void JobRunner::complete(const OutboxJob &job, const JobResult &result)
+{
+    const qint64 now = m_clock();
+    const QString status = result.kind == JobResult::Kind::Done ? u"DONE"_s
+        : result.kind == JobResult::Kind::Retry                 ? u"PENDING"_s
+                                                                : u"FAILED"_s;
+    const qint64 nextAt = result.kind == JobResult::Kind::Retry ? result.nextAt : job.nextAt;
+    if (result.kind != JobResult::Kind::Done)
+        qCInfo(lcJobs).noquote() << job.kind << job.ref << status << result.error;
+    QFuture<void> written = m_writer.submit<void>([=](const QSqlDatabase &db) {
+        // Only while still leased to this claim and pending: a handler may have settled it already.
+        sqlExec(db,
+                u"UPDATE outbox SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ?,"
+                " lease_owner = NULL, lease_until = 0, updated_at = ? WHERE id = ? AND status = 'PENDING'"
+                " AND lease_owner IS NOT NULL"_s,
+                {status, nextAt, result.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : result.error, now,
+                 job.id});
+    });
+    try {
+        written.waitForFinished();
+    } catch (const std::exception &error) {
+        qCWarning(lcJobs) << "recording job result failed:" << error.what();
+    }
+}
+
+} // namespace paydesk

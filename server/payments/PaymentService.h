@@ -1,0 +1,145 @@
+#pragma once
+
+#include "server/auth/Principal.h"
+#include "server/auth/SecurityConfig.h"
+#include "server/channels/Channel.h"
+#include "server/payments/Outbox.h"
+
+#include <QJsonObject>
+#include <QMutex>
+#include <QSqlDatabase>
+#include <QThreadPool>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <memory>
+
+namespace paydesk {
+
+class ChannelStore;
+class Database;
+class DbWriter;
+class FieldCipher;
+class HttpClient;
+class IdGenerator;
+
+/// Settings of the payment flows ([payments] and [alerts] in paydesk.ini).
+struct PaymentsConfig
+{
+    QString publicUrl; ///< how channels reach this server: callbacks go to <publicUrl>/notify/<type>/<id>
+    int timeScale = 1; ///< divides every scheduling delay (query backoff, notify retries); tests and demos only
+    QList<QSslCertificate> notifyCa; ///< extra CAs trusted for merchant notify URLs and the alert webhook
+    QString alertWebhookUrl; ///< optional: each new alert is POSTed here as JSON
+    int jobThreads = 16; ///< concurrent channel calls and merchant notifications
+    int channelErrorThreshold = 5; ///< channel calls with unknown outcome per minute that raise an alert
+};
+
+/// An order row as the flows use it.
+struct OrderRecord
+{
+    QString orderNo, merchantId, outTradeNo, currency, subject, channelType, channelId, method, status, statusReason,
+        prepayOutcome, qrCode, channelTradeNo, notifyUrl, requestHash;
+    QJsonObject appParams;
+    qint64 amount = 0, paidAmount = 0, paidAt = 0, refundReserved = 0, refundedAmount = 0, expiresAt = 0, createdAt = 0,
+           updatedAt = 0;
+    int version = 0;
+    bool exists = false;
+
+    QJsonObject toJson() const;
+};
+
+/// The payment flows: orders and their prepay, channel results from notifications and queries,
+/// expiry, refunds, and the ledger postings, outbox rows and alerts that go with each change — all
+/// in one writer unit per change, so a duplicate, late or forged message can never move money twice.
+class PaymentService final
+{
+public:
+    PaymentService(Database &database, DbWriter &writer, ChannelStore &channels, HttpClient &http, FieldCipher &cipher,
+                   Clock clock, PaymentsConfig config, int nodeId);
+    ~PaymentService();
+
+    void attach(JobRunner &jobs);
+    const PaymentsConfig &config() const { return m_config; }
+    ChannelStore &channels() { return m_channels; }
+    IdGenerator &outboxIds() { return *m_outboxIds; }
+    IdGenerator &alertIds() { return *m_alertIds; }
+
+    /// POST /v1/orders body (validated here). Blocking: run on the job pool via run().
+    struct CreateOutcome
+    {
+        int status = 201;
+        QJsonObject body;
+    };
+    CreateOutcome createOrder(const QString &merchantId, const QJsonObject &input);
+    /// Merchant close: the channel is told first; "already paid" turns into the payment.
+    OrderRecord closeOrder(const QString &merchantId, const QString &orderNo);
+    /// POST /v1/orders/{no}/refunds.
+    CreateOutcome refund(const QString &merchantId, const QString &orderNo, const QJsonObject &input);
+
+    OrderRecord loadOrder(const QSqlDatabase &db, const QString &orderNo) const;
+    OrderRecord loadOrderByOutTradeNo(const QSqlDatabase &db, const QString &merchantId,
+                                      const QString &outTradeNo) const;
+    QJsonObject refundJson(const QSqlDatabase &db, const QString &refundNo) const;
+    /// Timeline, channel log, refunds and merchant notifications of one order (for staff).
+    QJsonObject orderDetail(const QSqlDatabase &db, const QString &orderNo) const;
+
+    /// A notification that arrived at /notify/<type>/<channelId>: verify, apply, answer.
+    HttpResponse handleNotification(const QString &type, const QString &channelId, const InboundNotification &inbound);
+
+    /// Makes the order's merchant notifications pending again from attempt 1.
+    QJsonArray resendNotifications(const QString &orderNo);
+
+    /// Runs blocking flow code on the job pool (channel calls never run on the HTTP workers).
+    template<typename F> auto run(F &&work) -> QFuture<decltype(work())>;
+
+    QThreadPool &pool() { return m_pool; }
+
+private:
+    enum class Applied { Success, Duplicate, Abnormal, Closed, UnknownOrder, WrongChannel, Ignored };
+    Applied applyTrade(const QSqlDatabase &db, const QString &channelId, const TradeInfo &trade, const QString &source);
+    void applyRefundResult(const QSqlDatabase &db, const QString &refundNo, const RefundResult &result,
+                           const QString &source);
+    void markClosed(const QSqlDatabase &db, const OrderRecord &order, const QString &reason);
+    void markAbnormal(const QSqlDatabase &db, const OrderRecord &order, const QString &reason, const QString &message);
+    void addEvent(const QSqlDatabase &db, const QString &orderNo, const QString &status, const QString &event,
+                  const QString &detail) const;
+    void logExchange(const QSqlDatabase &db, const QString &channelId, const QString &orderNo, const QString &refundNo,
+                     const ChannelExchange &exchange, const QString &outcome) const;
+    void logExchangeNow(const QString &channelId, const QString &orderNo, const QString &refundNo,
+                        const ChannelExchange &exchange, const QString &outcome);
+    void enqueueMerchantEvent(const QSqlDatabase &db, const QString &merchantId, const QString &orderNo,
+                              const QString &refundNo, const QString &type, const QJsonObject &data,
+                              const QString &url);
+    QString raiseAlert(const QSqlDatabase &db, const QString &kind, const QString &severity, const QString &refType,
+                       const QString &refId, const QString &message, const QJsonObject &details = {},
+                       const QString &dedupeKey = {});
+    void noteChannelOutcome(const QString &channelId, CallOutcome outcome);
+    std::shared_ptr<Channel> channelFor(const OrderRecord &order);
+
+    JobResult pollOrder(const OutboxJob &job);
+    JobResult pollRefund(const OutboxJob &job);
+    JobResult deliverMerchantEvent(const OutboxJob &job);
+    JobResult deliverAlert(const OutboxJob &job);
+
+    qint64 scaled(qint64 delayMs) const;
+    void wakeJobs();
+
+    Database &m_database;
+    DbWriter &m_writer;
+    ChannelStore &m_channels;
+    HttpClient &m_http;
+    FieldCipher &m_cipher;
+    Clock m_clock;
+    PaymentsConfig m_config;
+    std::unique_ptr<IdGenerator> m_orderIds, m_refundIds, m_logIds, m_outboxIds, m_alertIds, m_journalIds;
+    JobRunner *m_jobs = nullptr;
+    QThreadPool m_pool;
+    QMutex m_errorsMutex;
+    QHash<QString, QList<qint64>> m_recentErrors; ///< channel id → times of unknown outcomes
+};
+
+template<typename F> auto PaymentService::run(F &&work) -> QFuture<decltype(work())>
+{
+    return QtConcurrent::run(&m_pool, std::forward<F>(work));
+}
+
+} // namespace paydesk

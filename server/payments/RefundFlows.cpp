@@ -1,0 +1,346 @@
+// Refunds: reserve the amount and post it to "refunds in flight" before the channel is called, so
+// a crash at any point leaves a PROCESSING refund that the poll job finishes; the result (by the
+// call's answer, a notification or a query) settles it exactly once.
+#include "server/payments/PaymentService.h"
+
+#include "common/crypto/Digest.h"
+#include "common/protocol/ApiError.h"
+#include "common/util/IdGenerator.h"
+#include "server/ledger/Ledger.h"
+#include "server/payments/ChannelStore.h"
+#include "server/payments/FlowSupport.h"
+#include "server/store/Database.h"
+#include "server/store/DbWriter.h"
+#include "server/store/Sql.h"
+
+using namespace Qt::StringLiterals;
+
+namespace paydesk {
+
+using namespace flows;
+
+namespace {
+
+struct RefundRow
+{
+    bool exists = false;
+    QString refundNo, orderNo, merchantId, outRefundNo, requestHash, currency, reason, fundedFrom, status,
+        channelRefundNo;
+    qint64 amount = 0;
+};
+
+RefundRow loadRefund(const QSqlDatabase &db, const QString &where, const QVariantList &binds)
+{
+    QSqlQuery row = sqlExec(db,
+                            u"SELECT refund_no, order_no, merchant_id, out_refund_no, request_hash, currency, reason,"
+                            " funded_from, status, channel_refund_no, amount FROM refunds WHERE "_s
+                                + where,
+                            binds);
+    RefundRow refund;
+    if (!row.next())
+        return refund;
+    refund.exists = true;
+    refund.refundNo = row.value(0).toString();
+    refund.orderNo = row.value(1).toString();
+    refund.merchantId = row.value(2).toString();
+    refund.outRefundNo = row.value(3).toString();
+    refund.requestHash = row.value(4).toString();
+    refund.currency = row.value(5).toString();
+    refund.reason = row.value(6).toString();
+    refund.fundedFrom = row.value(7).toString();
+    refund.status = row.value(8).toString();
+    refund.channelRefundNo = row.value(9).toString();
+    refund.amount = row.value(10).toLongLong();
+    return refund;
+}
+
+// Where a refund's money comes from: the merchant's balance, or suspense for money that never
+// reached the merchant (an abnormal payment).
+QString sourceAccount(const QSqlDatabase &db, const RefundRow &refund, qint64 now)
+{
+    return refund.fundedFrom == u"suspense"_s
+        ? Ledger::ensureAccount(db, u"platform"_s, u"-"_s, u"suspense"_s, refund.currency, true, now)
+        : Ledger::ensureAccount(db, u"merchant"_s, refund.merchantId, u"settlement_available"_s, refund.currency, false,
+                                now);
+}
+
+QString inFlightAccount(const QSqlDatabase &db, const QString &currency, qint64 now)
+{
+    return Ledger::ensureAccount(db, u"platform"_s, u"-"_s, u"refunds_in_flight"_s, currency, false, now);
+}
+
+RefundRequest channelRequest(const RefundRow &refund, const OrderRecord &order)
+{
+    RefundRequest request;
+    request.outTradeNo = order.orderNo;
+    request.channelTradeNo = order.channelTradeNo;
+    request.outRefundNo = refund.refundNo;
+    request.amount = refund.amount;
+    request.totalAmount = order.paidAmount > 0 ? order.paidAmount : order.amount;
+    request.currency = refund.currency;
+    request.reason = refund.reason;
+    return request;
+}
+
+} // namespace
+
+QJsonObject PaymentService::refundJson(const QSqlDatabase &db, const QString &refundNo) const
+{
+    QSqlQuery row = sqlExec(db,
+                            u"SELECT r.refund_no, r.order_no, o.out_trade_no, r.out_refund_no, r.amount, r.currency,"
+                            " r.reason, r.status, r.channel_refund_no, r.failure, r.created_at, r.updated_at,"
+                            " r.succeeded_at, r.merchant_id FROM refunds r JOIN orders o ON o.order_no = r.order_no"
+                            " WHERE r.refund_no = ?"_s,
+                            {refundNo});
+    if (!row.next())
+        return {};
+    const auto text = [&row](int column) {
+        return row.value(column).isNull() ? QJsonValue() : QJsonValue(row.value(column).toString());
+    };
+    return QJsonObject{
+        {u"refund_no"_s, row.value(0).toString()},
+        {u"order_no"_s, row.value(1).toString()},
+        {u"out_trade_no"_s, row.value(2).toString()},
+        {u"out_refund_no"_s, row.value(3).toString()},
+        {u"amount"_s, row.value(4).toLongLong()},
+        {u"currency"_s, row.value(5).toString()},
+        {u"reason"_s, row.value(6).toString()},
+        {u"status"_s, row.value(7).toString()},
+        {u"channel_refund_no"_s, text(8)},
+        {u"failure"_s, text(9)},
+        {u"created_at"_s, row.value(10).toLongLong()},
+        {u"updated_at"_s, row.value(11).toLongLong()},
+        {u"succeeded_at"_s, row.value(12).isNull() ? QJsonValue() : QJsonValue(row.value(12).toLongLong())},
+        {u"merchant_id"_s, row.value(13).toString()}};
+}
+
+PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, const QString &orderNo,
+                                                     const QJsonObject &input)
+{
+    refuseUnknown(input, {u"out_refund_no"_s, u"amount"_s, u"reason"_s});
+    const QString outRefundNo = requiredText(input, u"out_refund_no"_s, 64, u"[A-Za-z0-9_-]+"_s);
+    const qint64 amount = integerField(input, u"amount"_s, 1, 10'000'000'000LL, 0);
+    if (amount == 0)
+        invalid(u"amount"_s, u"amount is required: a positive integer number of fen."_s);
+    const QString reason = optionalText(input, u"reason"_s, 80);
+    const QString requestHash = QString::fromLatin1(
+        Digest::sha256((orderNo + u'\n' + outRefundNo + u'\n' + QString::number(amount) + u'\n' + reason).toUtf8())
+            .toHex());
+
+    const auto replay = [&](const RefundRow &existing) -> CreateOutcome {
+        if (existing.requestHash != requestHash)
+            throw ApiError(ErrorCode::Conflict,
+                           u"out_refund_no %1 was already used for a different refund."_s.arg(outRefundNo),
+                           QJsonObject{{u"refund_no"_s, existing.refundNo}});
+        return {200, refundJson(m_database.threadConnection(), existing.refundNo)};
+    };
+    const RefundRow known = loadRefund(m_database.threadConnection(), u"merchant_id = ? AND out_refund_no = ?"_s,
+                                       {merchantId, outRefundNo});
+    if (known.exists)
+        return replay(known);
+    const OrderRecord order = loadOrder(m_database.threadConnection(), orderNo);
+    if (!order.exists || order.merchantId != merchantId)
+        throw ApiError(ErrorCode::NotFound, u"No such order."_s);
+    std::shared_ptr<Channel> channel = channelFor(order);
+
+    const QString refundNo = m_refundIds->next();
+    const RefundRow reserved
+        = m_writer
+              .submit<RefundRow>([&](const QSqlDatabase &db) {
+                  const qint64 now = m_clock();
+                  const RefundRow raced
+                      = loadRefund(db, u"merchant_id = ? AND out_refund_no = ?"_s, {merchantId, outRefundNo});
+                  if (raced.exists)
+                      return raced;
+                  const OrderRecord current = loadOrder(db, orderNo);
+                  const bool refundable = current.status == u"SUCCESS"_s || current.status == u"PARTIALLY_REFUNDED"_s
+                      || (current.status == u"ABNORMAL"_s && current.paidAmount > 0);
+                  if (!refundable)
+                      throw ApiError(ErrorCode::Conflict,
+                                     u"The order is %1 and cannot be refunded."_s.arg(current.status),
+                                     QJsonObject{{u"status"_s, current.status}});
+                  QSqlQuery reserve
+                      = sqlExec(db,
+                                u"UPDATE orders SET refund_reserved = refund_reserved + ?, updated_at = ?,"
+                                " version = version + 1 WHERE order_no = ?"
+                                " AND refund_reserved + ? <= paid_amount"_s,
+                                {amount, now, orderNo, amount});
+                  if (reserve.numRowsAffected() != 1)
+                      throw ApiError(
+                          ErrorCode::Conflict,
+                          u"The refund exceeds the refundable amount of %1 fen."_s.arg(current.paidAmount
+                                                                                       - current.refundReserved),
+                          QJsonObject{{u"refundable_amount"_s, current.paidAmount - current.refundReserved}});
+                  RefundRow refund;
+                  refund.exists = true;
+                  refund.refundNo = refundNo;
+                  refund.orderNo = orderNo;
+                  refund.merchantId = merchantId;
+                  refund.outRefundNo = outRefundNo;
+                  refund.requestHash = requestHash;
+                  refund.currency = current.currency;
+                  refund.reason = reason;
+                  refund.fundedFrom = current.status == u"ABNORMAL"_s ? u"suspense"_s : u"merchant"_s;
+                  refund.status = u"PROCESSING"_s;
+                  refund.amount = amount;
+                  sqlExec(db,
+                          u"INSERT INTO refunds (refund_no, order_no, merchant_id, out_refund_no, request_hash, amount,"
+                          " currency, reason, funded_from, status, created_at, updated_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PROCESSING', ?, ?)"_s,
+                          {refundNo, orderNo, merchantId, outRefundNo, requestHash, amount, refund.currency, reason,
+                           refund.fundedFrom, now, now});
+                  // Throws INSUFFICIENT_FUNDS when the merchant's balance cannot cover it: all rolls back.
+                  Ledger::post(db, *m_journalIds,
+                               JournalEntry{u"refund.reserved"_s,
+                                            u"refund"_s,
+                                            refundNo,
+                                            outRefundNo,
+                                            {{sourceAccount(db, refund, now), -amount},
+                                             {inFlightAccount(db, refund.currency, now), amount}}},
+                               now);
+                  addEvent(db, orderNo, current.status, u"refund_requested"_s,
+                           u"%1 for %2 fen"_s.arg(refundNo).arg(amount));
+                  Outbox::schedule(db, *m_outboxIds, u"refund.poll"_s, refundNo, {}, now + scaled(pollDelay(0)), now);
+                  return refund;
+              })
+              .result();
+    if (reserved.refundNo != refundNo)
+        return replay(reserved);
+
+    RefundResult result = channel->refund(channelRequest(reserved, order));
+    result.exchange.operation = u"refund"_s;
+    noteChannelOutcome(order.channelId, result.outcome);
+    m_writer
+        .submit<void>([&](const QSqlDatabase &db) {
+            logExchange(db, order.channelId, orderNo, refundNo, result.exchange, outcomeName(result.outcome));
+            if (result.outcome == CallOutcome::Rejected)
+                result.state = RefundState::Failed; // a definite refusal: the money goes back
+            if (result.outcome != CallOutcome::Unknown)
+                applyRefundResult(db, refundNo, result, u"refund call"_s);
+        })
+        .waitForFinished();
+    wakeJobs();
+    return {201, refundJson(m_database.threadConnection(), refundNo)};
+}
+
+void PaymentService::applyRefundResult(const QSqlDatabase &db, const QString &refundNo, const RefundResult &result,
+                                       const QString &source)
+{
+    if (result.state != RefundState::Succeeded && result.state != RefundState::Failed)
+        return;
+    const qint64 now = m_clock();
+    const RefundRow refund = loadRefund(db, u"refund_no = ?"_s, {refundNo});
+    if (!refund.exists) {
+        raiseAlert(db, u"UNKNOWN_REFUND"_s, u"CRITICAL"_s, u"refund"_s, refundNo,
+                   u"A channel reports refund %1, which Paydesk does not know."_s.arg(refundNo));
+        return;
+    }
+    if (refund.status != u"PROCESSING"_s)
+        return; // settled before: a duplicate or late result changes nothing
+    const OrderRecord order = loadOrder(db, refund.orderNo);
+    const QString inFlight = inFlightAccount(db, refund.currency, now);
+    if (result.state == RefundState::Succeeded) {
+        QSqlQuery update = sqlExec(
+            db,
+            u"UPDATE refunds SET status = 'SUCCESS', channel_refund_no = ?, succeeded_at = ?,"
+            " updated_at = ? WHERE refund_no = ? AND status = 'PROCESSING'"_s,
+            {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now, refundNo});
+        if (update.numRowsAffected() != 1)
+            return;
+        const QString clearing = Ledger::ensureAccount(db, u"platform"_s, order.channelId, u"channel_clearing"_s,
+                                                       refund.currency, true, now);
+        Ledger::post(db, *m_journalIds,
+                     JournalEntry{u"refund.succeeded"_s,
+                                  u"refund"_s,
+                                  refundNo,
+                                  result.channelRefundNo,
+                                  {{inFlight, -refund.amount}, {clearing, refund.amount}}},
+                     now);
+        sqlExec(
+            db,
+            u"UPDATE orders SET refunded_amount = refunded_amount + ?, status = CASE"
+            " WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') AND refunded_amount + ? = paid_amount THEN 'REFUNDED'"
+            " WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') THEN 'PARTIALLY_REFUNDED' ELSE status END,"
+            " updated_at = ?, version = version + 1 WHERE order_no = ?"_s,
+            {refund.amount, refund.amount, now, refund.orderNo});
+        const OrderRecord after = loadOrder(db, refund.orderNo);
+        addEvent(db, refund.orderNo, after.status, u"refunded"_s,
+                 u"%1 for %2 fen via %3"_s.arg(refundNo).arg(refund.amount).arg(source));
+        enqueueMerchantEvent(db, refund.merchantId, refund.orderNo, refundNo, u"refund.succeeded"_s,
+                             refundJson(db, refundNo), order.notifyUrl);
+    } else {
+        QSqlQuery update
+            = sqlExec(db,
+                      u"UPDATE refunds SET status = 'FAILED', failure = ?, updated_at = ?"
+                      " WHERE refund_no = ? AND status = 'PROCESSING'"_s,
+                      {(result.error.code + u' ' + result.error.message).trimmed().left(300), now, refundNo});
+        if (update.numRowsAffected() != 1)
+            return;
+        Ledger::post(db, *m_journalIds,
+                     JournalEntry{u"refund.failed"_s,
+                                  u"refund"_s,
+                                  refundNo,
+                                  result.error.code,
+                                  {{inFlight, -refund.amount}, {sourceAccount(db, refund, now), refund.amount}}},
+                     now);
+        sqlExec(db,
+                u"UPDATE orders SET refund_reserved = refund_reserved - ?, updated_at = ?, version = version + 1"
+                " WHERE order_no = ?"_s,
+                {refund.amount, now, refund.orderNo});
+        addEvent(db, refund.orderNo, order.status, u"refund_failed"_s,
+                 u"%1: %2 %3"_s.arg(refundNo, result.error.code, result.error.message));
+        enqueueMerchantEvent(db, refund.merchantId, refund.orderNo, refundNo, u"refund.failed"_s,
+                             refundJson(db, refundNo), order.notifyUrl);
+    }
+    Outbox::finish(db, u"refund.poll"_s, refundNo, now);
+}
+
+JobResult PaymentService::pollRefund(const OutboxJob &job)
+{
+    const qint64 now = m_clock();
+    const RefundRow refund = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {job.ref});
+    if (!refund.exists || refund.status != u"PROCESSING"_s)
+        return JobResult::done();
+    const OrderRecord order = loadOrder(m_database.threadConnection(), refund.orderNo);
+    std::shared_ptr<Channel> channel = m_channels.channel(order.channelId);
+    if (!channel)
+        return JobResult::retryAt(now + scaled(300'000), u"channel %1 is not configured"_s.arg(order.channelId));
+    const RefundRequest request = channelRequest(refund, order);
+    RefundResult result = channel->queryRefund(request);
+    result.exchange.operation = u"refund_query"_s;
+    noteChannelOutcome(order.channelId, result.outcome);
+    RefundResult retried;
+    const bool resubmit = result.outcome == CallOutcome::Ok && result.state == RefundState::NotFound;
+    if (resubmit) {
+        // The refund call never reached the channel (e.g. a crash right after the reservation):
+        // send it now; the channel dedupes on the refund number.
+        retried = channel->refund(request);
+        retried.exchange.operation = u"refund"_s;
+        if (retried.outcome == CallOutcome::Rejected)
+            retried.state = RefundState::Failed;
+    }
+    m_writer
+        .submit<void>([&](const QSqlDatabase &db) {
+            logExchange(db, order.channelId, order.orderNo, refund.refundNo, result.exchange,
+                        outcomeName(result.outcome));
+            if (result.outcome == CallOutcome::Ok)
+                applyRefundResult(db, refund.refundNo, result, u"query"_s);
+            if (resubmit) {
+                logExchange(db, order.channelId, order.orderNo, refund.refundNo, retried.exchange,
+                            outcomeName(retried.outcome));
+                if (retried.outcome != CallOutcome::Unknown)
+                    applyRefundResult(db, refund.refundNo, retried, u"refund call"_s);
+            }
+            if (job.attempts >= 20)
+                raiseAlert(db, u"REFUND_STUCK"_s, u"WARNING"_s, u"refund"_s, refund.refundNo,
+                           u"Refund %1 is still unsettled after %2 queries."_s.arg(refund.refundNo).arg(job.attempts));
+        })
+        .waitForFinished();
+    wakeJobs();
+    const RefundRow after = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {job.ref});
+    if (after.status != u"PROCESSING"_s)
+        return JobResult::done();
+    return JobResult::retryAt(now + scaled(pollDelay(job.attempts + 1)), result.error.code);
+}
+
+} // namespace paydesk

@@ -1,0 +1,668 @@
+// The payment loop end to end, with real processes: paydesk-server and paydesk-sandbox (playing
+// Alipay and WeChat Pay over their wire protocols), and a merchant back end in this test that
+// receives and verifies Paydesk's signed notifications. Runs on SQLite and PostgreSQL.
+#include "ApiClient.h"
+#include "HttpServerThread.h"
+#include "SandboxProcess.h"
+#include "ServerProcess.h"
+#include "StoreFixture.h"
+
+#include "common/protocol/PaydeskSignature.h"
+#include "server/ledger/Ledger.h"
+#include "server/store/Database.h"
+#include "server/store/DatabaseConfig.h"
+#include "server/store/Sql.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QMutex>
+#include <QProcess>
+#include <QTest>
+#include <QThread>
+
+using namespace Qt::StringLiterals;
+using namespace paydesk;
+using namespace paydesk::test;
+
+namespace {
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// Waits for a condition with a deadline, checking it every few milliseconds.
+template<typename Condition> bool waitFor(Condition condition, int timeoutMs = 30'000)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired()) {
+        if (condition())
+            return true;
+        QThread::msleep(20);
+    }
+    return condition();
+}
+
+// The merchant's back end: verifies each notification's signature and answers "success", or
+// fails the next N deliveries on purpose.
+class MerchantReceiver
+{
+public:
+    struct Delivery
+    {
+        QString eventId;
+        QJsonObject body;
+        bool signatureValid = false;
+    };
+
+    MerchantReceiver() : m_server(HttpLimits{}, makeRouter()) { }
+
+    void setSecret(const QString &keyId, const QByteArray &secret)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_keyId = keyId;
+        m_secret = secret;
+    }
+    void failNext(int count)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_failuresLeft = count;
+    }
+    QList<Delivery> deliveries(const QString &eventId = {})
+    {
+        QMutexLocker lock(&m_mutex);
+        QList<Delivery> matching;
+        for (const Delivery &delivery : std::as_const(m_deliveries))
+            if (eventId.isEmpty() || delivery.eventId == eventId)
+                matching.append(delivery);
+        return matching;
+    }
+    quint16 port() const { return m_server.port(); }
+    QSslCertificate ca() const { return m_server.ca(); }
+
+private:
+    Router makeRouter()
+    {
+        Router router;
+        router.post("/merchant/notify", [this](HttpRequest &request) {
+            Delivery delivery;
+            delivery.eventId = QString::fromUtf8(request.header("paydesk-event-id"));
+            delivery.body = QJsonDocument::fromJson(request.body).object();
+            QString error;
+            const auto parsed = PaydeskSignature::parse(request.header("paydesk-signature"), &error);
+            QMutexLocker lock(&m_mutex);
+            if (parsed && parsed->keyId == m_keyId) {
+                const QByteArray expected = PaydeskSignature::sign(m_secret, "POST", request.target, parsed->timestamp,
+                                                                   parsed->nonce, request.body);
+                delivery.signatureValid = expected == parsed->signature;
+            }
+            m_deliveries.append(delivery);
+            if (m_failuresLeft > 0) {
+                --m_failuresLeft;
+                return HttpResponse::text(503, "busy");
+            }
+            return HttpResponse::text(200, "success");
+        });
+        return router;
+    }
+
+    QMutex m_mutex;
+    QString m_keyId;
+    QByteArray m_secret;
+    int m_failuresLeft = 0;
+    QList<Delivery> m_deliveries;
+    HttpServerThread m_server;
+};
+
+} // namespace
+
+class tst_Payments : public QObject
+{
+    Q_OBJECT
+
+private:
+    StoreFixture m_fixture;
+    QString m_dataDir;
+    QString m_db;
+    QMap<QString, QString> m_firstRun;
+    std::unique_ptr<MerchantReceiver> m_receiver;
+    std::unique_ptr<SandboxProcess> m_sandbox;
+    std::unique_ptr<ServerProcess> m_server;
+    std::unique_ptr<Database> m_reader;
+    QString m_adminToken;
+    int m_sequence = 0;
+
+    int runServerCommand(const QStringList &arguments, QByteArray *output = nullptr)
+    {
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(ServerProcess::serverBinary(),
+                      arguments + QStringList{u"--data-dir"_s, m_dataDir, u"--db"_s, m_db});
+        if (!process.waitForFinished(60'000))
+            return -1;
+        const QByteArray printed = process.readAll();
+        if (output)
+            *output = printed;
+        if (process.exitCode() != 0)
+            qWarning().noquote() << arguments.join(u' ') << "failed:" << printed;
+        return process.exitCode();
+    }
+
+    ApiClient client() { return ApiClient(m_server->port(), m_server->caCertificate()); }
+    QString keyId() const { return m_firstRun.value(u"api_key_id"_s); }
+    QByteArray secret() const { return m_firstRun.value(u"api_key_secret"_s).toLatin1(); }
+    QString merchantId() const { return m_firstRun.value(u"merchant_id"_s); }
+
+    std::optional<RawResponse> merchant(const QByteArray &method, const QByteArray &target,
+                                        const QJsonObject &body = {})
+    {
+        ApiClient api = client();
+        return api.signedRequest(keyId(), secret(), method, target, body.isEmpty() ? QByteArray() : compact(body));
+    }
+
+    QJsonObject createOrder(const QString &channel, qint64 amount, const QString &method = u"qr"_s,
+                            int expectedStatus = 201)
+    {
+        const QString outTradeNo = u"T%1-%2"_s.arg(QDateTime::currentMSecsSinceEpoch()).arg(++m_sequence);
+        const auto response = merchant("POST", "/v1/orders",
+                                       {{u"out_trade_no"_s, outTradeNo},
+                                        {u"amount"_s, amount},
+                                        {u"subject"_s, u"Test order %1"_s.arg(m_sequence)},
+                                        {u"channel"_s, channel},
+                                        {u"method"_s, method}});
+        if (!response || response->status != expectedStatus) {
+            qWarning() << "create order:" << (response ? response->status : 0) << (response ? response->body : "");
+            return {};
+        }
+        return ApiClient::json(response);
+    }
+
+    QJsonObject order(const QString &orderNo)
+    {
+        return ApiClient::json(merchant("GET", "/v1/orders/" + orderNo.toUtf8()));
+    }
+
+    bool waitForStatus(const QString &orderNo, const QString &status, int timeoutMs = 30'000)
+    {
+        const bool reached = waitFor([&] { return order(orderNo).value(u"status"_s).toString() == status; }, timeoutMs);
+        if (!reached)
+            qWarning().noquote() << "order" << orderNo << "is" << compact(order(orderNo));
+        return reached;
+    }
+
+    QJsonObject pay(const QJsonObject &createdOrder, QJsonObject extra = {})
+    {
+        extra.insert(u"code"_s, createdOrder.value(u"qr_code"_s).toString());
+        int status = 0;
+        const QJsonObject answer = m_sandbox->control("POST", "/control/pay", extra, &status);
+        if (status != 200)
+            qWarning() << "sandbox pay:" << status << answer;
+        return answer;
+    }
+
+    void setFaults(const QJsonObject &faults)
+    {
+        int status = 0;
+        m_sandbox->control("DELETE", "/control/faults", {}, &status);
+        QCOMPARE(status / 100, 2);
+        if (!faults.isEmpty()) {
+            m_sandbox->control("POST", "/control/faults", faults, &status);
+            QCOMPARE(status, 200);
+        }
+    }
+
+    qint64 merchantBalance()
+    {
+        const QString account = u"merchant:%1:settlement_available:CNY"_s.arg(merchantId());
+        return Ledger::balance(m_reader->threadConnection(), account);
+    }
+
+    int journalEntries(const QString &refId)
+    {
+        QSqlQuery row = sqlExec(m_reader->threadConnection(),
+                                u"SELECT COUNT(*) FROM journal_entries WHERE ref_id = ?"_s, {refId});
+        return row.next() ? row.value(0).toInt() : -1;
+    }
+
+    QJsonArray alerts(const QString &kind)
+    {
+        ApiClient api = client();
+        return ApiClient::json(api.bearer(m_adminToken, "GET", "/v1/alerts?kind=" + kind.toUtf8()))
+            .value(u"items"_s)
+            .toArray();
+    }
+
+    bool hasAlertFor(const QString &kind, const QString &orderNo)
+    {
+        for (const QJsonValue &alert : alerts(kind))
+            if (alert.toObject().value(u"ref_id"_s).toString() == orderNo)
+                return true;
+        return false;
+    }
+
+    bool startServer()
+    {
+        m_server = std::make_unique<ServerProcess>(
+            m_dataDir, m_db,
+            QStringList{u"--time-scale"_s, u"1000"_s, u"--notify-ca"_s, m_dataDir + u"/receiver-ca.pem"_s});
+        QString error;
+        if (!m_server->start(&error)) {
+            qWarning().noquote() << error;
+            return false;
+        }
+        return true;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QString error;
+        QVERIFY2(m_fixture.setUp(&error), qPrintable(error));
+        m_dataDir = m_fixture.dir() + u"/data"_s;
+        m_db = m_fixture.newDatabaseSpec(&error);
+        QVERIFY2(!m_db.isEmpty(), qPrintable(error));
+        QDir().mkpath(m_dataDir);
+        QFile config(m_dataDir + u"/paydesk.ini"_s);
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("[security]\nrate_per_key=100000\nrate_per_address=100000\n[log]\naccess=false\n");
+        config.close();
+        QCOMPARE(runServerCommand({u"init"_s, u"--first-run-file"_s, m_dataDir + u"/first-run.txt"_s}), 0);
+        m_firstRun = ServerProcess::readKeyValueFile(m_dataDir + u"/first-run.txt"_s);
+        QVERIFY(!keyId().isEmpty());
+
+        m_receiver = std::make_unique<MerchantReceiver>();
+        m_receiver->setSecret(keyId(), secret());
+        QFile receiverCa(m_dataDir + u"/receiver-ca.pem"_s);
+        QVERIFY(receiverCa.open(QIODevice::WriteOnly));
+        receiverCa.write(m_receiver->ca().toPem());
+        receiverCa.close();
+
+        m_sandbox = std::make_unique<SandboxProcess>(
+            m_fixture.dir() + u"/sandbox"_s,
+            QStringList{u"--time-scale"_s, u"1000"_s, u"--trust-ca"_s, m_dataDir + u"/tls/ca.pem"_s});
+        QVERIFY2(m_sandbox->start(&error), qPrintable(error));
+        const QJsonObject alipay = m_sandbox->manifest().value(u"alipay"_s).toObject();
+        const QJsonObject wechat = m_sandbox->manifest().value(u"wechat"_s).toObject();
+        const QString ca = m_sandbox->manifest().value(u"ca_file"_s).toString();
+        QCOMPARE(runServerCommand({u"channel"_s, u"add"_s, u"--type"_s, u"alipay"_s, u"--id"_s, u"alipay-sbx"_s,
+                                   u"--app-id"_s, alipay.value(u"app_id"_s).toString(), u"--mch-id"_s,
+                                   alipay.value(u"seller_id"_s).toString(), u"--private-key-file"_s,
+                                   alipay.value(u"app_private_key_file"_s).toString(), u"--platform-key-file"_s,
+                                   alipay.value(u"alipay_public_key_file"_s).toString(), u"--gateway-url"_s,
+                                   alipay.value(u"gateway_url"_s).toString(), u"--gateway-ca-file"_s, ca}),
+                 0);
+        QCOMPARE(runServerCommand({u"channel"_s,
+                                   u"add"_s,
+                                   u"--type"_s,
+                                   u"wechat"_s,
+                                   u"--id"_s,
+                                   u"wechat-sbx"_s,
+                                   u"--app-id"_s,
+                                   wechat.value(u"appid"_s).toString(),
+                                   u"--mch-id"_s,
+                                   wechat.value(u"mchid"_s).toString(),
+                                   u"--private-key-file"_s,
+                                   wechat.value(u"merchant_private_key_file"_s).toString(),
+                                   u"--merchant-serial"_s,
+                                   wechat.value(u"merchant_serial"_s).toString(),
+                                   u"--platform-key-file"_s,
+                                   wechat.value(u"platform_certificate_file"_s).toString(),
+                                   u"--api-v3-key-file"_s,
+                                   wechat.value(u"api_v3_key_file"_s).toString(),
+                                   u"--gateway-url"_s,
+                                   wechat.value(u"base_url"_s).toString(),
+                                   u"--gateway-ca-file"_s,
+                                   ca}),
+                 0);
+        QVERIFY(startServer());
+
+        const auto settings
+            = merchant("POST", "/v1/merchant/settings",
+                       {{u"notify_url"_s, u"https://localhost:%1/merchant/notify"_s.arg(m_receiver->port())}});
+        QVERIFY(settings && settings->status == 200);
+
+        ApiClient api = client();
+        const QString password = m_firstRun.value(u"platform_admin_password"_s);
+        const QString token = api.login(u"admin"_s, password);
+        QVERIFY(!token.isEmpty());
+        const auto changed
+            = api.bearer(token, "POST", "/v1/me/password",
+                         compact({{u"current_password"_s, password}, {u"new_password"_s, u"admin-long-passphrase"_s}}));
+        QVERIFY(changed && changed->status == 204);
+        m_adminToken = token;
+
+        const auto dbConfig = DatabaseConfig::parse(m_db, m_dataDir, &error);
+        QVERIFY2(dbConfig, qPrintable(error));
+        m_reader = std::make_unique<Database>(*dbConfig);
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_server) {
+            QCOMPARE(m_server->terminate(), 0);
+            QByteArray output;
+            QCOMPARE(runServerCommand({u"ledger"_s, u"check"_s}, &output), 0);
+            QVERIFY2(output.contains("ledger OK"), output.constData());
+        }
+        if (m_reader)
+            m_reader->closeAll();
+    }
+
+    void qrOrderPaidOnEachChannel_data()
+    {
+        QTest::addColumn<QString>("channel");
+        QTest::newRow("alipay") << u"alipay"_s;
+        QTest::newRow("wechat") << u"wechat"_s;
+    }
+
+    void qrOrderPaidOnEachChannel()
+    {
+        QFETCH(QString, channel);
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(channel, 1234);
+        QCOMPARE(created.value(u"status"_s).toString(), u"PAYING"_s);
+        QVERIFY(!created.value(u"qr_code"_s).toString().isEmpty());
+        const QString orderNo = created.value(u"order_no"_s).toString();
+
+        QCOMPARE(pay(created).value(u"status"_s).toString().isEmpty(), false);
+        QVERIFY(waitForStatus(orderNo, u"SUCCESS"_s));
+        const QJsonObject paid = order(orderNo);
+        QCOMPARE(paid.value(u"paid_amount"_s).toInteger(), 1234);
+        QVERIFY(!paid.value(u"channel_trade_no"_s).toString().isEmpty());
+        QCOMPARE(merchantBalance(), before + 1234);
+        QCOMPARE(journalEntries(orderNo), 1);
+
+        const QString eventId = u"EV"_s + orderNo + u".paid"_s;
+        QVERIFY(waitFor([&] { return !m_receiver->deliveries(eventId).isEmpty(); }));
+        const MerchantReceiver::Delivery delivery = m_receiver->deliveries(eventId).constFirst();
+        QVERIFY(delivery.signatureValid);
+        QCOMPARE(delivery.body.value(u"type"_s).toString(), u"order.paid"_s);
+        const QJsonObject data = delivery.body.value(u"data"_s).toObject();
+        QCOMPARE(data.value(u"order_no"_s).toString(), orderNo);
+        QCOMPARE(data.value(u"status"_s).toString(), u"SUCCESS"_s);
+        QCOMPARE(data.value(u"amount"_s).toInteger(), 1234);
+
+        // The same create again answers with the same order; another body with the number is refused.
+        const auto again = merchant("POST", "/v1/orders",
+                                    {{u"out_trade_no"_s, created.value(u"out_trade_no"_s)},
+                                     {u"amount"_s, 1234},
+                                     {u"subject"_s, created.value(u"subject"_s)},
+                                     {u"channel"_s, channel},
+                                     {u"method"_s, u"qr"_s}});
+        QCOMPARE(again->status, 200);
+        QCOMPARE(ApiClient::json(again).value(u"order_no"_s).toString(), orderNo);
+        const auto other = merchant("POST", "/v1/orders",
+                                    {{u"out_trade_no"_s, created.value(u"out_trade_no"_s)},
+                                     {u"amount"_s, 999},
+                                     {u"subject"_s, created.value(u"subject"_s)},
+                                     {u"channel"_s, channel},
+                                     {u"method"_s, u"qr"_s}});
+        QCOMPARE(other->status, 409);
+
+        // The order's timeline shows how it got there.
+        const QJsonArray events = ApiClient::json(merchant("GET", "/v1/orders/" + orderNo.toUtf8() + "/events"))
+                                      .value(u"items"_s)
+                                      .toArray();
+        QStringList statuses;
+        for (const QJsonValue &event : events)
+            statuses.append(event.toObject().value(u"status"_s).toString());
+        QCOMPARE(statuses, (QStringList{u"CREATED"_s, u"PAYING"_s, u"SUCCESS"_s}));
+    }
+
+    void appOrderGetsAppParameters_data() { qrOrderPaidOnEachChannel_data(); }
+
+    void appOrderGetsAppParameters()
+    {
+        QFETCH(QString, channel);
+        const QJsonObject created = createOrder(channel, 500, u"app"_s);
+        QCOMPARE(created.value(u"status"_s).toString(), u"PAYING"_s);
+        const QJsonObject params = created.value(u"app_params"_s).toObject();
+        if (channel == u"alipay"_s) {
+            QVERIFY(params.value(u"order_string"_s).toString().contains(u"method=alipay.trade.app.pay"_s));
+        } else {
+            QVERIFY(!params.value(u"prepayid"_s).toString().isEmpty());
+            QVERIFY(!params.value(u"sign"_s).toString().isEmpty());
+        }
+    }
+
+    void badInputIsRefused()
+    {
+        const auto missing = merchant("POST", "/v1/orders", {{u"amount"_s, 100}});
+        QCOMPARE(missing->status, 400);
+        QCOMPARE(ApiClient::errorCode(missing), u"VALIDATION_FAILED"_s);
+        const auto fractional = merchant("POST", "/v1/orders",
+                                         {{u"out_trade_no"_s, u"frac-1"_s},
+                                          {u"amount"_s, 10.5},
+                                          {u"subject"_s, u"x"_s},
+                                          {u"channel"_s, u"alipay"_s},
+                                          {u"method"_s, u"qr"_s}});
+        QCOMPARE(fractional->status, 400);
+        const auto channel = merchant("POST", "/v1/orders",
+                                      {{u"out_trade_no"_s, u"chan-1"_s},
+                                       {u"amount"_s, 100},
+                                       {u"subject"_s, u"x"_s},
+                                       {u"channel"_s, u"paypal"_s},
+                                       {u"method"_s, u"qr"_s}});
+        QCOMPARE(channel->status, 400);
+        QCOMPARE(merchant("GET", "/v1/orders/P0000")->status, 404);
+    }
+
+    void duplicateNotificationsCreditOnce_data() { qrOrderPaidOnEachChannel_data(); }
+
+    void duplicateNotificationsCreditOnce()
+    {
+        QFETCH(QString, channel);
+        setFaults({{u"channel"_s, channel}, {u"duplicate_notifications"_s, 9}});
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(channel, 777);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        pay(created);
+        QVERIFY(waitForStatus(orderNo, u"SUCCESS"_s));
+        // All ten copies arrive and are acknowledged; the money moved once.
+        QVERIFY(waitFor([&] {
+            int status = 0;
+            const QJsonArray attempts
+                = m_sandbox->control("GET", "/control/notifications?out_trade_no=" + orderNo.toUtf8(), {}, &status)
+                      .value(u"items"_s)
+                      .toArray();
+            int acknowledged = 0;
+            for (const QJsonValue &attempt : attempts)
+                acknowledged += attempt.toObject().value(u"acknowledged"_s).toBool() ? 1 : 0;
+            return acknowledged >= 10;
+        }));
+        QCOMPARE(merchantBalance(), before + 777);
+        QCOMPARE(journalEntries(orderNo), 1);
+        setFaults({});
+    }
+
+    void droppedNotificationResolvedByQuery_data() { qrOrderPaidOnEachChannel_data(); }
+
+    void droppedNotificationResolvedByQuery()
+    {
+        QFETCH(QString, channel);
+        setFaults({{u"channel"_s, channel}, {u"drop_notifications"_s, true}});
+        const QJsonObject created = createOrder(channel, 321);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        pay(created);
+        QVERIFY(waitForStatus(orderNo, u"SUCCESS"_s));
+        QCOMPARE(journalEntries(orderNo), 1);
+        setFaults({});
+    }
+
+    void forgedNotificationRejected_data() { qrOrderPaidOnEachChannel_data(); }
+
+    void forgedNotificationRejected()
+    {
+        QFETCH(QString, channel);
+        setFaults({{u"channel"_s, channel}, {u"bad_signature"_s, true}});
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(channel, 4321);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        pay(created);
+        // Several deliveries arrive and are refused; the order does not move.
+        QVERIFY(waitFor([&] {
+            int status = 0;
+            return m_sandbox->control("GET", "/control/notifications?out_trade_no=" + orderNo.toUtf8(), {}, &status)
+                       .value(u"items"_s)
+                       .toArray()
+                       .size()
+                >= 3;
+        }));
+        const QJsonObject after = order(orderNo);
+        QCOMPARE(after.value(u"status"_s).toString(), u"PAYING"_s);
+        QCOMPARE(merchantBalance(), before);
+        QCOMPARE(journalEntries(orderNo), 0);
+        // Once the channel signs properly again, the payment lands (by retry or query), once.
+        setFaults({});
+        QVERIFY(waitForStatus(orderNo, u"SUCCESS"_s));
+        QCOMPARE(merchantBalance(), before + 4321);
+    }
+
+    void tamperedAmountIsAbnormal_data() { qrOrderPaidOnEachChannel_data(); }
+
+    void tamperedAmountIsAbnormal()
+    {
+        QFETCH(QString, channel);
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(channel, 1000);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        pay(created, {{u"amount"_s, 1}});
+        QVERIFY(waitForStatus(orderNo, u"ABNORMAL"_s));
+        QCOMPARE(order(orderNo).value(u"status_reason"_s).toString(), u"AMOUNT_MISMATCH"_s);
+        QCOMPARE(merchantBalance(), before);
+        QVERIFY(waitFor([&] { return hasAlertFor(u"ORDER_ABNORMAL"_s, orderNo); }));
+    }
+
+    void paymentAfterCloseIsAbnormalAndRefundable_data() { qrOrderPaidOnEachChannel_data(); }
+
+    void paymentAfterCloseIsAbnormalAndRefundable()
+    {
+        QFETCH(QString, channel);
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(channel, 2500);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        const auto closed = merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/close");
+        QCOMPARE(closed->status, 200);
+        QCOMPARE(ApiClient::json(closed).value(u"status"_s).toString(), u"CLOSED"_s);
+        pay(created, {{u"force"_s, true}});
+        QVERIFY(waitForStatus(orderNo, u"ABNORMAL"_s));
+        QCOMPARE(order(orderNo).value(u"status_reason"_s).toString(), u"PAID_AFTER_CLOSE"_s);
+        QCOMPARE(order(orderNo).value(u"paid_amount"_s).toInteger(), 2500);
+        QCOMPARE(merchantBalance(), before);
+        QVERIFY(waitFor([&] { return hasAlertFor(u"ORDER_ABNORMAL"_s, orderNo); }));
+
+        // The money is refundable to the buyer, from suspense (never the merchant's balance).
+        const auto refund = merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/refunds",
+                                     {{u"out_refund_no"_s, u"RC-"_s + orderNo}, {u"amount"_s, 2500}});
+        QCOMPARE(refund->status, 201);
+        const QString refundNo = ApiClient::json(refund).value(u"refund_no"_s).toString();
+        QVERIFY(waitFor([&] {
+            return ApiClient::json(merchant("GET", "/v1/refunds/" + refundNo.toUtf8())).value(u"status"_s).toString()
+                == u"SUCCESS"_s;
+        }));
+        QCOMPARE(merchantBalance(), before);
+    }
+
+    void refundsUpToThePaidAmount_data() { qrOrderPaidOnEachChannel_data(); }
+
+    void refundsUpToThePaidAmount()
+    {
+        QFETCH(QString, channel);
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(channel, 1000);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        pay(created);
+        QVERIFY(waitForStatus(orderNo, u"SUCCESS"_s));
+        const QByteArray path = "/v1/orders/" + orderNo.toUtf8() + "/refunds";
+        const auto refundSucceeded = [&](const QString &refundNo) {
+            return waitFor([&] {
+                return ApiClient::json(merchant("GET", "/v1/refunds/" + refundNo.toUtf8()))
+                           .value(u"status"_s)
+                           .toString()
+                    == u"SUCCESS"_s;
+            });
+        };
+
+        const QJsonObject first{{u"out_refund_no"_s, u"R1-"_s + orderNo}, {u"amount"_s, 300}, {u"reason"_s, u"size"_s}};
+        const auto r1 = merchant("POST", path, first);
+        QCOMPARE(r1->status, 201);
+        const QString r1No = ApiClient::json(r1).value(u"refund_no"_s).toString();
+        QVERIFY(refundSucceeded(r1No));
+        QVERIFY(waitForStatus(orderNo, u"PARTIALLY_REFUNDED"_s));
+
+        // The same out_refund_no again is the same refund, not a second one.
+        const auto repeat = merchant("POST", path, first);
+        QCOMPARE(repeat->status, 200);
+        QCOMPARE(ApiClient::json(repeat).value(u"refund_no"_s).toString(), r1No);
+
+        const auto r2 = merchant("POST", path, {{u"out_refund_no"_s, u"R2-"_s + orderNo}, {u"amount"_s, 700}});
+        QCOMPARE(r2->status, 201);
+        QVERIFY(refundSucceeded(ApiClient::json(r2).value(u"refund_no"_s).toString()));
+        QVERIFY(waitForStatus(orderNo, u"REFUNDED"_s));
+        QCOMPARE(order(orderNo).value(u"refunded_amount"_s).toInteger(), 1000);
+
+        const auto r3 = merchant("POST", path, {{u"out_refund_no"_s, u"R3-"_s + orderNo}, {u"amount"_s, 1}});
+        QCOMPARE(r3->status, 409);
+        QCOMPARE(merchantBalance(), before);
+    }
+
+    void merchantEndpointFailingThenDelivered()
+    {
+        m_receiver->failNext(3);
+        const QJsonObject created = createOrder(u"wechat"_s, 888);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        pay(created);
+        QVERIFY(waitForStatus(orderNo, u"SUCCESS"_s));
+        const QString eventId = u"EV"_s + orderNo + u".paid"_s;
+        QVERIFY(waitFor([&] { return m_receiver->deliveries(eventId).size() >= 4; }));
+        const QList<MerchantReceiver::Delivery> deliveries = m_receiver->deliveries(eventId);
+        QCOMPARE(deliveries.size(), 4);
+        for (const MerchantReceiver::Delivery &delivery : deliveries) {
+            QVERIFY(delivery.signatureValid);
+            QCOMPARE(delivery.body.value(u"event_id"_s).toString(), eventId);
+        }
+        ApiClient api = client();
+        QVERIFY(waitFor([&] {
+            const QJsonObject detail
+                = ApiClient::json(api.bearer(m_adminToken, "GET", "/v1/admin/orders/" + orderNo.toUtf8()));
+            const QJsonObject notification = detail.value(u"notifications"_s).toArray().first().toObject();
+            return notification.value(u"status"_s).toString() == u"DELIVERED"_s
+                && notification.value(u"attempts"_s).toInt() == 4;
+        }));
+
+        // A resend on demand delivers the same event again.
+        const auto resent = merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/notifications/resend");
+        QCOMPARE(resent->status, 200);
+        QVERIFY(waitFor([&] { return m_receiver->deliveries(eventId).size() == 5; }));
+    }
+
+    void killedServerLosesAndDoublesNothing()
+    {
+        const qint64 before = merchantBalance();
+        QList<QJsonObject> orders;
+        for (int i = 0; i < 10; ++i)
+            orders.append(createOrder(i % 2 ? u"alipay"_s : u"wechat"_s, 100 + i));
+        qint64 total = 0;
+        for (const QJsonObject &created : orders) {
+            QVERIFY(!created.isEmpty());
+            total += created.value(u"amount"_s).toInteger();
+            pay(created);
+        }
+        m_server->kill(); // mid-stream: notifications, postings and merchant notifications in flight
+        QVERIFY(startServer());
+        for (const QJsonObject &created : orders)
+            QVERIFY(waitForStatus(created.value(u"order_no"_s).toString(), u"SUCCESS"_s, 60'000));
+        QCOMPARE(merchantBalance(), before + total);
+        for (const QJsonObject &created : orders) {
+            const QString orderNo = created.value(u"order_no"_s).toString();
+            QCOMPARE(journalEntries(orderNo), 1);
+            QVERIFY(waitFor([&] { return !m_receiver->deliveries(u"EV"_s + orderNo + u".paid"_s).isEmpty(); }, 60'000));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_Payments)
+#include "tst_payments.moc"
