@@ -1,47 +1,825 @@
 #include "server/channels/wechatpay/WechatPayChannel.h"
 
+#include "common/crypto/AesGcm.h"
+#include "common/crypto/Certificate.h"
+#include "common/crypto/Random.h"
+#include "common/crypto/RsaSignature.h"
+#include "common/money/Money.h"
+#include "common/protocol/ApiError.h"
+#include "common/protocol/WechatPaySign.h"
 #include "server/net/HttpClient.h"
 
+#include <QCryptographicHash>
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QScopeGuard>
+
+#include <zlib.h>
+
+#include <initializer_list>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+
 namespace paydesk {
+
+/// One answer from the API, judged: Ok is a verified 2xx, Rejected a 4xx with a {code,message}
+/// body, Unknown everything whose effect we cannot know (transport, 5xx, 429, bad signature).
+struct WechatPayReply
+{
+    CallOutcome outcome = CallOutcome::Unknown;
+    int status = 0;
+    QByteArray body;
+    QJsonObject json; ///< the 2xx body, or the error body of a 4xx/5xx
+    ChannelError error;
+    ChannelExchange exchange;
+};
+
+namespace {
+
+constexpr qint64 kBeijingOffsetMs = 8 * 3600 * 1000LL; // WeChat writes times in +08:00
+constexpr qsizetype kMaxBillDownloadBytes = 64 * 1024 * 1024; // gzip as served
+constexpr qsizetype kMaxBillCsvBytes = 256 * 1024 * 1024; // decompressed: a gzip bomb stops here
+const QString kPublicKeyIdPrefix = u"PUB_KEY_ID_"_s;
+const QString kBillFormat = u"wechat-tradebill-csv"_s;
+
+[[noreturn]] void invalidConfig(const QString &field, const QString &message)
+{
+    throw ApiError(ErrorCode::ValidationFailed, message, QJsonObject{{u"field"_s, field}});
+}
+
+bool matchesWhole(const QString &text, const QString &pattern)
+{
+    return QRegularExpression(QRegularExpression::anchoredPattern(pattern)).match(text).hasMatch();
+}
+
+bool isOneOf(const QString &code, std::initializer_list<QLatin1StringView> codes)
+{
+    for (QLatin1StringView candidate : codes) {
+        if (code == candidate)
+            return true;
+    }
+    return false;
+}
+
+QByteArray headerValue(const HttpHeaders &headers, QByteArrayView name)
+{
+    for (const auto &[key, value] : headers) {
+        if (name.compare(key, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+QByteArray compactJson(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// A JSON object, or an empty one for anything else (error bodies are often not JSON at all).
+QJsonObject jsonObjectOf(const QByteArray &body, bool *ok = nullptr)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &error);
+    if (ok)
+        *ok = error.error == QJsonParseError::NoError && document.isObject();
+    return document.object();
+}
+
+// Path segments and query values go through percent-encoding so that what we sign is exactly
+// what QUrl puts on the wire, whatever an out_trade_no contains.
+QByteArray encoded(const QString &text)
+{
+    return QUrl::toPercentEncoding(text);
+}
+
+// RFC 3339 in Beijing time, the form WeChat uses for time_expire ("2018-06-08T10:34:56+08:00").
+QString beijingTime(qint64 msSinceEpoch)
+{
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch + kBeijingOffsetMs, Qt::UTC).toString(u"yyyy-MM-ddTHH:mm:ss"_s)
+        + u"+08:00"_s;
+}
+
+// success_time and friends; 0 when absent or unreadable (the time is informational).
+qint64 parseRfc3339(const QJsonValue &value)
+{
+    const QDateTime time = QDateTime::fromString(value.toString(), Qt::ISODate);
+    return time.isValid() ? time.toMSecsSinceEpoch() : 0;
+}
+
+// Amounts are JSON integers of fen; fromJsonMinorUnits refuses fractions and unsafe magnitudes.
+std::optional<qint64> fen(const QJsonValue &value)
+{
+    const std::optional<Money> money = Money::fromJsonMinorUnits(value);
+    if (!money)
+        return std::nullopt;
+    return money->minorUnits();
+}
+
+// An openid identifies a person across the merchant's apps; logs keep only a prefix.
+QString maskIdentifier(const QString &identifier)
+{
+    if (identifier.isEmpty())
+        return {};
+    if (identifier.size() <= 8)
+        return u"***"_s;
+    return identifier.left(6) + u"***"_s;
+}
+
+std::optional<TradeState> tradeStateOf(const QString &state)
+{
+    if (state == u"SUCCESS"_s)
+        return TradeState::Paid;
+    if (isOneOf(state, {"NOTPAY"_L1, "USERPAYING"_L1, "ACCEPT"_L1}))
+        return TradeState::Waiting;
+    if (isOneOf(state, {"CLOSED"_L1, "REVOKED"_L1}))
+        return TradeState::Closed;
+    if (state == u"REFUND"_s)
+        return TradeState::Refunded;
+    if (state == u"PAYERROR"_s)
+        return TradeState::Failed;
+    return std::nullopt;
+}
+
+std::optional<RefundState> refundStateOf(const QString &status)
+{
+    if (status == u"SUCCESS"_s)
+        return RefundState::Succeeded;
+    if (status == u"PROCESSING"_s)
+        return RefundState::Processing;
+    if (isOneOf(status, {"CLOSED"_L1, "ABNORMAL"_L1}))
+        return RefundState::Failed;
+    return std::nullopt;
+}
+
+// A Transaction (query answer or decrypted TRADE notification) as TradeInfo; nullopt and *why
+// when a field the state needs is missing or malformed.
+std::optional<TradeInfo> tradeFromTransaction(const QJsonObject &transaction, QString *why)
+{
+    TradeInfo trade;
+    trade.rawState = transaction.value(u"trade_state"_s).toString();
+    const std::optional<TradeState> state = tradeStateOf(trade.rawState);
+    if (!state) {
+        *why = u"unknown trade_state \"%1\""_s.arg(trade.rawState);
+        return std::nullopt;
+    }
+    trade.state = *state;
+    trade.outTradeNo = transaction.value(u"out_trade_no"_s).toString();
+    if (trade.outTradeNo.isEmpty()) {
+        *why = u"no out_trade_no"_s;
+        return std::nullopt;
+    }
+    trade.channelTradeNo = transaction.value(u"transaction_id"_s).toString();
+    trade.appId = transaction.value(u"appid"_s).toString();
+    trade.merchantId = transaction.value(u"mchid"_s).toString();
+    trade.payer = maskIdentifier(transaction.value(u"payer"_s).toObject().value(u"openid"_s).toString());
+    trade.paidAtMs = parseRfc3339(transaction.value(u"success_time"_s));
+
+    const QJsonObject amount = transaction.value(u"amount"_s).toObject();
+    const bool moneyMoved = trade.state == TradeState::Paid || trade.state == TradeState::Refunded;
+    const std::optional<qint64> total = fen(amount.value(u"total"_s));
+    if (!total && (moneyMoved || amount.contains(u"total"_s))) {
+        *why = u"no valid amount.total"_s;
+        return std::nullopt;
+    }
+    trade.totalAmount = total.value_or(0);
+    // payer_total is what the buyer paid after coupons; older answers omit it.
+    const std::optional<qint64> payerTotal = fen(amount.value(u"payer_total"_s));
+    if (!payerTotal && amount.contains(u"payer_total"_s)) {
+        *why = u"invalid amount.payer_total"_s;
+        return std::nullopt;
+    }
+    trade.paidAmount = moneyMoved ? payerTotal.value_or(trade.totalAmount) : payerTotal.value_or(0);
+    if (amount.contains(u"currency"_s))
+        trade.currency = amount.value(u"currency"_s).toString();
+    return trade;
+}
+
+// Gzip (RFC 1952, members possibly concatenated), at most maxSize bytes out.
+std::optional<QByteArray> gunzip(QByteArrayView data, qsizetype maxSize)
+{
+    z_stream stream{};
+    if (inflateInit2(&stream, 16 + MAX_WBITS) != Z_OK) // 16+: gzip wrapper only
+        return std::nullopt;
+    const auto end = qScopeGuard([&stream] { inflateEnd(&stream); });
+    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(data.data()));
+    stream.avail_in = static_cast<uInt>(data.size()); // bounded by kMaxBillDownloadBytes
+    QByteArray out;
+    QByteArray buffer(64 * 1024, Qt::Uninitialized);
+    for (;;) {
+        stream.next_out = reinterpret_cast<Bytef *>(buffer.data());
+        stream.avail_out = static_cast<uInt>(buffer.size());
+        const int rc = inflate(&stream, Z_NO_FLUSH);
+        if (rc != Z_OK && rc != Z_STREAM_END)
+            return std::nullopt;
+        out.append(buffer.constData(), buffer.size() - stream.avail_out);
+        if (out.size() > maxSize)
+            return std::nullopt;
+        if (rc == Z_STREAM_END) {
+            if (stream.avail_in == 0)
+                return out;
+            if (inflateReset(&stream) != Z_OK)
+                return std::nullopt;
+        } else if (stream.avail_in == 0 && stream.avail_out != 0) {
+            return std::nullopt; // truncated: inflate wants more input than there is
+        }
+    }
+}
+
+template<typename Result> void adopt(Result &result, const WechatPayReply &reply)
+{
+    result.outcome = reply.outcome;
+    result.error = reply.error;
+    result.exchange = reply.exchange;
+}
+
+// A verified answer we cannot read: we do not know what the channel did.
+template<typename Result> Result malformed(Result result, const QString &why)
+{
+    result.outcome = CallOutcome::Unknown;
+    result.error = {u"BAD_RESPONSE"_s, why};
+    return result;
+}
+
+} // namespace
 
 WechatPayChannel::WechatPayChannel(ChannelConfig config, HttpClient &http, Clock clock)
     : m_config(std::move(config)), m_http(http), m_clock(std::move(clock))
 {
+    // The identifiers go into the Authorization header and the signed JSON: their character
+    // sets keep them from breaking either (parseAuthorization enforces the same ones).
+    if (!matchesWhole(m_config.merchantId, u"[0-9A-Za-z]{1,32}"_s))
+        invalidConfig(u"merchant_id"_s, u"The WeChat Pay mchid must be 1 to 32 letters or digits."_s);
+    if (!matchesWhole(m_config.appId, u"[0-9A-Za-z_]{1,32}"_s))
+        invalidConfig(u"app_id"_s, u"The WeChat appid must be 1 to 32 letters, digits or '_'."_s);
+    if (!matchesWhole(m_config.merchantCertSerial, u"[0-9A-Za-z]{1,64}"_s))
+        invalidConfig(u"merchant_cert_serial"_s,
+                      u"The merchant certificate serial must be the certificate's serial in hex."_s);
+    CryptoResult<PrivateKey> key = PrivateKey::fromPem(m_config.privateKeyPem);
+    if (!key)
+        invalidConfig(u"private_key"_s, u"The merchant API private key cannot be read: %1"_s.arg(key.error()));
+    m_merchantKey = std::move(key).value();
+    // AEAD_AES_256_GCM: the API v3 key is the AES key itself, so exactly 32 bytes.
+    if (m_config.apiV3Key.size() != 32)
+        invalidConfig(u"api_v3_key"_s, u"The API v3 key must be exactly 32 characters."_s);
+    const QUrl &gateway = m_config.gatewayUrl;
+    if (!gateway.isValid() || (gateway.scheme() != u"https"_s && gateway.scheme() != u"http"_s)
+        || gateway.host().isEmpty() || gateway.hasQuery() || gateway.hasFragment())
+        invalidConfig(u"gateway_url"_s,
+                      u"The gateway must be an http(s) URL without query, e.g. "
+                      "https://api.mch.weixin.qq.com."_s);
+    loadPlatformKeys();
 }
 
 WechatPayChannel::~WechatPayChannel() = default;
 
-PrepayResult WechatPayChannel::prepay(const PrepayRequest &)
+void WechatPayChannel::loadPlatformKeys()
 {
+    if (m_config.platformKeys.isEmpty())
+        invalidConfig(u"platform_keys"_s, u"At least one WeChat Pay platform certificate or public key is needed."_s);
+    QDateTime newestExpiry;
+    bool namesPublicKeyId = false;
+    for (auto it = m_config.platformKeys.cbegin(); it != m_config.platformKeys.cend(); ++it) {
+        const QString &serial = it.key();
+        const QByteArray &pem = it.value();
+        if (pem.contains("-----BEGIN CERTIFICATE-----")) {
+            const CryptoResult<Certificate> certificate = Certificate::fromPem(pem);
+            if (!certificate)
+                invalidConfig(u"platform_keys"_s,
+                              u"Platform certificate %1 cannot be read: %2"_s.arg(serial, certificate.error()));
+            // WeChat names the key by this serial in Wechatpay-Serial: a mislabelled entry
+            // would make us verify with the wrong key (and fail) or trust an unintended one.
+            if (certificate->serialNumberHex() != serial)
+                invalidConfig(
+                    u"platform_keys"_s,
+                    u"Platform certificate listed as %1 has serial %2."_s.arg(serial, certificate->serialNumberHex()));
+            const CryptoResult<PublicKey> publicKey = certificate->publicKey();
+            if (!publicKey)
+                invalidConfig(u"platform_keys"_s,
+                              u"Platform certificate %1 has no usable key: %2"_s.arg(serial, publicKey.error()));
+            m_platformKeys.insert(serial, publicKey.value());
+            // During a rotation, name the certificate that lasts longest.
+            if (!namesPublicKeyId && (m_requestSerial.isEmpty() || certificate->notAfter() > newestExpiry)) {
+                m_requestSerial = serial.toLatin1();
+                newestExpiry = certificate->notAfter();
+            }
+            continue;
+        }
+        // WeChat-Pay-public-key mode: the key id replaces the certificate serial.
+        if (!serial.startsWith(kPublicKeyIdPrefix) || !matchesWhole(serial, u"[0-9A-Za-z_]{12,64}"_s))
+            invalidConfig(u"platform_keys"_s,
+                          u"A platform public key must be listed under its id PUB_KEY_ID_…, not %1."_s.arg(serial));
+        const CryptoResult<PublicKey> publicKey = PublicKey::fromPem(pem);
+        if (!publicKey)
+            invalidConfig(u"platform_keys"_s,
+                          u"Platform public key %1 cannot be read: %2"_s.arg(serial, publicKey.error()));
+        m_platformKeys.insert(serial, publicKey.value());
+        // WeChat is moving merchants to public-key mode; once one is configured, name it.
+        if (!namesPublicKeyId)
+            m_requestSerial = serial.toLatin1();
+        namesPublicKeyId = true;
+    }
+}
+
+qint64 WechatPayChannel::nowSeconds() const
+{
+    return m_clock() / 1000;
+}
+
+QUrl WechatPayChannel::apiUrl(const QByteArray &encodedPathAndQuery) const
+{
+    // A private gateway may live under a path prefix; the prefix is then part of what we sign.
+    QByteArray base = m_config.gatewayUrl.toEncoded(QUrl::RemoveQuery | QUrl::RemoveFragment);
+    while (base.endsWith('/'))
+        base.chop(1);
+    return QUrl::fromEncoded(base + encodedPathAndQuery, QUrl::StrictMode);
+}
+
+// Empty when the Wechatpay-* headers sign body with a platform key we hold, within the clock
+// window; otherwise why not. The same check serves answers and notifications.
+QString WechatPayChannel::checkSignature(const HttpHeaders &headers, const QByteArray &body) const
+{
+    const QByteArray timestamp = headerValue(headers, "wechatpay-timestamp");
+    const QByteArray nonce = headerValue(headers, "wechatpay-nonce");
+    const QByteArray signature = headerValue(headers, "wechatpay-signature");
+    const QByteArray serial = headerValue(headers, "wechatpay-serial");
+    if (timestamp.isEmpty() || nonce.isEmpty() || signature.isEmpty() || serial.isEmpty())
+        return u"missing Wechatpay-Timestamp, -Nonce, -Signature or -Serial"_s;
+    // The message joins fields with '\n': a field holding one could be shifted into another.
+    if (nonce.contains('\n') || nonce.contains('\r') || nonce.size() > 128)
+        return u"malformed Wechatpay-Nonce"_s;
+    bool numeric = timestamp.size() <= 19;
+    for (const char c : timestamp)
+        numeric = numeric && c >= '0' && c <= '9';
+    bool ok = false;
+    const qint64 signedAt = numeric ? timestamp.toLongLong(&ok) : 0;
+    if (!ok)
+        return u"malformed Wechatpay-Timestamp"_s;
+    const auto key = m_platformKeys.constFind(QString::fromLatin1(serial));
+    if (key == m_platformKeys.cend())
+        return u"unknown Wechatpay-Serial %1"_s.arg(QString::fromLatin1(serial.left(64)));
+    // A captured answer or notification must not be replayable later (nor pre-dated).
+    const qint64 skew = nowSeconds() - signedAt;
+    if (skew >= MaxClockSkewSeconds || skew <= -MaxClockSkewSeconds)
+        return u"Wechatpay-Timestamp %1 is %2 s away from our clock"_s.arg(signedAt).arg(skew);
+    if (!RsaSignature::verifyBase64(*key, WechatPaySign::responseMessage(timestamp, nonce, body), signature))
+        return u"bad signature (serial %1)"_s.arg(QString::fromLatin1(serial));
     return {};
 }
-QueryResult WechatPayChannel::query(const QString &)
+
+WechatPayChannel::Reply WechatPayChannel::send(const QString &operation, const QByteArray &method, const QUrl &url,
+                                               const QByteArray &body, Expect expect) const
 {
-    return {};
+    Reply reply;
+    reply.exchange.operation = operation;
+    reply.exchange.direction = u"out"_s;
+    reply.exchange.url = url.toString();
+    reply.exchange.request = body;
+    reply.exchange.verification = u"n/a"_s;
+    if (!url.isValid()) {
+        reply.error = {u"BAD_URL"_s, u"cannot build a valid URL"_s};
+        return reply;
+    }
+
+    // What QNetworkAccessManager puts in the request line: path and query, fully encoded.
+    const QByteArray canonicalUrl
+        = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveUserInfo | QUrl::RemoveFragment);
+    WechatPayAuthorization authorization;
+    authorization.mchid = m_config.merchantId.toLatin1();
+    authorization.nonce = Random::alphanumeric(32).toLatin1();
+    authorization.timestamp = QByteArray::number(nowSeconds());
+    authorization.serialNo = m_config.merchantCertSerial.toLatin1();
+    const CryptoResult<QByteArray> header
+        = WechatPaySign::signRequest(m_merchantKey, authorization, method, canonicalUrl, body);
+    if (!header) {
+        reply.error = {u"SIGNING_FAILED"_s, header.error()};
+        return reply;
+    }
+
+    OutboundRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.timeoutMs = m_config.timeoutMs;
+    request.extraCa = m_config.gatewayCa;
+    request.headers = {{"Authorization", header.value()},
+                       {"Accept", expect == Expect::RawFile ? "*/*" : "application/json"},
+                       {"User-Agent", "Paydesk/" PAYDESK_VERSION},
+                       {"Wechatpay-Serial", m_requestSerial}};
+    if (!body.isEmpty())
+        request.headers.append({QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+    if (expect == Expect::RawFile)
+        request.maxResponseBytes = kMaxBillDownloadBytes;
+
+    QElapsedTimer timer;
+    timer.start();
+    const OutboundResponse response = m_http.sendAndWait(std::move(request));
+    reply.exchange.elapsedMs = timer.elapsed();
+    reply.exchange.httpStatus = response.status;
+    reply.exchange.response = response.body;
+    if (!response.ok()) {
+        const bool timeout = response.outcome == OutboundResponse::Outcome::Timeout;
+        reply.error = {timeout ? u"TIMEOUT"_s : u"TRANSPORT"_s, response.error};
+        return reply;
+    }
+    classify(reply, response, expect);
+    return reply;
 }
-CloseResult WechatPayChannel::close(const QString &)
+
+void WechatPayChannel::classify(Reply &reply, const OutboundResponse &response, Expect expect) const
 {
-    return {};
+    reply.status = response.status;
+    reply.body = response.body;
+    if (response.status >= 200 && response.status < 300) {
+        // The bill file is the one answer WeChat does not sign; its SHA-1 is checked instead.
+        if (expect == Expect::RawFile) {
+            reply.outcome = CallOutcome::Ok;
+            return;
+        }
+        const QString failure = checkSignature(response.headers, response.body);
+        if (!failure.isEmpty()) {
+            reply.exchange.verification = u"failed: "_s + failure;
+            reply.error = {u"BAD_SIGNATURE"_s, failure};
+            return;
+        }
+        reply.exchange.verification = u"ok"_s;
+        bool isObject = true;
+        if (!response.body.isEmpty())
+            reply.json = jsonObjectOf(response.body, &isObject);
+        if (!isObject) {
+            reply.error = {u"BAD_RESPONSE"_s, u"the answer is not a JSON object"_s};
+            return;
+        }
+        reply.outcome = CallOutcome::Ok;
+        return;
+    }
+
+    // An error answer: {"code","message","detail"?}. WeChat may sign it; when it does, the
+    // signature must hold, or the code could be anyone's word.
+    reply.json = jsonObjectOf(response.body);
+    reply.error = {reply.json.value(u"code"_s).toString(), reply.json.value(u"message"_s).toString()};
+    if (!headerValue(response.headers, "wechatpay-signature").isEmpty()) {
+        const QString failure = checkSignature(response.headers, response.body);
+        if (!failure.isEmpty()) {
+            reply.exchange.verification = u"failed: "_s + failure;
+            reply.error = {u"BAD_SIGNATURE"_s, u"HTTP %1 %2: %3"_s.arg(response.status).arg(reply.error.code, failure)};
+            return;
+        }
+        reply.exchange.verification = u"ok"_s;
+    }
+    // 4xx means WeChat refused the request; 429 and 5xx say nothing about what happened.
+    const bool refused = response.status >= 400 && response.status < 500 && response.status != 429;
+    if (refused && !reply.error.code.isEmpty()) {
+        reply.outcome = CallOutcome::Rejected;
+        return;
+    }
+    if (reply.error.code.isEmpty())
+        reply.error.code = u"HTTP_%1"_s.arg(response.status);
 }
-RefundResult WechatPayChannel::refund(const RefundRequest &)
+
+PrepayResult WechatPayChannel::prepay(const PrepayRequest &request)
 {
-    return {};
+    const bool app = request.method == PayMethod::App;
+    QJsonObject body{{u"appid"_s, m_config.appId},
+                     {u"mchid"_s, m_config.merchantId},
+                     {u"description"_s, request.subject},
+                     {u"out_trade_no"_s, request.outTradeNo},
+                     {u"notify_url"_s, m_config.notifyUrl},
+                     {u"amount"_s, QJsonObject{{u"total"_s, request.amount}, {u"currency"_s, request.currency}}}};
+    if (request.expiresAtMs > 0)
+        body.insert(u"time_expire"_s, beijingTime(request.expiresAtMs));
+    const Reply reply
+        = send(u"prepay"_s, "POST", apiUrl(app ? "/v3/pay/transactions/app" : "/v3/pay/transactions/native"),
+               compactJson(body), Expect::SignedJson);
+    PrepayResult result;
+    adopt(result, reply);
+    if (reply.outcome != CallOutcome::Ok)
+        return result;
+    if (!app) {
+        result.qrCode = reply.json.value(u"code_url"_s).toString();
+        return result.qrCode.isEmpty() ? malformed(result, u"no code_url"_s) : result;
+    }
+
+    const QString prepayId = reply.json.value(u"prepay_id"_s).toString();
+    if (prepayId.isEmpty())
+        return malformed(result, u"no prepay_id"_s);
+    // What the WeChat app SDK's PayReq needs; its sign is the merchant key's signature over
+    // "appid\ntimestamp\nnoncestr\nprepayid\n" (APP 调起支付签名).
+    const QString timestamp = QString::number(nowSeconds());
+    const QString nonce = Random::alphanumeric(32);
+    const QByteArray message = (m_config.appId + u'\n' + timestamp + u'\n' + nonce + u'\n' + prepayId + u'\n').toUtf8();
+    const CryptoResult<QByteArray> sign = RsaSignature::signBase64(m_merchantKey, message);
+    if (!sign) {
+        result.outcome = CallOutcome::Unknown; // the prepay exists at WeChat, but cannot be offered
+        result.error = {u"SIGNING_FAILED"_s, sign.error()};
+        return result;
+    }
+    result.appParams = QJsonObject{{u"appid"_s, m_config.appId},
+                                   {u"partnerid"_s, m_config.merchantId},
+                                   {u"prepayid"_s, prepayId},
+                                   {u"package"_s, u"Sign=WXPay"_s},
+                                   {u"noncestr"_s, nonce},
+                                   {u"timestamp"_s, timestamp},
+                                   {u"sign"_s, QString::fromLatin1(sign.value())}};
+    return result;
 }
-RefundResult WechatPayChannel::queryRefund(const RefundRequest &)
+
+QueryResult WechatPayChannel::query(const QString &outTradeNo)
 {
-    return {};
+    const Reply reply = send(
+        u"query"_s, "GET",
+        apiUrl("/v3/pay/transactions/out-trade-no/" + encoded(outTradeNo) + "?mchid=" + encoded(m_config.merchantId)),
+        {}, Expect::SignedJson);
+    QueryResult result;
+    adopt(result, reply);
+    result.trade.outTradeNo = outTradeNo;
+    if (reply.outcome == CallOutcome::Rejected
+        && isOneOf(reply.error.code, {"ORDER_NOT_EXIST"_L1, "RESOURCE_NOT_EXISTS"_L1})) {
+        result.outcome = CallOutcome::Ok;
+        result.trade.state = TradeState::NotFound;
+        result.trade.rawState = reply.error.code;
+        result.error = {};
+        return result;
+    }
+    if (reply.outcome != CallOutcome::Ok)
+        return result;
+    QString why;
+    const std::optional<TradeInfo> trade = tradeFromTransaction(reply.json, &why);
+    if (!trade)
+        return malformed(result, why);
+    if (trade->outTradeNo != outTradeNo)
+        return malformed(result, u"the answer is about out_trade_no %1"_s.arg(trade->outTradeNo));
+    result.trade = *trade;
+    return result;
 }
-NotificationResult WechatPayChannel::parseNotification(const InboundNotification &)
+
+CloseResult WechatPayChannel::close(const QString &outTradeNo)
 {
-    return {};
+    const Reply reply
+        = send(u"close"_s, "POST", apiUrl("/v3/pay/transactions/out-trade-no/" + encoded(outTradeNo) + "/close"),
+               compactJson({{u"mchid"_s, m_config.merchantId}}), Expect::SignedJson);
+    CloseResult result;
+    adopt(result, reply);
+    if (reply.outcome == CallOutcome::Ok && reply.status == 202) {
+        // 202 USER_PAYING: the buyer is entering the password; whether it gets paid is open.
+        result.outcome = CallOutcome::Unknown;
+        result.error
+            = {reply.json.value(u"code"_s).toString(u"USER_PAYING"_s), reply.json.value(u"message"_s).toString()};
+        return result;
+    }
+    if (reply.outcome != CallOutcome::Rejected)
+        return result;
+    const QString &code = reply.error.code;
+    // Closing is for unpaid trades: one that is gone or already closed is as good as closed.
+    if (isOneOf(code, {"ORDER_NOT_EXIST"_L1, "RESOURCE_NOT_EXISTS"_L1, "ORDER_CLOSED"_L1, "ORDERCLOSED"_L1})) {
+        result.outcome = CallOutcome::Ok;
+        result.error = {};
+        return result;
+    }
+    // v3 documents ORDERPAID; older texts and some gateways say ORDER_PAID or a TRADE_ERROR
+    // whose message says the order is paid. Any of them: the payment must be processed.
+    result.alreadyPaid = isOneOf(code, {"ORDERPAID"_L1, "ORDER_PAID"_L1})
+        || (code == u"TRADE_ERROR"_s
+            && (reply.error.message.contains(u"已支付"_s)
+                || reply.error.message.contains(u"paid"_s, Qt::CaseInsensitive)));
+    return result;
 }
-HttpResponse WechatPayChannel::acknowledge(bool, const QString &) const
+
+namespace {
+
+// A Refund answer into result; false and *why when it is not one, or about another refund.
+bool readRefund(const QJsonObject &refund, const QString &outRefundNo, RefundResult &result, QString *why)
 {
-    return HttpResponse::noContent();
+    if (refund.value(u"out_refund_no"_s).toString() != outRefundNo) {
+        *why = u"the answer is about out_refund_no %1"_s.arg(refund.value(u"out_refund_no"_s).toString());
+        return false;
+    }
+    const std::optional<RefundState> state = refundStateOf(refund.value(u"status"_s).toString());
+    if (!state) {
+        *why = u"unknown refund status \"%1\""_s.arg(refund.value(u"status"_s).toString());
+        return false;
+    }
+    const std::optional<qint64> amount = fen(refund.value(u"amount"_s).toObject().value(u"refund"_s));
+    if (!amount) {
+        *why = u"no valid amount.refund"_s;
+        return false;
+    }
+    result.state = *state;
+    result.refundAmount = *amount;
+    result.channelRefundNo = refund.value(u"refund_id"_s).toString();
+    result.succeededAtMs = parseRfc3339(refund.value(u"success_time"_s));
+    return true;
 }
-BillResult WechatPayChannel::downloadBill(const QDate &)
+
+} // namespace
+
+RefundResult WechatPayChannel::refund(const RefundRequest &request)
 {
-    return {};
+    QJsonObject body{{u"out_trade_no"_s, request.outTradeNo},
+                     {u"out_refund_no"_s, request.outRefundNo},
+                     {u"amount"_s,
+                      QJsonObject{{u"refund"_s, request.amount},
+                                  {u"total"_s, request.totalAmount},
+                                  {u"currency"_s, request.currency}}}};
+    if (!request.reason.isEmpty())
+        body.insert(u"reason"_s, request.reason);
+    if (!m_config.notifyUrl.isEmpty())
+        body.insert(u"notify_url"_s, m_config.notifyUrl);
+    const Reply reply
+        = send(u"refund"_s, "POST", apiUrl("/v3/refund/domestic/refunds"), compactJson(body), Expect::SignedJson);
+    RefundResult result;
+    adopt(result, reply);
+    if (reply.outcome != CallOutcome::Ok)
+        return result;
+    QString why;
+    return readRefund(reply.json, request.outRefundNo, result, &why) ? result : malformed(result, why);
+}
+
+RefundResult WechatPayChannel::queryRefund(const RefundRequest &request)
+{
+    const Reply reply
+        = send(u"refund_query"_s, "GET", apiUrl("/v3/refund/domestic/refunds/" + encoded(request.outRefundNo)), {},
+               Expect::SignedJson);
+    RefundResult result;
+    adopt(result, reply);
+    if (reply.outcome == CallOutcome::Rejected
+        && isOneOf(reply.error.code, {"RESOURCE_NOT_EXISTS"_L1, "ORDER_NOT_EXIST"_L1})) {
+        result.outcome = CallOutcome::Ok;
+        result.state = RefundState::NotFound;
+        result.error = {};
+        return result;
+    }
+    if (reply.outcome != CallOutcome::Ok)
+        return result;
+    QString why;
+    return readRefund(reply.json, request.outRefundNo, result, &why) ? result : malformed(result, why);
+}
+
+NotificationResult WechatPayChannel::parseNotification(const InboundNotification &notification)
+{
+    NotificationResult result;
+    result.exchange.operation = u"notify"_s;
+    result.exchange.direction = u"in"_s;
+    result.exchange.url = m_config.notifyUrl;
+    result.exchange.request = notification.body;
+    result.exchange.verification = u"n/a"_s;
+    const auto reject = [&result](const QString &why) {
+        result.accepted = false;
+        result.rejectReason = why;
+        return result;
+    };
+
+    const QByteArray signatureType = headerValue(notification.headers, "wechatpay-signature-type");
+    if (!signatureType.isEmpty() && QLatin1StringView(signatureType) != WechatPaySign::Schema)
+        return reject(u"unsupported Wechatpay-Signature-Type"_s);
+    const QString failure = checkSignature(notification.headers, notification.body);
+    if (!failure.isEmpty()) {
+        result.exchange.verification = u"failed: "_s + failure;
+        return reject(failure);
+    }
+    result.exchange.verification = u"ok"_s;
+
+    bool isObject = false;
+    const QJsonObject body = jsonObjectOf(notification.body, &isObject);
+    if (!isObject)
+        return reject(u"the body is not a JSON object"_s);
+    result.notifyId = body.value(u"id"_s).toString();
+    const QString eventType = body.value(u"event_type"_s).toString();
+    const QJsonObject resource = body.value(u"resource"_s).toObject();
+    if (resource.value(u"algorithm"_s).toString() != u"AEAD_AES_256_GCM"_s)
+        return reject(u"resource algorithm is not AEAD_AES_256_GCM"_s);
+    const std::optional<QByteArray> plaintext = AesGcm::openWechatResource(
+        m_config.apiV3Key, resource.value(u"nonce"_s).toString(), resource.value(u"associated_data"_s).toString(),
+        resource.value(u"ciphertext"_s).toString());
+    if (!plaintext) {
+        result.exchange.verification = u"failed: cannot decrypt the resource with the API v3 key"_s;
+        return reject(u"cannot decrypt the resource with the API v3 key"_s);
+    }
+    const QJsonObject content = jsonObjectOf(*plaintext, &isObject);
+    if (!isObject)
+        return reject(u"the decrypted resource is not a JSON object"_s);
+    // The log keeps what arrived and what it said, minus the buyer's full openid.
+    QJsonObject logged = content;
+    if (logged.contains(u"payer"_s)) {
+        QJsonObject payer = logged.value(u"payer"_s).toObject();
+        payer.insert(u"openid"_s, maskIdentifier(payer.value(u"openid"_s).toString()));
+        logged.insert(u"payer"_s, payer);
+    }
+    result.exchange.request = notification.body + '\n' + compactJson(logged);
+
+    if (eventType == u"TRANSACTION.SUCCESS"_s) {
+        QString why;
+        const std::optional<TradeInfo> trade = tradeFromTransaction(content, &why);
+        if (!trade)
+            return reject(u"unreadable transaction: "_s + why);
+        if (trade->state != TradeState::Paid)
+            return reject(u"TRANSACTION.SUCCESS with trade_state %1"_s.arg(trade->rawState));
+        // Signed by WeChat, but possibly for another of the platform key holder's merchants.
+        if (trade->appId != m_config.appId || trade->merchantId != m_config.merchantId)
+            return reject(u"addressed to appid %1 / mchid %2"_s.arg(trade->appId, trade->merchantId));
+        result.kind = NotificationKind::Payment;
+        result.trade = *trade;
+    } else if (isOneOf(eventType, {"REFUND.SUCCESS"_L1, "REFUND.ABNORMAL"_L1, "REFUND.CLOSED"_L1})) {
+        const QString mchid = content.value(u"mchid"_s).toString();
+        if (mchid != m_config.merchantId)
+            return reject(u"addressed to mchid %1"_s.arg(mchid));
+        const std::optional<RefundState> state = refundStateOf(content.value(u"refund_status"_s).toString());
+        const QJsonObject amount = content.value(u"amount"_s).toObject();
+        const std::optional<qint64> refunded = fen(amount.value(u"refund"_s));
+        result.outRefundNo = content.value(u"out_refund_no"_s).toString();
+        if (!state || !refunded || result.outRefundNo.isEmpty())
+            return reject(u"unreadable refund: needs out_refund_no, refund_status and amount.refund"_s);
+        result.kind = NotificationKind::Refund;
+        result.refundState = *state;
+        result.refundAmount = *refunded;
+        result.channelRefundNo = content.value(u"refund_id"_s).toString();
+        result.trade.outTradeNo = content.value(u"out_trade_no"_s).toString();
+        result.trade.channelTradeNo = content.value(u"transaction_id"_s).toString();
+        result.trade.merchantId = mchid;
+        result.trade.totalAmount = fen(amount.value(u"total"_s)).value_or(0);
+        result.trade.paidAmount = fen(amount.value(u"payer_total"_s)).value_or(result.trade.totalAmount);
+    }
+    // Other events (verified and decrypted) are accepted as Other so that WeChat stops retrying.
+    result.accepted = true;
+    return result;
+}
+
+HttpResponse WechatPayChannel::acknowledge(bool accepted, const QString &message) const
+{
+    // v3 wants 200/204 without a body for success, and 4xx/5xx with {"code":"FAIL"} to retry.
+    if (accepted)
+        return HttpResponse::noContent();
+    return HttpResponse::json(
+        500, QJsonObject{{u"code"_s, u"FAIL"_s}, {u"message"_s, message.isEmpty() ? u"失败"_s : message}});
+}
+
+BillResult WechatPayChannel::downloadBill(const QDate &day)
+{
+    BillResult result;
+    result.format = kBillFormat;
+    const Reply info = send(u"bill"_s, "GET",
+                            apiUrl("/v3/bill/tradebill?bill_date=" + day.toString(u"yyyy-MM-dd"_s).toLatin1()
+                                   + "&bill_type=ALL&tar_type=GZIP"),
+                            {}, Expect::SignedJson);
+    result.exchanges.append(info.exchange);
+    result.outcome = info.outcome;
+    result.error = info.error;
+    if (info.outcome == CallOutcome::Rejected
+        && isOneOf(info.error.code, {"NO_STATEMENT_EXIST"_L1, "NO_BILL_EXIST"_L1, "BILL_NOT_EXIST"_L1})) {
+        result.outcome = CallOutcome::Ok;
+        result.noBill = true;
+        result.error = {};
+        return result;
+    }
+    if (info.outcome != CallOutcome::Ok)
+        return result;
+
+    const QString hashType = info.json.value(u"hash_type"_s).toString();
+    const QString hashValue = info.json.value(u"hash_value"_s).toString();
+    const QUrl downloadUrl(info.json.value(u"download_url"_s).toString(), QUrl::StrictMode);
+    if (hashType.compare(u"SHA1"_s, Qt::CaseInsensitive) != 0 || hashValue.isEmpty())
+        return malformed(result, u"hash_type %1 is not SHA1"_s.arg(hashType));
+    // Never downgrade to plain HTTP from an HTTPS gateway; the download is signed like a call.
+    if (!downloadUrl.isValid() || downloadUrl.host().isEmpty() || downloadUrl.scheme() != m_config.gatewayUrl.scheme())
+        return malformed(result, u"download_url is not a %1 URL"_s.arg(m_config.gatewayUrl.scheme()));
+
+    Reply file = send(u"bill"_s, "GET", downloadUrl, {}, Expect::RawFile);
+    // The token in the URL opens the file; the log keeps the file's size, not the file.
+    file.exchange.url = downloadUrl.toString(QUrl::RemoveQuery) + u"?token=***"_s;
+    if (file.outcome == CallOutcome::Ok)
+        file.exchange.response = QByteArray::number(file.body.size()) + " bytes";
+    result.outcome = file.outcome;
+    result.error = file.error;
+    if (file.outcome != CallOutcome::Ok) {
+        result.exchanges.append(file.exchange);
+        return result;
+    }
+
+    // tar_type=GZIP asks for gzip; an HTTP layer that already undid it leaves the CSV itself,
+    // and the SHA-1 below holds either way.
+    std::optional<QByteArray> csv = file.body;
+    if (file.body.startsWith("\x1f\x8b"))
+        csv = gunzip(file.body, kMaxBillCsvBytes);
+    if (!csv) {
+        file.exchange.verification = u"failed: not a readable gzip file"_s;
+        result.exchanges.append(file.exchange);
+        return malformed(result, u"the bill is not a readable gzip file"_s);
+    }
+    const QByteArray sha1 = QCryptographicHash::hash(*csv, QCryptographicHash::Sha1).toHex();
+    if (QString::fromLatin1(sha1).compare(hashValue, Qt::CaseInsensitive) != 0) {
+        const QString why = u"SHA-1 of the bill is %1, WeChat says %2"_s.arg(QString::fromLatin1(sha1), hashValue);
+        file.exchange.verification = u"failed: "_s + why;
+        result.exchanges.append(file.exchange);
+        result.outcome = CallOutcome::Unknown;
+        result.error = {u"BAD_HASH"_s, why};
+        return result;
+    }
+    file.exchange.verification = u"ok"_s;
+    result.exchanges.append(file.exchange);
+    result.content = std::move(*csv);
+    return result;
 }
 
 } // namespace paydesk
