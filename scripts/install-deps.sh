@@ -15,6 +15,8 @@ PACKAGES=(
   libssl-dev openssl libqrcodegencpp-dev libhttp-parser-dev
   # tests: throwaway PostgreSQL clusters, console screenshots, curl for smoke checks
   postgresql xvfb xauth curl
+  # run.sh reads the sandbox manifest (JSON)
+  jq
 )
 
 missing=()

@@ -59,7 +59,7 @@ Ledger::Posted Ledger::post(const QSqlDatabase &db, IdGenerator &ids, const Jour
     const QString entryId = ids.next();
     sqlExec(db,
             u"INSERT INTO journal_entries (id, kind, ref_type, ref_id, memo, created_at) VALUES (?, ?, ?, ?, ?, ?)"_s,
-            {entryId, entry.kind, entry.refType, entry.refId, entry.memo, nowMs});
+            {entryId, entry.kind, entry.refType, entry.refId, entry.memo.isNull() ? u""_s : entry.memo, nowMs});
     for (qsizetype line = 0; line < entry.postings.size(); ++line) {
         const Posting &posting = entry.postings.at(line);
         // The balance moves only if it stays at or above zero (or the account may go below).

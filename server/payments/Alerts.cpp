@@ -44,7 +44,8 @@ QString Alerts::raise(const QSqlDatabase &db, IdGenerator &alertIds, IdGenerator
         db,
         u"INSERT INTO alerts (id, kind, severity, ref_type, ref_id, message, details, dedupe_key, status,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?) ON CONFLICT (dedupe_key) DO NOTHING"_s,
-        {id, alert.kind, alert.severity, alert.refType, alert.refId, alert.message.left(1000),
+        {id, alert.kind, alert.severity, alert.refType.isNull() ? u""_s : alert.refType,
+         alert.refId.isNull() ? u""_s : alert.refId, alert.message.left(1000),
          QString::fromUtf8(QJsonDocument(alert.details).toJson(QJsonDocument::Compact)), key.left(300), nowMs});
     if (insert.numRowsAffected() != 1)
         return {};

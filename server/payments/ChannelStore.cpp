@@ -97,6 +97,12 @@ QMap<QString, QByteArray> platformKeysFrom(const QJsonObject &object)
     return keys;
 }
 
+// QtSql binds a null QString as SQL NULL; the columns hold '' for "none".
+QString stored(const QString &value)
+{
+    return value.isNull() ? u""_s : value;
+}
+
 QString pemText(const QList<QSslCertificate> &certificates)
 {
     QByteArray pem;
@@ -215,14 +221,14 @@ void ChannelStore::store(const QSqlDatabase &db, const ChannelConfig &config, co
                               config.appId,
                               config.merchantId,
                               privateKey,
-                              config.merchantCertSerial,
+                              stored(config.merchantCertSerial),
                               platformKeysText(config.platformKeys),
                               apiV3Key,
-                              config.appCertSn,
-                              config.alipayRootCertSn,
+                              stored(config.appCertSn),
+                              stored(config.alipayRootCertSn),
                               config.gatewayUrl.toString(),
-                              pemText(config.gatewayCa),
-                              config.notifyUrl,
+                              stored(pemText(config.gatewayCa)),
+                              stored(config.notifyUrl),
                               enabled ? 1 : 0,
                               weight,
                               config.timeoutMs,
@@ -286,10 +292,14 @@ ChannelConfig ChannelStore::load(const QSqlDatabase &db, const QString &id, int 
 
 QJsonArray ChannelStore::list(const QSqlDatabase &db) const
 {
+    // Ids first: PostgreSQL's driver drops a query's unread rows when the next query runs.
     QSqlQuery rows = sqlExec(db, u"SELECT id FROM channels ORDER BY id LIMIT 1000"_s);
-    QJsonArray items;
+    QStringList ids;
     while (rows.next())
-        items.append(describe(db, rows.value(0).toString()));
+        ids.append(rows.value(0).toString());
+    QJsonArray items;
+    for (const QString &id : std::as_const(ids))
+        items.append(describe(db, id));
     return items;
 }
 

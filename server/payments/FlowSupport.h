@@ -79,6 +79,12 @@ inline qint64 pollDelay(int attempt)
     return attempt < int(std::size(kDelays)) ? kDelays[attempt] : 1'800'000;
 }
 
+/// QtSql binds a null QString as SQL NULL: text for NOT NULL columns goes through this.
+inline QString nonNull(const QString &text)
+{
+    return text.isNull() ? QStringLiteral("") : text;
+}
+
 inline QVariant nullable(const QString &text)
 {
     return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);

@@ -106,8 +106,8 @@ JobResult PaymentService::deliverMerchantEvent(const OutboxJob &job)
             sqlExec(db,
                     u"INSERT INTO notify_attempts (event_id, attempt, at, http_status, response, error, elapsed_ms)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, attempt) DO NOTHING"_s,
-                    {job.ref, attempt, now, response.status, QString::fromUtf8(response.body.left(500)),
-                     delivered ? QString() : describeFailure(response), response.elapsedMs});
+                    {job.ref, attempt, now, response.status, nonNull(QString::fromUtf8(response.body.left(500))),
+                     delivered ? u""_s : describeFailure(response), response.elapsedMs});
             sqlExec(db, u"UPDATE merchant_events SET attempts = ?, status = ?, delivered_at = ? WHERE event_id = ?"_s,
                     {attempt,
                      delivered       ? u"DELIVERED"_s

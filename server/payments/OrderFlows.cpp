@@ -301,15 +301,15 @@ QJsonObject PaymentService::orderDetail(const QSqlDatabase &db, const QString &o
 {
     const OrderRecord order = loadOrder(db, orderNo);
     QJsonArray timeline;
-    QSqlQuery events = sqlExec(db,
-                               u"SELECT at, status, event, detail FROM order_events WHERE order_no = ? ORDER BY seq"
-                               " LIMIT 200"_s,
-                               {orderNo});
-    while (events.next())
-        timeline.append(QJsonObject{{u"at"_s, events.value(0).toLongLong()},
-                                    {u"status"_s, events.value(1).toString()},
-                                    {u"event"_s, events.value(2).toString()},
-                                    {u"detail"_s, events.value(3).toString()}});
+    QSqlQuery timelineRows = sqlExec(db,
+                                     u"SELECT at, status, event, detail FROM order_events WHERE order_no = ?"
+                                     " ORDER BY seq LIMIT 200"_s,
+                                     {orderNo});
+    while (timelineRows.next())
+        timeline.append(QJsonObject{{u"at"_s, timelineRows.value(0).toLongLong()},
+                                    {u"status"_s, timelineRows.value(1).toString()},
+                                    {u"event"_s, timelineRows.value(2).toString()},
+                                    {u"detail"_s, timelineRows.value(3).toString()}});
     QJsonArray logs;
     QSqlQuery rows
         = sqlExec(db,
@@ -331,22 +331,36 @@ QJsonObject PaymentService::orderDetail(const QSqlDatabase &db, const QString &o
                                 {u"verification"_s, rows.value(10).toString()},
                                 {u"elapsed_ms"_s, rows.value(11).toLongLong()},
                                 {u"at"_s, rows.value(12).toLongLong()}});
-    QJsonArray refunds;
+    // Each list is read to the end before the next query: PostgreSQL's driver drops a query's
+    // unread rows when another runs on the connection.
+    QStringList refundNos;
     QSqlQuery refundRows
         = sqlExec(db, u"SELECT refund_no FROM refunds WHERE order_no = ? ORDER BY created_at LIMIT 100"_s, {orderNo});
     while (refundRows.next())
-        refunds.append(refundJson(db, refundRows.value(0).toString()));
-    QJsonArray notifications;
+        refundNos.append(refundRows.value(0).toString());
+    QJsonArray refunds;
+    for (const QString &refundNo : std::as_const(refundNos))
+        refunds.append(refundJson(db, refundNo));
+    QList<QJsonObject> events;
     QSqlQuery eventRows = sqlExec(db,
                                   u"SELECT event_id, type, status, attempts, delivered_at, url FROM merchant_events"
                                   " WHERE order_no = ? ORDER BY created_at LIMIT 100"_s,
                                   {orderNo});
-    while (eventRows.next()) {
+    while (eventRows.next())
+        events.append(QJsonObject{
+            {u"event_id"_s, eventRows.value(0).toString()},
+            {u"type"_s, eventRows.value(1).toString()},
+            {u"status"_s, eventRows.value(2).toString()},
+            {u"attempts"_s, eventRows.value(3).toInt()},
+            {u"delivered_at"_s, eventRows.value(4).isNull() ? QJsonValue() : QJsonValue(eventRows.value(4).toLongLong())},
+            {u"url"_s, eventRows.value(5).toString()}});
+    QJsonArray notifications;
+    for (QJsonObject event : std::as_const(events)) {
         QJsonArray attempts;
         QSqlQuery attemptRows = sqlExec(db,
                                         u"SELECT attempt, at, http_status, response, error, elapsed_ms FROM"
-                                        " notify_attempts WHERE event_id = ? ORDER BY attempt"_s,
-                                        {eventRows.value(0).toString()});
+                                        " notify_attempts WHERE event_id = ? ORDER BY attempt LIMIT 20"_s,
+                                        {event.value(u"event_id"_s).toString()});
         while (attemptRows.next())
             attempts.append(QJsonObject{{u"attempt"_s, attemptRows.value(0).toInt()},
                                         {u"at"_s, attemptRows.value(1).toLongLong()},
@@ -354,15 +368,8 @@ QJsonObject PaymentService::orderDetail(const QSqlDatabase &db, const QString &o
                                         {u"response"_s, attemptRows.value(3).toString()},
                                         {u"error"_s, attemptRows.value(4).toString()},
                                         {u"elapsed_ms"_s, attemptRows.value(5).toLongLong()}});
-        notifications.append(
-            QJsonObject{{u"event_id"_s, eventRows.value(0).toString()},
-                        {u"type"_s, eventRows.value(1).toString()},
-                        {u"status"_s, eventRows.value(2).toString()},
-                        {u"attempts"_s, eventRows.value(3).toInt()},
-                        {u"delivered_at"_s,
-                         eventRows.value(4).isNull() ? QJsonValue() : QJsonValue(eventRows.value(4).toLongLong())},
-                        {u"url"_s, eventRows.value(5).toString()},
-                        {u"deliveries"_s, attempts}});
+        event.insert(u"deliveries"_s, attempts);
+        notifications.append(event);
     }
     return QJsonObject{{u"order"_s, order.toJson()},
                        {u"timeline"_s, timeline},
@@ -380,11 +387,13 @@ QJsonArray PaymentService::resendNotifications(const QString &orderNo)
                   QSqlQuery rows = sqlExec(
                       db, u"SELECT event_id, type FROM merchant_events WHERE order_no = ? LIMIT 100"_s, {orderNo});
                   QJsonArray resent;
-                  while (rows.next()) {
-                      const QString eventId = rows.value(0).toString();
+                  while (rows.next())
+                      resent.append(QJsonObject{{u"event_id"_s, rows.value(0).toString()},
+                                                {u"type"_s, rows.value(1).toString()}});
+                  for (const QJsonValue &event : std::as_const(resent)) {
+                      const QString eventId = event[u"event_id"_s].toString();
                       sqlExec(db, u"UPDATE merchant_events SET status = 'PENDING' WHERE event_id = ?"_s, {eventId});
                       Outbox::rearm(db, *m_outboxIds, u"merchant.notify"_s, eventId, {}, now, now);
-                      resent.append(QJsonObject{{u"event_id"_s, eventId}, {u"type"_s, rows.value(1).toString()}});
                   }
                   return resent;
               })

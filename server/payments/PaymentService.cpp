@@ -160,7 +160,7 @@ void PaymentService::addEvent(const QSqlDatabase &db, const QString &orderNo, co
     sqlExec(db,
             u"INSERT INTO order_events (order_no, seq, at, status, event, detail) VALUES (?, (SELECT COALESCE(MAX(seq),"
             " 0) + 1 FROM order_events WHERE order_no = ?), ?, ?, ?, ?)"_s,
-            {orderNo, orderNo, m_clock(), status, event, detail.left(500)});
+            {orderNo, orderNo, m_clock(), status, event, nonNull(detail.left(500))});
 }
 
 void PaymentService::logExchange(const QSqlDatabase &db, const QString &channelId, const QString &orderNo,
@@ -171,10 +171,10 @@ void PaymentService::logExchange(const QSqlDatabase &db, const QString &channelI
             u"INSERT INTO channel_logs (id, order_no, refund_no, channel_id, operation, direction, url, http_status,"
             " outcome, request, response, verification, elapsed_ms, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-            {m_logIds->next(), nullable(orderNo), nullable(refundNo), channelId, exchange.operation,
-             exchange.direction.isEmpty() ? u"out"_s : exchange.direction, exchange.url.left(1000), exchange.httpStatus,
-             outcome, QString::fromUtf8(exchange.request.left(kMaxLogText)),
-             QString::fromUtf8(exchange.response.left(kMaxLogText)), exchange.verification.left(500),
+            {m_logIds->next(), nullable(orderNo), nullable(refundNo), channelId, nonNull(exchange.operation),
+             exchange.direction.isEmpty() ? u"out"_s : exchange.direction, nonNull(exchange.url.left(1000)),
+             exchange.httpStatus, nonNull(outcome), nonNull(QString::fromUtf8(exchange.request.left(kMaxLogText))),
+             nonNull(QString::fromUtf8(exchange.response.left(kMaxLogText))), nonNull(exchange.verification.left(500)),
              exchange.elapsedMs, m_clock()});
 }
 

@@ -9,7 +9,7 @@
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
+#include <QPromise>
 
 #include <memory>
 
@@ -139,7 +139,20 @@ private:
 
 template<typename F> auto PaymentService::run(F &&work) -> QFuture<decltype(work())>
 {
-    return QtConcurrent::run(&m_pool, std::forward<F>(work));
+    // Not QtConcurrent::run: it would wrap an ApiError in QUnhandledException, losing its answer.
+    using T = decltype(work());
+    auto promise = std::make_shared<QPromise<T>>();
+    promise->start();
+    QFuture<T> future = promise->future();
+    m_pool.start([promise, work = std::forward<F>(work)]() mutable {
+        try {
+            promise->addResult(work());
+        } catch (...) {
+            promise->setException(std::current_exception());
+        }
+        promise->finish();
+    });
+    return future;
 }
 
 } // namespace paydesk

@@ -187,8 +187,8 @@ PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, 
                           u"INSERT INTO refunds (refund_no, order_no, merchant_id, out_refund_no, request_hash, amount,"
                           " currency, reason, funded_from, status, created_at, updated_at)"
                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PROCESSING', ?, ?)"_s,
-                          {refundNo, orderNo, merchantId, outRefundNo, requestHash, amount, refund.currency, reason,
-                           refund.fundedFrom, now, now});
+                          {refundNo, orderNo, merchantId, outRefundNo, requestHash, amount, refund.currency,
+                           nonNull(reason), refund.fundedFrom, now, now});
                   // Throws INSUFFICIENT_FUNDS when the merchant's balance cannot cover it: all rolls back.
                   Ledger::post(db, *m_journalIds,
                                JournalEntry{u"refund.reserved"_s,

@@ -2,7 +2,9 @@
 
 #include "TestClient.h"
 
+#include <QDebug>
 #include <QDeadlineTimer>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -15,7 +17,11 @@ namespace paydesk::test {
 SandboxProcess::SandboxProcess(QString dataDir, QStringList extraArguments)
     : m_dataDir(std::move(dataDir)), m_extraArguments(std::move(extraArguments))
 {
+    // Into a file, not a pipe: nobody reads a pipe while a test blocks, and a full pipe would
+    // stop the process at its next log line.
+    QDir().mkpath(m_dataDir);
     m_process.setProcessChannelMode(QProcess::MergedChannels);
+    m_process.setStandardOutputFile(m_dataDir + u"/process.log"_s, QIODevice::Append);
 }
 
 SandboxProcess::~SandboxProcess()
@@ -36,8 +42,8 @@ QString SandboxProcess::binary()
 
 QByteArray SandboxProcess::output()
 {
-    m_output += m_process.readAll();
-    return m_output;
+    QFile file(m_dataDir + u"/process.log"_s);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 void SandboxProcess::terminate()
@@ -83,20 +89,33 @@ bool SandboxProcess::start(QString *error, int timeoutMs)
                     return true;
             }
         }
-        m_process.waitForReadyRead(100);
+        QThread::msleep(50);
     }
     *error = u"paydesk-sandbox did not start in time: %1"_s.arg(QString::fromUtf8(output()));
     return false;
 }
 
+QJsonArray SandboxProcess::controlList(const QByteArray &path)
+{
+    return request("GET", path, {}, nullptr).array();
+}
+
 QJsonObject SandboxProcess::control(const QByteArray &method, const QByteArray &path, const QJsonObject &body,
                                     int *status)
+{
+    return request(method, path, body, status).object();
+}
+
+QJsonDocument SandboxProcess::request(const QByteArray &method, const QByteArray &path, const QJsonObject &body,
+                                      int *status)
 {
     if (status)
         *status = 0;
     RawTlsClient client(caCertificate());
-    if (!client.connectTo(m_port, 5'000))
+    if (!client.connectTo(m_port, 5'000)) {
+        qWarning().noquote() << "sandbox control: cannot connect:" << client.lastError();
         return {};
+    }
     const QByteArray payload
         = body.isEmpty() && method == "GET" ? QByteArray() : QJsonDocument(body).toJson(QJsonDocument::Compact);
     QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
@@ -105,11 +124,13 @@ QJsonObject SandboxProcess::control(const QByteArray &method, const QByteArray &
     request += "\r\n" + payload;
     client.send(request);
     const auto response = client.readResponse(30'000);
-    if (!response)
+    if (!response) {
+        qWarning().noquote() << "sandbox control: no answer to" << method << path;
         return {};
+    }
     if (status)
         *status = response->status;
-    return QJsonDocument::fromJson(response->body).object();
+    return QJsonDocument::fromJson(response->body);
 }
 
 } // namespace paydesk::test

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSslCertificate>
@@ -30,14 +32,18 @@ public:
     QJsonObject control(const QByteArray &method, const QByteArray &path, const QJsonObject &body = {},
                         int *status = nullptr);
 
+    /// A control API GET that answers with a JSON array (e.g. /control/notifications?…).
+    QJsonArray controlList(const QByteArray &path);
+
     static QString binary();
 
 private:
+    QJsonDocument request(const QByteArray &method, const QByteArray &path, const QJsonObject &body, int *status);
+
     QString m_dataDir;
     QStringList m_extraArguments;
     quint16 m_port = 0;
     QProcess m_process;
-    QByteArray m_output;
     QJsonObject m_manifest;
 };
 

@@ -15,7 +15,11 @@ namespace paydesk::test {
 ServerProcess::ServerProcess(QString dataDir, QString database, QStringList extraArguments)
     : m_dataDir(std::move(dataDir)), m_database(std::move(database)), m_extraArguments(std::move(extraArguments))
 {
+    // Into a file, not a pipe: nobody reads a pipe while a test blocks, and a full pipe would
+    // stop the process at its next log line.
+    QDir().mkpath(m_dataDir);
     m_process.setProcessChannelMode(QProcess::MergedChannels);
+    m_process.setStandardOutputFile(m_dataDir + u"/process.log"_s, QIODevice::Append);
 }
 
 ServerProcess::~ServerProcess()
@@ -54,8 +58,8 @@ QMap<QString, QString> ServerProcess::readKeyValueFile(const QString &path)
 
 QByteArray ServerProcess::output()
 {
-    m_output += m_process.readAll();
-    return m_output;
+    QFile file(m_dataDir + u"/process.log"_s);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 QSslCertificate ServerProcess::caCertificate() const
@@ -93,7 +97,7 @@ bool ServerProcess::start(QString *error, int timeoutMs)
                     return true;
             }
         }
-        m_process.waitForReadyRead(100); // bounded poll of the child's output, not a sleep
+        QThread::msleep(50); // bounded poll of the child's output, not a sleep
     }
     *error = u"paydesk-server did not become healthy in time: %1"_s.arg(QString::fromUtf8(output()));
     return false;

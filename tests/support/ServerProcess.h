@@ -40,7 +40,6 @@ private:
     QStringList m_extraArguments;
     quint16 m_port = 0;
     QProcess m_process;
-    QByteArray m_output;
 };
 
 } // namespace paydesk::test
