@@ -41,6 +41,7 @@ public:
 
 private:
     friend class RsaSignature;
+    friend class RsaOaep;
 
     explicit PrivateKey(PkeyRef key) : m_key(std::move(key)) { }
 

@@ -46,6 +46,7 @@ private:
     friend class PrivateKey;
     friend class Certificate;
     friend class RsaSignature;
+    friend class RsaOaep;
 
     explicit PublicKey(PkeyRef key) : m_key(std::move(key)) { }
     static CryptoResult<PublicKey> fromPkcs1Der(QByteArrayView der);

@@ -49,6 +49,9 @@ ErrorCodeInfo infoFor(ErrorCode code)
     case ErrorCode::NotImplemented: return {"NOT_IMPLEMENTED", 501, "Not implemented."};
     case ErrorCode::Unavailable: return {"UNAVAILABLE", 503, "The service is temporarily unavailable; retry later."};
     case ErrorCode::ChannelError: return {"CHANNEL_ERROR", 502, "The payment channel refused the request."};
+    case ErrorCode::RiskRejected: return {"RISK_REJECTED", 422, "A risk rule refused the request."};
+    case ErrorCode::CardRejected:
+        return {"CARD_REJECTED", 422, "The bank card could not be verified with this holder name."};
     }
     return {};
 }

@@ -41,6 +41,8 @@ enum class ErrorCode : quint8 {
     NotImplemented, // NOT_IMPLEMENTED 501
     Unavailable, // UNAVAILABLE 503: overloaded or a dependency is down; retry later
     ChannelError, // CHANNEL_ERROR 502: the payment channel refused the call (details carry its code)
+    RiskRejected, // RISK_REJECTED 422: a risk rule refused the request (details name the rule)
+    CardRejected, // CARD_REJECTED 422: the bank could not verify the card with this holder name
 };
 
 // "INSUFFICIENT_FUNDS". Empty for a value outside the enumeration.

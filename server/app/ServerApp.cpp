@@ -7,6 +7,7 @@
 #include "server/api/IdentityRoutes.h"
 #include "server/api/OpenApiRoutes.h"
 #include "server/api/PaymentRoutes.h"
+#include "server/api/WalletRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/auth/ApiKeyService.h"
 #include "server/auth/AppAuthService.h"
@@ -160,8 +161,13 @@ bool ServerApp::initialise(QString *error)
     jobOptions.ownerPrefix = u"node%1:"_s.arg(m_config.nodeId);
     jobOptions.owner = jobOptions.ownerPrefix + Random::alphanumeric(8);
     jobOptions.concurrency = m_config.jobThreads;
-    m_payments
-        = std::make_unique<Payments>(*m_database, *m_writer, *m_cipher, clock, payments, m_config.nodeId, jobOptions);
+    WalletConfig wallet;
+    wallet.dayOffsetMinutes = m_config.dayOffsetMinutes;
+    wallet.fourEyesThreshold = m_config.fourEyesThreshold;
+    wallet.maxTransfer = m_config.maxTransfer;
+    wallet.maxWithdrawal = m_config.maxWithdrawal;
+    m_payments = std::make_unique<Payments>(*m_database, *m_writer, *m_cipher, clock, payments, m_config.nodeId,
+                                            jobOptions, wallet);
     m_context.reset(new ApiContext{*m_database, *m_writer, *m_cipher, *m_merchantIds, *m_staffIds, *m_staffAuth,
                                    *m_apiKeys, clock, m_config.security, m_payments.get()});
     return true;
@@ -250,6 +256,7 @@ const Router &ServerApp::buildRouter()
     registerAppAuthRoutes(*m_router, *m_context, *m_appAuth);
     registerAuditRoutes(*m_router, *m_context);
     registerPaymentRoutes(*m_router, *m_context);
+    registerWalletRoutes(*m_router, *m_context);
     registerChannelRoutes(*m_router, *m_context);
     registerOpenApiRoute(*m_router);
     if (m_config.testRoutes) {

@@ -169,7 +169,11 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
             && readBool(settings, u"log/access"_s, &config.accessLog, error)
             && readBool(settings, u"testing/routes"_s, &config.testRoutes, error)
             && readInt(settings, u"payments/time_scale"_s, 1, 1'000'000, &config.timeScale, error)
-            && readInt(settings, u"payments/job_threads"_s, 2, 256, &config.jobThreads, error);
+            && readInt(settings, u"payments/job_threads"_s, 2, 256, &config.jobThreads, error)
+            && readInt(settings, u"wallet/day_offset_minutes"_s, -720, 840, &config.dayOffsetMinutes, error)
+            && readInt64(settings, u"wallet/four_eyes_threshold"_s, 1, 1'000'000'000, &config.fourEyesThreshold, error)
+            && readInt64(settings, u"wallet/max_transfer"_s, 1, 1'000'000'000, &config.maxTransfer, error)
+            && readInt64(settings, u"wallet/max_withdrawal"_s, 1, 1'000'000'000, &config.maxWithdrawal, error);
         config.publicUrl = settings.value(u"payments/public_url"_s).toString();
         config.notifyCaFile = settings.value(u"payments/notify_ca_file"_s).toString();
         config.alertWebhookUrl = settings.value(u"alerts/webhook_url"_s).toString();

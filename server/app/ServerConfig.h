@@ -41,6 +41,10 @@ struct ServerConfig
     QString notifyCaFile; ///< extra CA certificates trusted for merchant notify URLs and the alert webhook
     QString alertWebhookUrl; ///< optional ops webhook for new alerts
     int jobThreads = 16; ///< concurrent channel calls and merchant notifications
+    int dayOffsetMinutes = 480; ///< [wallet] business days start at 00:00 at UTC+offset (risk counters)
+    qint64 fourEyesThreshold = 500'000; ///< [wallet] withdrawals from this amount (fen) need two admins
+    qint64 maxTransfer = 5'000'000; ///< [wallet] one transfer at most (fen)
+    qint64 maxWithdrawal = 5'000'000; ///< [wallet] one withdrawal at most (fen)
 
     /// publicUrl, or the listen address when it is not set.
     QString effectivePublicUrl() const;

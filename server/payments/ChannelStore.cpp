@@ -1,5 +1,8 @@
 #include "server/payments/ChannelStore.h"
 
+#include "server/channels/payout/PayoutChannel.h"
+#include "server/security/EncryptedColumns.h"
+
 #include "common/protocol/ApiError.h"
 #include "server/security/FieldCipher.h"
 #include "server/store/Database.h"
@@ -70,9 +73,52 @@ QUrl httpUrl(const QString &field, const QString &value)
     return url;
 }
 
-QString secretContext(const QString &id, const QString &field)
+const QStringList kPaymentTypes{u"alipay"_s, u"wechat"_s};
+const QStringList kPayoutTypes{u"bankpay"_s, u"wechat_transfer"_s};
+
+// Payment channels and payout providers live in two tables of the same shape.
+QString tableFor(const QString &type)
 {
-    return u"channel:%1:%2"_s.arg(id, field);
+    return kPayoutTypes.contains(type) ? u"payout_channels"_s : u"channels"_s;
+}
+
+// The AES-GCM context of a secret column, as key rotation knows it (EncryptedColumns).
+QString secretContext(const QString &table, const QString &id, const QString &field)
+{
+    const bool payout = table == u"payout_channels"_s;
+    const EncryptedColumn &column = field == u"private_key"_s
+        ? (payout ? EncryptedColumns::payoutPrivateKey() : EncryptedColumns::channelPrivateKey())
+        : (payout ? EncryptedColumns::payoutApiV3Key() : EncryptedColumns::channelApiV3Key());
+    return column.context(id);
+}
+
+// The table that holds the account, or empty when none does.
+QString tableOf(const QSqlDatabase &db, const QString &id)
+{
+    for (const QString &table : {u"channels"_s, u"payout_channels"_s}) {
+        QSqlQuery row = sqlExec(db, u"SELECT 1 FROM "_s + table + u" WHERE id = ?"_s, {id});
+        if (row.next())
+            return table;
+    }
+    return {};
+}
+
+PayoutConfig payoutConfigOf(const ChannelConfig &config)
+{
+    PayoutConfig payout;
+    payout.id = config.id;
+    payout.type = config.type;
+    payout.merchantId = config.merchantId;
+    payout.appId = config.appId;
+    payout.privateKeyPem = config.privateKeyPem;
+    payout.merchantCertSerial = config.merchantCertSerial;
+    payout.providerKeys = config.platformKeys;
+    payout.apiV3Key = config.apiV3Key;
+    payout.gatewayUrl = config.gatewayUrl;
+    payout.gatewayCa = config.gatewayCa;
+    payout.notifyUrl = config.notifyUrl;
+    payout.timeoutMs = config.timeoutMs;
+    return payout;
 }
 
 QString platformKeysText(const QMap<QString, QByteArray> &keys)
@@ -137,8 +183,10 @@ QJsonObject ChannelStore::create(const QSqlDatabase &db, const QJsonObject &inpu
     if (!idPattern.match(config.id).hasMatch())
         invalid(u"id"_s, u"id must be 2 to 32 characters of [a-z0-9-]."_s);
     config.type = text(input, u"type"_s, 16, {});
-    if (config.type != u"alipay"_s && config.type != u"wechat"_s)
-        invalid(u"type"_s, u"type must be alipay or wechat."_s);
+    if (!kPaymentTypes.contains(config.type) && !kPayoutTypes.contains(config.type))
+        invalid(u"type"_s, u"type must be alipay or wechat (payments), bankpay or wechat_transfer (payouts)."_s);
+    if (!tableOf(db, config.id).isEmpty())
+        throw ApiError(ErrorCode::Conflict, u"A channel with id %1 exists."_s.arg(config.id));
     const QString name = text(input, u"name"_s, 100, config.id);
     config.appId = text(input, u"app_id"_s, 64, {});
     config.merchantId = text(input, u"merchant_id"_s, 64, {});
@@ -174,7 +222,7 @@ QJsonObject ChannelStore::change(const QSqlDatabase &db, const QString &id, cons
     int version = 0;
     bool enabled = true;
     ChannelConfig config = load(db, id, &version, &enabled);
-    QSqlQuery current = sqlExec(db, u"SELECT name, weight FROM channels WHERE id = ?"_s, {id});
+    QSqlQuery current = sqlExec(db, u"SELECT name, weight FROM "_s + tableFor(config.type) + u" WHERE id = ?"_s, {id});
     current.next();
     const QString name = text(input, u"name"_s, 100, current.value(0).toString());
     const int weight = integer(input, u"weight"_s, 0, 10'000, current.value(1).toInt());
@@ -211,15 +259,20 @@ void ChannelStore::store(const QSqlDatabase &db, const ChannelConfig &config, co
     ChannelConfig effective = config;
     if (effective.notifyUrl.isEmpty())
         effective.notifyUrl = defaultNotifyUrl(config.type, config.id);
-    createChannel(effective, m_http, m_clock);
-    const QString privateKey = m_cipher.encrypt(config.privateKeyPem, secretContext(config.id, u"private_key"_s));
+    const QString table = tableFor(config.type);
+    if (table == u"payout_channels"_s)
+        createPayoutChannel(payoutConfigOf(effective), m_http, m_clock);
+    else
+        createChannel(effective, m_http, m_clock);
+    const QString privateKey
+        = m_cipher.encrypt(config.privateKeyPem, secretContext(table, config.id, u"private_key"_s));
     const QVariant apiV3Key = config.apiV3Key.isEmpty()
         ? QVariant(QMetaType::fromType<QString>())
-        : QVariant(m_cipher.encrypt(config.apiV3Key, secretContext(config.id, u"api_v3_key"_s)));
+        : QVariant(m_cipher.encrypt(config.apiV3Key, secretContext(table, config.id, u"api_v3_key"_s)));
     const QVariantList values{config.type,
                               name,
-                              config.appId,
-                              config.merchantId,
+                              stored(config.appId),
+                              stored(config.merchantId),
                               privateKey,
                               stored(config.merchantCertSerial),
                               platformKeysText(config.platformKeys),
@@ -236,7 +289,7 @@ void ChannelStore::store(const QSqlDatabase &db, const ChannelConfig &config, co
     if (creating) {
         QSqlQuery insert = sqlExec(
             db,
-            u"INSERT INTO channels (type, name, app_id, merchant_id, private_key_enc, merchant_serial, platform_keys,"
+            u"INSERT INTO "_s + table + u" (type, name, app_id, merchant_id, private_key_enc, merchant_serial, platform_keys,"
             " api_v3_key_enc, app_cert_sn, alipay_root_cert_sn, gateway_url, gateway_ca, notify_url, enabled, weight,"
             " timeout_ms, updated_at, id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO NOTHING"_s,
@@ -246,7 +299,7 @@ void ChannelStore::store(const QSqlDatabase &db, const ChannelConfig &config, co
         return;
     }
     sqlExec(db,
-            u"UPDATE channels SET type = ?, name = ?, app_id = ?, merchant_id = ?, private_key_enc = ?,"
+            u"UPDATE "_s + table + u" SET type = ?, name = ?, app_id = ?, merchant_id = ?, private_key_enc = ?,"
             " merchant_serial = ?, platform_keys = ?, api_v3_key_enc = ?, app_cert_sn = ?, alipay_root_cert_sn = ?,"
             " gateway_url = ?, gateway_ca = ?, notify_url = ?, enabled = ?, weight = ?, timeout_ms = ?, updated_at = ?,"
             " version = version + 1 WHERE id = ?"_s,
@@ -255,10 +308,14 @@ void ChannelStore::store(const QSqlDatabase &db, const ChannelConfig &config, co
 
 ChannelConfig ChannelStore::load(const QSqlDatabase &db, const QString &id, int *version, bool *enabled) const
 {
+    const QString table = tableOf(db, id);
+    if (table.isEmpty())
+        throw ApiError(ErrorCode::NotFound, u"No channel %1."_s.arg(id));
     QSqlQuery row = sqlExec(db,
                             u"SELECT type, app_id, merchant_id, private_key_enc, merchant_serial, platform_keys,"
                             " api_v3_key_enc, app_cert_sn, alipay_root_cert_sn, gateway_url, gateway_ca, notify_url,"
-                            " timeout_ms, version, enabled FROM channels WHERE id = ?"_s,
+                            " timeout_ms, version, enabled FROM "_s
+                                + table + u" WHERE id = ?"_s,
                             {id});
     if (!row.next())
         throw ApiError(ErrorCode::NotFound, u"No channel %1."_s.arg(id));
@@ -267,14 +324,14 @@ ChannelConfig ChannelStore::load(const QSqlDatabase &db, const QString &id, int 
     config.type = row.value(0).toString();
     config.appId = row.value(1).toString();
     config.merchantId = row.value(2).toString();
-    const auto privateKey = m_cipher.decrypt(row.value(3).toString(), secretContext(id, u"private_key"_s));
+    const auto privateKey = m_cipher.decrypt(row.value(3).toString(), secretContext(table, id, u"private_key"_s));
     if (!privateKey)
         throw ApiError(ErrorCode::Internal, u"The channel's private key cannot be decrypted."_s);
     config.privateKeyPem = *privateKey;
     config.merchantCertSerial = row.value(4).toString();
     config.platformKeys = platformKeysFrom(QJsonDocument::fromJson(row.value(5).toString().toUtf8()).object());
     if (!row.value(6).isNull()) {
-        const auto apiV3Key = m_cipher.decrypt(row.value(6).toString(), secretContext(id, u"api_v3_key"_s));
+        const auto apiV3Key = m_cipher.decrypt(row.value(6).toString(), secretContext(table, id, u"api_v3_key"_s));
         if (!apiV3Key)
             throw ApiError(ErrorCode::Internal, u"The channel's API v3 key cannot be decrypted."_s);
         config.apiV3Key = *apiV3Key;
@@ -293,7 +350,8 @@ ChannelConfig ChannelStore::load(const QSqlDatabase &db, const QString &id, int 
 QJsonArray ChannelStore::list(const QSqlDatabase &db) const
 {
     // Ids first: PostgreSQL's driver drops a query's unread rows when the next query runs.
-    QSqlQuery rows = sqlExec(db, u"SELECT id FROM channels ORDER BY id LIMIT 1000"_s);
+    QSqlQuery rows = sqlExec(
+        db, u"SELECT id FROM channels UNION ALL SELECT id FROM payout_channels ORDER BY id LIMIT 1000"_s);
     QStringList ids;
     while (rows.next())
         ids.append(rows.value(0).toString());
@@ -308,7 +366,8 @@ QJsonObject ChannelStore::describe(const QSqlDatabase &db, const QString &id) co
     QSqlQuery row = sqlExec(db,
                             u"SELECT id, type, name, app_id, merchant_id, merchant_serial, platform_keys, gateway_url,"
                             " notify_url, enabled, weight, timeout_ms, version, created_at, updated_at,"
-                            " api_v3_key_enc IS NOT NULL, app_cert_sn FROM channels WHERE id = ?"_s,
+                            " api_v3_key_enc IS NOT NULL, app_cert_sn FROM "_s
+                                + (tableOf(db, id).isEmpty() ? u"channels"_s : tableOf(db, id)) + u" WHERE id = ?"_s,
                             {id});
     if (!row.next())
         throw ApiError(ErrorCode::NotFound, u"No channel %1."_s.arg(id));
@@ -339,26 +398,26 @@ QJsonObject ChannelStore::describe(const QSqlDatabase &db, const QString &id) co
                        {u"private_key"_s, u"(encrypted)"_s}};
 }
 
-std::shared_ptr<Channel> ChannelStore::channel(const QString &id)
+ChannelStore::Cached ChannelStore::cached(const QString &table, const QString &id)
 {
     const qint64 now = m_clock();
     {
         QMutexLocker lock(&m_mutex);
         const auto it = m_cache.constFind(id);
         if (it != m_cache.cend() && now - it->checkedAt < kCacheCheckMs)
-            return it->channel;
+            return *it;
     }
     const QSqlDatabase db = m_database.threadConnection();
-    QSqlQuery row = sqlExec(db, u"SELECT version FROM channels WHERE id = ?"_s, {id});
+    QSqlQuery row = sqlExec(db, u"SELECT version FROM "_s + table + u" WHERE id = ?"_s, {id});
     if (!row.next())
-        return nullptr;
+        return {};
     const int version = row.value(0).toInt();
     {
         QMutexLocker lock(&m_mutex);
         auto it = m_cache.find(id);
         if (it != m_cache.end() && it->version == version) {
             it->checkedAt = now;
-            return it->channel;
+            return *it;
         }
     }
     int loadedVersion = 0;
@@ -366,17 +425,43 @@ std::shared_ptr<Channel> ChannelStore::channel(const QString &id)
     ChannelConfig config = load(db, id, &loadedVersion, &enabled);
     if (config.notifyUrl.isEmpty())
         config.notifyUrl = defaultNotifyUrl(config.type, id);
-    std::shared_ptr<Channel> built = createChannel(config, m_http, m_clock);
+    Cached built{nullptr, nullptr, loadedVersion, now};
+    if (table == u"payout_channels"_s)
+        built.payout = createPayoutChannel(payoutConfigOf(config), m_http, m_clock);
+    else
+        built.channel = createChannel(config, m_http, m_clock);
     QMutexLocker lock(&m_mutex);
-    m_cache.insert(id, Cached{built, loadedVersion, now});
+    m_cache.insert(id, built);
     return built;
+}
+
+std::shared_ptr<Channel> ChannelStore::channel(const QString &id)
+{
+    return cached(u"channels"_s, id).channel;
+}
+
+std::shared_ptr<PayoutChannel> ChannelStore::payout(const QString &id)
+{
+    return cached(u"payout_channels"_s, id).payout;
+}
+
+std::shared_ptr<PayoutChannel> ChannelStore::pickPayout(const QString &type)
+{
+    const QString id = pickId(type);
+    return id.isEmpty() ? nullptr : payout(id);
 }
 
 std::shared_ptr<Channel> ChannelStore::pick(const QString &type)
 {
+    const QString id = pickId(type);
+    return id.isEmpty() ? nullptr : channel(id);
+}
+
+QString ChannelStore::pickId(const QString &type)
+{
     QSqlQuery rows = sqlExec(m_database.threadConnection(),
-                             u"SELECT id, weight FROM channels WHERE type = ? AND enabled = 1 AND weight > 0"
-                             " ORDER BY id LIMIT 100"_s,
+                             u"SELECT id, weight FROM "_s + tableFor(type)
+                                 + u" WHERE type = ? AND enabled = 1 AND weight > 0 ORDER BY id LIMIT 100"_s,
                              {type});
     QList<std::pair<QString, int>> candidates;
     qint64 total = 0;
@@ -385,15 +470,15 @@ std::shared_ptr<Channel> ChannelStore::pick(const QString &type)
         total += rows.value(1).toInt();
     }
     if (candidates.isEmpty())
-        return nullptr;
+        return {};
     // Weighted routing: a new configuration can take a share of the traffic (gray release).
     qint64 draw = QRandomGenerator::global()->bounded(total);
     for (const auto &[id, weight] : candidates) {
         if (draw < weight)
-            return channel(id);
+            return id;
         draw -= weight;
     }
-    return channel(candidates.last().first);
+    return candidates.last().first;
 }
 
 void ChannelStore::invalidate()

@@ -15,9 +15,12 @@ namespace paydesk {
 class Database;
 class FieldCipher;
 class HttpClient;
+class PayoutChannel;
 
-/// Channel accounts: stored with their secrets encrypted, validated by building the Channel, and
-/// served to the payment code as cached Channel objects (rebuilt when their row's version moves).
+/// Channel accounts — payment channels (alipay, wechat; table channels) and payout providers
+/// (bankpay, wechat_transfer; table payout_channels), managed alike — stored with their secrets
+/// encrypted, validated by building the channel, and served as cached Channel / PayoutChannel
+/// objects (rebuilt when their row's version moves).
 class ChannelStore final
 {
 public:
@@ -39,6 +42,10 @@ public:
     std::shared_ptr<Channel> channel(const QString &id);
     /// An enabled account of the type, chosen by routing weight; nullptr when none.
     std::shared_ptr<Channel> pick(const QString &type);
+    /// The payout provider account, or nullptr when unknown. Any thread.
+    std::shared_ptr<PayoutChannel> payout(const QString &id);
+    /// An enabled payout account of the type ("bankpay", "wechat_transfer") by routing weight.
+    std::shared_ptr<PayoutChannel> pickPayout(const QString &type);
     /// Forget cached channels (after a change in this process).
     void invalidate();
 
@@ -58,9 +65,12 @@ private:
     struct Cached
     {
         std::shared_ptr<Channel> channel;
+        std::shared_ptr<PayoutChannel> payout;
         int version = 0;
         qint64 checkedAt = 0;
     };
+    Cached cached(const QString &table, const QString &id);
+    QString pickId(const QString &type);
     QMutex m_mutex;
     QHash<QString, Cached> m_cache;
 };

@@ -39,7 +39,8 @@ constexpr qint64 kPrepayUnknownWindowMs = 60'000; // then the order is listed as
 
 } // namespace
 
-PaymentService::CreateOutcome PaymentService::createOrder(const QString &merchantId, const QJsonObject &input)
+PaymentService::CreateOutcome PaymentService::createOrder(const QString &merchantId, const QJsonObject &input,
+                                                          const OrderKind &kind)
 {
     refuseUnknown(input,
                   {u"out_trade_no"_s, u"amount"_s, u"currency"_s, u"subject"_s, u"channel"_s, u"method"_s,
@@ -98,12 +99,11 @@ PaymentService::CreateOutcome PaymentService::createOrder(const QString &merchan
                       db,
                       u"INSERT INTO orders (order_no, merchant_id, out_trade_no, request_hash,"
                       " amount, currency, subject, channel_type, channel_id, method, status,"
-                      " notify_url, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?,"
-                      " ?, ?, ?, ?, ?, 'CREATED', ?, ?, ?, ?)"
+                      " notify_url, expires_at, created_at, updated_at, kind, payer_user_id) VALUES (?, ?, ?, ?, ?,"
+                      " ?, ?, ?, ?, ?, 'CREATED', ?, ?, ?, ?, ?, ?)"
                       " ON CONFLICT (merchant_id, out_trade_no) DO NOTHING"_s,
                       {orderNo, merchantId, outTradeNo, requestHash, amount, currency, subject, channelType, channelId,
-                       method, notifyUrl.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(notifyUrl),
-                       expiresAt, now, now});
+                       method, nullable(notifyUrl), expiresAt, now, now, kind.kind, nullable(kind.payerUserId)});
                   if (insert.numRowsAffected() != 1) // a concurrent create won
                       return loadOrderByOutTradeNo(db, merchantId, outTradeNo);
                   addEvent(db, orderNo, u"CREATED"_s, u"created"_s,

@@ -32,7 +32,7 @@ namespace {
 const QString kOrderColumns
     = u"order_no, merchant_id, out_trade_no, amount, currency, subject, channel_type, channel_id, method, status,"
       " status_reason, prepay_outcome, qr_code, app_params, channel_trade_no, paid_amount, paid_at, refund_reserved,"
-      " refunded_amount, notify_url, expires_at, created_at, updated_at, version, request_hash"_s;
+      " refunded_amount, notify_url, expires_at, created_at, updated_at, version, request_hash, kind, payer_user_id"_s;
 
 OrderRecord readOrder(QSqlQuery &row)
 {
@@ -65,6 +65,8 @@ OrderRecord readOrder(QSqlQuery &row)
     order.updatedAt = row.value(22).toLongLong();
     order.version = row.value(23).toInt();
     order.requestHash = row.value(24).toString();
+    order.kind = row.value(25).toString();
+    order.payerUserId = row.value(26).toString();
     return order;
 }
 
@@ -76,6 +78,7 @@ QJsonObject OrderRecord::toJson() const
         {u"order_no"_s, orderNo},
         {u"merchant_id"_s, merchantId},
         {u"out_trade_no"_s, outTradeNo},
+        {u"kind"_s, kind},
         {u"amount"_s, amount},
         {u"currency"_s, currency},
         {u"subject"_s, subject},
@@ -164,18 +167,30 @@ void PaymentService::addEvent(const QSqlDatabase &db, const QString &orderNo, co
 }
 
 void PaymentService::logExchange(const QSqlDatabase &db, const QString &channelId, const QString &orderNo,
-                                 const QString &refundNo, const ChannelExchange &exchange, const QString &outcome) const
+                                 const QString &refundNo, const ChannelExchange &exchange, const QString &outcome,
+                                 const QString &withdrawalId) const
 {
     constexpr qsizetype kMaxLogText = 16 * 1024;
     sqlExec(db,
-            u"INSERT INTO channel_logs (id, order_no, refund_no, channel_id, operation, direction, url, http_status,"
-            " outcome, request, response, verification, elapsed_ms, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
-            {m_logIds->next(), nullable(orderNo), nullable(refundNo), channelId, nonNull(exchange.operation),
+            u"INSERT INTO channel_logs (id, order_no, refund_no, withdrawal_id, channel_id, operation, direction, url,"
+            " http_status, outcome, request, response, verification, elapsed_ms, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s,
+            {m_logIds->next(), nullable(orderNo), nullable(refundNo), nullable(withdrawalId), channelId,
+             nonNull(exchange.operation),
              exchange.direction.isEmpty() ? u"out"_s : exchange.direction, nonNull(exchange.url.left(1000)),
              exchange.httpStatus, nonNull(outcome), nonNull(QString::fromUtf8(exchange.request.left(kMaxLogText))),
              nonNull(QString::fromUtf8(exchange.response.left(kMaxLogText))), nonNull(exchange.verification.left(500)),
              exchange.elapsedMs, m_clock()});
+}
+
+void PaymentService::logPayoutExchange(const QString &channelId, const QString &withdrawalId,
+                                       const ChannelExchange &exchange, const QString &outcome)
+{
+    m_writer
+        .submit<void>([this, channelId, withdrawalId, exchange, outcome](const QSqlDatabase &db) {
+            logExchange(db, channelId, {}, {}, exchange, outcome, withdrawalId);
+        })
+        .waitForFinished();
 }
 
 void PaymentService::logExchangeNow(const QString &channelId, const QString &orderNo, const QString &refundNo,
@@ -369,20 +384,25 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
         {nullable(trade.channelTradeNo), trade.paidAtMs ? trade.paidAtMs : now, now, order.orderNo, order.version});
     if (update.numRowsAffected() != 1)
         throw ApiError(ErrorCode::Conflict, u"The order changed concurrently; the channel will retry."_s);
-    const QString merchant = Ledger::ensureAccount(db, u"merchant"_s, order.merchantId, u"settlement_available"_s,
-                                                   order.currency, false, now);
+    const bool recharge = order.kind == u"RECHARGE"_s;
+    // A recharge credits the app user's wallet; any other payment credits the merchant.
+    const QString credited = recharge
+        ? Ledger::ensureAccount(db, u"user"_s, order.payerUserId, u"available"_s, order.currency, false, now)
+        : Ledger::ensureAccount(db, u"merchant"_s, order.merchantId, u"settlement_available"_s, order.currency,
+                                false, now);
     Ledger::post(db, *m_journalIds,
-                 JournalEntry{u"order.paid"_s,
+                 JournalEntry{recharge ? u"recharge.paid"_s : u"order.paid"_s,
                               u"order"_s,
                               order.orderNo,
                               trade.channelTradeNo,
-                              {{clearing, -order.amount}, {merchant, order.amount}}},
+                              {{clearing, -order.amount}, {credited, order.amount}}},
                  now);
     addEvent(db, order.orderNo, u"SUCCESS"_s, u"paid"_s,
              u"channel trade %1 via %2"_s.arg(trade.channelTradeNo, source));
     Outbox::finish(db, u"order.poll"_s, order.orderNo, now);
-    enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.paid"_s,
-                         loadOrder(db, order.orderNo).toJson(), order.notifyUrl);
+    if (!recharge)
+        enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.paid"_s,
+                             loadOrder(db, order.orderNo).toJson(), order.notifyUrl);
     return Applied::Success;
 }
 

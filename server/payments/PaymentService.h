@@ -33,10 +33,17 @@ struct PaymentsConfig
     int channelErrorThreshold = 5; ///< channel calls with unknown outcome per minute that raise an alert
 };
 
+/// What an order is for: a merchant's PAYMENT (default), or an app user's wallet RECHARGE.
+struct OrderKind
+{
+    QString kind = QStringLiteral("PAYMENT");
+    QString payerUserId; ///< RECHARGE: whose available balance the payment credits
+};
+
 /// An order row as the flows use it.
 struct OrderRecord
 {
-    QString orderNo, merchantId, outTradeNo, currency, subject, channelType, channelId, method, status, statusReason,
+    QString orderNo, merchantId, outTradeNo, kind, payerUserId, currency, subject, channelType, channelId, method, status, statusReason,
         prepayOutcome, qrCode, channelTradeNo, notifyUrl, requestHash;
     QJsonObject appParams;
     qint64 amount = 0, paidAmount = 0, paidAt = 0, refundReserved = 0, refundedAmount = 0, expiresAt = 0, createdAt = 0,
@@ -69,7 +76,8 @@ public:
         int status = 201;
         QJsonObject body;
     };
-    CreateOutcome createOrder(const QString &merchantId, const QJsonObject &input);
+    CreateOutcome createOrder(const QString &merchantId, const QJsonObject &input,
+                              const OrderKind &kind = OrderKind());
     /// Merchant close: the channel is told first; "already paid" turns into the payment.
     OrderRecord closeOrder(const QString &merchantId, const QString &orderNo);
     /// POST /v1/orders/{no}/refunds.
@@ -93,6 +101,10 @@ public:
 
     QThreadPool &pool() { return m_pool; }
 
+    /// Keeps a payout provider call or notification in the channel log, by withdrawal.
+    void logPayoutExchange(const QString &channelId, const QString &withdrawalId, const ChannelExchange &exchange,
+                           const QString &outcome);
+
 private:
     enum class Applied { Success, Duplicate, Abnormal, Closed, UnknownOrder, WrongChannel, Ignored };
     Applied applyTrade(const QSqlDatabase &db, const QString &channelId, const TradeInfo &trade, const QString &source);
@@ -103,7 +115,7 @@ private:
     void addEvent(const QSqlDatabase &db, const QString &orderNo, const QString &status, const QString &event,
                   const QString &detail) const;
     void logExchange(const QSqlDatabase &db, const QString &channelId, const QString &orderNo, const QString &refundNo,
-                     const ChannelExchange &exchange, const QString &outcome) const;
+                     const ChannelExchange &exchange, const QString &outcome, const QString &withdrawalId = {}) const;
     void logExchangeNow(const QString &channelId, const QString &orderNo, const QString &refundNo,
                         const ChannelExchange &exchange, const QString &outcome);
     void enqueueMerchantEvent(const QSqlDatabase &db, const QString &merchantId, const QString &orderNo,

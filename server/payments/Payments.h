@@ -4,25 +4,29 @@
 #include "server/payments/ChannelStore.h"
 #include "server/payments/Outbox.h"
 #include "server/payments/PaymentService.h"
+#include "server/wallet/WalletService.h"
 
 namespace paydesk {
 
 /// The payment parts, wired once by ServerApp: the outbound client, channel accounts, the payment
-/// flows and the job runner that drives their scheduled work.
+/// and wallet flows and the job runner that drives their scheduled work.
 struct Payments
 {
     Payments(Database &database, DbWriter &writer, FieldCipher &cipher, Clock clock, PaymentsConfig config, int nodeId,
-             JobRunner::Options jobOptions)
+             JobRunner::Options jobOptions, WalletConfig walletConfig = {})
         : channels(database, cipher, http, clock, config.publicUrl),
           service(database, writer, channels, http, cipher, clock, config, nodeId),
+          wallet(database, writer, cipher, service, channels, clock, walletConfig, nodeId),
           jobs(database, writer, clock, std::move(jobOptions))
     {
         service.attach(jobs);
+        wallet.attach(jobs);
     }
 
     HttpClient http;
     ChannelStore channels;
     PaymentService service;
+    WalletService wallet;
     JobRunner jobs;
 };
 

@@ -4,16 +4,23 @@
 #include <QMutexLocker>
 
 #include <algorithm>
+#include <tuple>
 
 using namespace Qt::StringLiterals;
 
 namespace paydesk::sandbox {
 
-QJsonObject ChannelFaults::toJson() const
+namespace {
+
+constexpr int kMaxFailTextLength = 128;
+
+} // namespace
+
+QJsonObject ChannelFaults::toJson(bool payout) const
 {
     QStringList operations(timeoutOperations.cbegin(), timeoutOperations.cend());
     operations.sort();
-    return QJsonObject{
+    QJsonObject object{
         {u"duplicate_notifications"_s, duplicateNotifications},
         {u"drop_notifications"_s, dropNotifications},
         {u"delay_notifications_ms"_s, delayNotificationsMs},
@@ -22,37 +29,85 @@ QJsonObject ChannelFaults::toJson() const
         {u"timeout_operations"_s, QJsonArray::fromStringList(operations)},
         {u"down"_s, down},
     };
+    if (payout) {
+        object.insert(u"fail_next_payouts"_s, failNextPayouts);
+        object.insert(u"fail_code"_s, failCode);
+        object.insert(u"fail_message"_s, failMessage);
+        object.insert(u"processing_ms"_s, processingMs);
+        object.insert(u"processing_queries"_s, processingQueries);
+    }
+    return object;
 }
 
 const QStringList &Faults::operationNames()
 {
     // Alipay: precreate, query, close, refund, refund_query, bill (the downloadurl query) and
     // bill_download; WeChat: native, app, query, close, refund, refund_query, bill (tradebill),
-    // bill_download and certificates.
-    static const QStringList names{u"*"_s,     u"precreate"_s,     u"native"_s,      u"app"_s,
-                                   u"query"_s, u"close"_s,         u"refund"_s,      u"refund_query"_s,
-                                   u"bill"_s,  u"bill_download"_s, u"certificates"_s};
+    // bill_download and certificates; payout providers: payout, payout_query, verify_card.
+    static const QStringList names{u"*"_s,
+                                   u"precreate"_s,
+                                   u"native"_s,
+                                   u"app"_s,
+                                   u"query"_s,
+                                   u"close"_s,
+                                   u"refund"_s,
+                                   u"refund_query"_s,
+                                   u"bill"_s,
+                                   u"bill_download"_s,
+                                   u"certificates"_s,
+                                   u"payout"_s,
+                                   u"payout_query"_s,
+                                   u"verify_card"_s};
     return names;
 }
 
 ChannelFaults Faults::get(SimChannel channel) const
 {
     QMutexLocker lock(&m_mutex);
-    return channel == SimChannel::Alipay ? m_alipay : m_wechat;
+    return m_channels[int(channel)];
+}
+
+std::optional<PayoutFailure> Faults::takePayoutFailure(SimChannel channel)
+{
+    QMutexLocker lock(&m_mutex);
+    ChannelFaults &faults = m_channels[int(channel)];
+    if (faults.failNextPayouts <= 0)
+        return std::nullopt;
+    --faults.failNextPayouts;
+    return PayoutFailure{faults.failCode, faults.failMessage};
 }
 
 std::optional<QString> Faults::merge(const QJsonObject &request)
 {
-    static const QStringList known{
-        u"channel"_s,       u"duplicate_notifications"_s, u"drop_notifications"_s, u"delay_notifications_ms"_s,
-        u"reverse_order"_s, u"bad_signature"_s,           u"timeout_operations"_s, u"down"_s};
+    static const QStringList known{u"channel"_s,
+                                   u"duplicate_notifications"_s,
+                                   u"drop_notifications"_s,
+                                   u"delay_notifications_ms"_s,
+                                   u"reverse_order"_s,
+                                   u"bad_signature"_s,
+                                   u"timeout_operations"_s,
+                                   u"down"_s,
+                                   u"fail_next_payouts"_s,
+                                   u"fail_code"_s,
+                                   u"fail_message"_s,
+                                   u"processing_ms"_s,
+                                   u"processing_queries"_s};
+    static const QStringList payoutOnly{u"fail_next_payouts"_s, u"fail_code"_s, u"fail_message"_s, u"processing_ms"_s,
+                                        u"processing_queries"_s};
     for (auto it = request.begin(); it != request.end(); ++it) {
         if (!known.contains(it.key()))
             return u"unknown field \"%1\""_s.arg(it.key());
     }
-    const QString channel = request.value(u"channel"_s).toString();
-    if (channel != u"alipay"_s && channel != u"wechat"_s && channel != u"*"_s)
-        return u"channel must be \"alipay\", \"wechat\" or \"*\""_s;
+    const QString channelText = request.value(u"channel"_s).toString();
+    const std::optional<SimChannel> channel = channelFromName(channelText);
+    if (!channel && channelText != u"*"_s)
+        return u"channel must be \"alipay\", \"wechat\", \"bankpay\", \"wechat_transfer\" or \"*\""_s;
+    if (channel && !isPayoutChannel(*channel)) {
+        for (const QString &name : payoutOnly) {
+            if (request.contains(name))
+                return u"%1 applies to the payout providers (bankpay, wechat_transfer) only"_s.arg(name);
+        }
+    }
 
     // Parse everything into a patch first, so a bad field leaves the faults untouched.
     ChannelFaults patch;
@@ -77,15 +132,35 @@ std::optional<QString> Faults::merge(const QJsonObject &request)
         given.insert(name);
         return std::nullopt;
     };
-    if (auto error = readInt(u"duplicate_notifications"_s, MaxDuplicates, &patch.duplicateNotifications))
-        return error;
-    if (auto error = readInt(u"delay_notifications_ms"_s, MaxDelayMs, &patch.delayNotificationsMs))
-        return error;
+    const auto readText = [&](const QString &name, QString *target) -> std::optional<QString> {
+        if (!request.contains(name))
+            return std::nullopt;
+        const QJsonValue value = request.value(name);
+        if (!value.isString() || value.toString().size() > kMaxFailTextLength)
+            return u"%1 must be a string of at most %2 characters"_s.arg(name).arg(kMaxFailTextLength);
+        *target = value.toString();
+        given.insert(name);
+        return std::nullopt;
+    };
+    for (const auto &[name, max, target] :
+         {std::tuple{u"duplicate_notifications"_s, MaxDuplicates, &patch.duplicateNotifications},
+          std::tuple{u"delay_notifications_ms"_s, MaxDelayMs, &patch.delayNotificationsMs},
+          std::tuple{u"fail_next_payouts"_s, MaxFailNextPayouts, &patch.failNextPayouts},
+          std::tuple{u"processing_ms"_s, MaxDelayMs, &patch.processingMs},
+          std::tuple{u"processing_queries"_s, MaxProcessingQueries, &patch.processingQueries}}) {
+        if (auto error = readInt(name, max, target))
+            return error;
+    }
     for (const auto &[name, target] :
          {std::pair{u"drop_notifications"_s, &patch.dropNotifications},
           std::pair{u"reverse_order"_s, &patch.reverseOrder}, std::pair{u"bad_signature"_s, &patch.badSignature},
           std::pair{u"down"_s, &patch.down}}) {
         if (auto error = readBool(name, target))
+            return error;
+    }
+    for (const auto &[name, target] :
+         {std::pair{u"fail_code"_s, &patch.failCode}, std::pair{u"fail_message"_s, &patch.failMessage}}) {
+        if (auto error = readText(name, target))
             return error;
     }
     if (request.contains(u"timeout_operations"_s)) {
@@ -101,7 +176,7 @@ std::optional<QString> Faults::merge(const QJsonObject &request)
         given.insert(u"timeout_operations"_s);
     }
 
-    const auto apply = [&](ChannelFaults &target) {
+    const auto apply = [&](ChannelFaults &target, bool payout) {
         if (given.contains(u"duplicate_notifications"_s))
             target.duplicateNotifications = patch.duplicateNotifications;
         if (given.contains(u"delay_notifications_ms"_s))
@@ -116,13 +191,25 @@ std::optional<QString> Faults::merge(const QJsonObject &request)
             target.down = patch.down;
         if (given.contains(u"timeout_operations"_s))
             target.timeoutOperations = patch.timeoutOperations;
+        if (!payout)
+            return;
+        if (given.contains(u"fail_next_payouts"_s))
+            target.failNextPayouts = patch.failNextPayouts;
+        if (given.contains(u"fail_code"_s))
+            target.failCode = patch.failCode;
+        if (given.contains(u"fail_message"_s))
+            target.failMessage = patch.failMessage;
+        if (given.contains(u"processing_ms"_s))
+            target.processingMs = patch.processingMs;
+        if (given.contains(u"processing_queries"_s))
+            target.processingQueries = patch.processingQueries;
     };
     {
         QMutexLocker lock(&m_mutex);
-        if (channel != u"wechat"_s)
-            apply(m_alipay);
-        if (channel != u"alipay"_s)
-            apply(m_wechat);
+        for (const SimChannel each : AllSimChannels) {
+            if (!channel || *channel == each)
+                apply(m_channels[int(each)], isPayoutChannel(each));
+        }
     }
     emit changed();
     return std::nullopt;
@@ -132,8 +219,8 @@ void Faults::clear()
 {
     {
         QMutexLocker lock(&m_mutex);
-        m_alipay = {};
-        m_wechat = {};
+        for (ChannelFaults &faults : m_channels)
+            faults = {};
     }
     emit changed();
 }
@@ -141,7 +228,10 @@ void Faults::clear()
 QJsonObject Faults::toJson() const
 {
     QMutexLocker lock(&m_mutex);
-    return QJsonObject{{u"alipay"_s, m_alipay.toJson()}, {u"wechat"_s, m_wechat.toJson()}};
+    QJsonObject object;
+    for (const SimChannel channel : AllSimChannels)
+        object.insert(channelName(channel), m_channels[int(channel)].toJson(isPayoutChannel(channel)));
+    return object;
 }
 
 } // namespace paydesk::sandbox

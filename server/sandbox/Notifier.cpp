@@ -42,7 +42,11 @@ QList<qint64> Notifier::retryIntervalsMs(SimChannel channel)
         // About 25 h in 8 attempts (opendocs.alipay.com/open/270/105902; PROTOCOLS.md A.4).
         return {4 * kMinute, 10 * kMinute, 10 * kMinute, kHour, 2 * kHour, 6 * kHour, 15 * kHour};
     }
-    // WeChat Pay v3: 15 retries over 24 h 4 min (PROTOCOLS.md B.3).
+    if (channel == SimChannel::Bankpay) {
+        // bankpay payout results: 9 retries over about a day (docs/payouts.md).
+        return {kMinute, 2 * kMinute, 5 * kMinute, 15 * kMinute, 30 * kMinute, kHour, 2 * kHour, 6 * kHour, 15 * kHour};
+    }
+    // WeChat Pay v3 (payments, refunds and transfer batches): 15 retries over 24 h 4 min (PROTOCOLS.md B.3).
     return {15 * kSecond, 15 * kSecond, 30 * kSecond, 3 * kMinute,  10 * kMinute,
             20 * kMinute, 30 * kMinute, 30 * kMinute, 30 * kMinute, 60 * kMinute,
             3 * kHour,    3 * kHour,    3 * kHour,    6 * kHour,    6 * kHour};
@@ -236,7 +240,7 @@ void Notifier::onFaultsChanged()
 {
     // Out-of-order delivery: what was held while reverse_order was on goes out newest first, one
     // at a time, so the merchant really sees them in that order.
-    for (const SimChannel channel : {SimChannel::Alipay, SimChannel::Wechat}) {
+    for (const SimChannel channel : AllSimChannels) {
         QList<Held> &held = m_held[int(channel)];
         if (held.isEmpty() || m_faults.get(channel).reverseOrder)
             continue;

@@ -5,13 +5,17 @@
 #include "server/http/Metrics.h"
 #include "server/http/Router.h"
 #include "server/sandbox/AlipaySim.h"
+#include "server/sandbox/BankpaySim.h"
 #include "server/sandbox/Bills.h"
 #include "server/sandbox/ControlRoutes.h"
 #include "server/sandbox/Faults.h"
 #include "server/sandbox/HeldResponses.h"
 #include "server/sandbox/Notifier.h"
+#include "server/sandbox/PayoutBook.h"
+#include "server/sandbox/PayoutControlRoutes.h"
 #include "server/sandbox/TradeBook.h"
 #include "server/sandbox/WechatSim.h"
+#include "server/sandbox/WechatTransferSim.h"
 #include "server/tls/TlsBootstrap.h"
 
 #include <QDir>
@@ -136,9 +140,27 @@ bool SandboxApp::start(QString *error)
         SimChannel::Wechat,
         [wechat](const NotificationRecord &record, bool bad) { return wechat->renderNotification(record, bad); },
         &WechatSim::acknowledges);
+    m_payouts = std::make_unique<PayoutBook>(*m_book, *m_faults, *m_notifier, TimeScale(m_options.timeScale));
+    m_bankpay = std::make_unique<BankpaySim>(*m_payouts, *m_faults, m_keys, *m_held);
+    m_transfers = std::make_unique<WechatTransferSim>(*m_payouts, *m_faults, m_keys, *m_wechat, *m_held);
+    m_payoutControl = std::make_unique<PayoutControlRoutes>(*m_payouts, *m_book);
+    m_payouts->setNotificationBuilder(SimChannel::Bankpay, &BankpaySim::buildNotification);
+    m_payouts->setNotificationBuilder(SimChannel::WechatTransfer, &WechatTransferSim::buildNotification);
+    BankpaySim *bankpay = m_bankpay.get();
+    m_notifier->setChannel(
+        SimChannel::Bankpay,
+        [bankpay](const NotificationRecord &record, bool bad) { return bankpay->renderNotification(record, bad); },
+        &BankpaySim::acknowledges);
+    m_notifier->setChannel(
+        SimChannel::WechatTransfer,
+        [wechat](const NotificationRecord &record, bool bad) { return wechat->renderNotification(record, bad); },
+        &WechatSim::acknowledges);
     m_alipay->registerRoutes(*m_router);
     m_wechat->registerRoutes(*m_router);
+    m_bankpay->registerRoutes(*m_router);
+    m_transfers->registerRoutes(*m_router);
     m_control->registerRoutes(*m_router);
+    m_payoutControl->registerRoutes(*m_router);
 
     // Public: it names key files but holds no secret itself.
     const QByteArray json = QJsonDocument(info()).toJson(QJsonDocument::Indented);
@@ -161,6 +183,8 @@ QJsonObject SandboxApp::info() const
         {u"time_scale"_s, m_options.timeScale},
         {u"alipay"_s, m_keys.alipayInfo(m_baseUrl)},
         {u"wechat"_s, m_keys.wechatInfo(m_baseUrl)},
+        {u"bankpay"_s, m_keys.bankpayInfo(m_baseUrl)},
+        {u"wechat_transfer"_s, m_keys.wechatTransferInfo(m_baseUrl)},
     };
 }
 

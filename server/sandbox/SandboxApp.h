@@ -24,13 +24,17 @@ class Router;
 namespace paydesk::sandbox {
 
 class AlipaySim;
+class BankpaySim;
 class BillDownloads;
 class ControlRoutes;
 class Faults;
 class HeldResponses;
 class Notifier;
+class PayoutBook;
+class PayoutControlRoutes;
 class TradeBook;
 class WechatSim;
+class WechatTransferSim;
 
 /// Command-line settings of paydesk-sandbox.
 struct SandboxOptions
@@ -43,7 +47,7 @@ struct SandboxOptions
 };
 
 /// paydesk-sandbox wired together: keys and TLS material from the data directory, one HTTPS
-/// listener on the main thread serving both channels and the control API (handlers on a worker
+/// listener on the main thread serving both channels, both payout providers and the control API (handlers on a worker
 /// pool), and the notifier. Prints its URL and writes sandbox.json once it listens.
 class SandboxApp final : public QObject
 {
@@ -82,6 +86,10 @@ private:
     std::unique_ptr<AlipaySim> m_alipay;
     std::unique_ptr<WechatSim> m_wechat;
     std::unique_ptr<ControlRoutes> m_control;
+    std::unique_ptr<PayoutBook> m_payouts;
+    std::unique_ptr<BankpaySim> m_bankpay;
+    std::unique_ptr<WechatTransferSim> m_transfers;
+    std::unique_ptr<PayoutControlRoutes> m_payoutControl;
     std::unique_ptr<HttpServer> m_http;
     QSocketNotifier *m_signalNotifier = nullptr;
     bool m_shuttingDown = false;

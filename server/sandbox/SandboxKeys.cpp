@@ -3,6 +3,7 @@
 #include "common/crypto/Certificate.h"
 #include "common/crypto/Random.h"
 #include "common/util/PrivateFiles.h"
+#include "server/channels/payout/BankpayProtocol.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -171,6 +172,7 @@ std::optional<SandboxKeys> SandboxKeys::loadOrCreate(const QString &dataDir, QSt
     const QDir root(QDir(dataDir).absolutePath());
     const QString alipayDir = root.filePath(u"alipay"_s);
     const QString wechatDir = root.filePath(u"wechat"_s);
+    const QString bankpayDir = root.filePath(u"bankpay"_s);
     SandboxKeys keys;
     keys.appPrivateKeyFile = alipayDir + u"/app_private_key.pem"_s;
     keys.appPublicKeyFile = alipayDir + u"/app_public_key.pem"_s;
@@ -181,8 +183,12 @@ std::optional<SandboxKeys> SandboxKeys::loadOrCreate(const QString &dataDir, QSt
     keys.platformPrivateKeyFile = wechatDir + u"/platform_private_key.pem"_s;
     keys.platformCertificateFile = wechatDir + u"/platform_certificate.pem"_s;
     keys.apiV3KeyFile = wechatDir + u"/apiv3_key.txt"_s;
+    keys.bankpayMerchantPrivateKeyFile = bankpayDir + u"/merchant_private_key.pem"_s;
+    keys.bankpayMerchantPublicKeyFile = bankpayDir + u"/merchant_public_key.pem"_s;
+    keys.bankpayProviderPrivateKeyFile = bankpayDir + u"/provider_private_key.pem"_s;
+    keys.bankpayProviderPublicKeyFile = bankpayDir + u"/provider_public_key.pem"_s;
     try {
-        for (const QString &dir : {alipayDir, wechatDir}) {
+        for (const QString &dir : {alipayDir, wechatDir, bankpayDir}) {
             QString dirError;
             if (!ensurePrivateDirectory(dir, &dirError))
                 throw Failure{dirError};
@@ -205,6 +211,13 @@ std::optional<SandboxKeys> SandboxKeys::loadOrCreate(const QString &dataDir, QSt
         keys.platformNotAfter = platformCertificate.notAfter();
 
         keys.apiV3Key = loadOrCreateApiV3Key(keys.apiV3KeyFile);
+
+        keys.bankpayMerchantPublicKey
+            = loadOrCreateKeyPair(keys.bankpayMerchantPrivateKeyFile, keys.bankpayMerchantPublicKeyFile).publicKey();
+        keys.bankpayMerchantKeyId = BankpayProtocol::keyIdOf(keys.bankpayMerchantPublicKey);
+        keys.bankpayProviderPrivateKey
+            = loadOrCreateKeyPair(keys.bankpayProviderPrivateKeyFile, keys.bankpayProviderPublicKeyFile);
+        keys.bankpayProviderKeyId = BankpayProtocol::keyIdOf(keys.bankpayProviderPrivateKey.publicKey());
     } catch (const Failure &failure) {
         *error = failure.message;
         return std::nullopt;
@@ -233,6 +246,35 @@ QJsonObject SandboxKeys::wechatInfo(const QString &baseUrl) const
         {u"base_url"_s, baseUrl},
         {u"merchant_private_key_file"_s, merchantPrivateKeyFile},
         {u"merchant_certificate_file"_s, merchantCertificateFile},
+        {u"merchant_serial"_s, merchantSerial},
+        {u"platform_certificate_file"_s, platformCertificateFile},
+        {u"platform_serial"_s, platformSerial},
+        {u"api_v3_key_file"_s, apiV3KeyFile},
+    };
+}
+
+QJsonObject SandboxKeys::bankpayInfo(const QString &baseUrl) const
+{
+    return QJsonObject{
+        {u"merchant_id"_s, QString(BankpayMerchantId)},
+        {u"gateway_url"_s, baseUrl + u"/bankpay"_s},
+        {u"merchant_private_key_file"_s, bankpayMerchantPrivateKeyFile},
+        {u"merchant_public_key_file"_s, bankpayMerchantPublicKeyFile},
+        {u"merchant_key_id"_s, bankpayMerchantKeyId},
+        {u"provider_public_key_file"_s, bankpayProviderPublicKeyFile},
+        {u"provider_key_id"_s, bankpayProviderKeyId},
+        {u"sign_type"_s, u"RSA2"_s},
+    };
+}
+
+QJsonObject SandboxKeys::wechatTransferInfo(const QString &baseUrl) const
+{
+    // The same WeChat Pay merchant as "wechat": transfers are another product of the same API.
+    return QJsonObject{
+        {u"appid"_s, QString(WechatAppId)},
+        {u"mchid"_s, QString(WechatMchId)},
+        {u"base_url"_s, baseUrl},
+        {u"merchant_private_key_file"_s, merchantPrivateKeyFile},
         {u"merchant_serial"_s, merchantSerial},
         {u"platform_certificate_file"_s, platformCertificateFile},
         {u"platform_serial"_s, platformSerial},

@@ -9,6 +9,12 @@
 //   <data-dir>/wechat/  merchant_private_key.pem (0600) + merchant_certificate.pem (serial_no)
 //                       platform_private_key.pem (0600) + platform_certificate.pem (Wechatpay-Serial)
 //                       apiv3_key.txt (0600)         32 ASCII characters, no newline
+//   <data-dir>/bankpay/ merchant_private_key.pem (0600) the payout merchant's key; Paydesk signs with it
+//                       merchant_public_key.pem      the sandbox verifies payout requests with it
+//                       provider_private_key.pem (0600) the sandbox signs answers/notifications
+//                       provider_public_key.pem      Paydesk verifies with it (key id: provider_key_id)
+//
+// WeChat transfers (wechat_transfer) use the WeChat merchant and platform keys above.
 //
 // Both halves of every pair are kept so that a developer can configure Paydesk from the files
 // alone; a real channel would of course never hand out its own private key.
@@ -32,6 +38,7 @@ struct SandboxKeys
     static constexpr QLatin1StringView AlipaySellerId{"2088000000000001"};
     static constexpr QLatin1StringView WechatAppId{"wx8888888888888888"};
     static constexpr QLatin1StringView WechatMchId{"1900000001"};
+    static constexpr QLatin1StringView BankpayMerchantId{"10012345678"};
 
     QString appPrivateKeyFile;
     QString appPublicKeyFile;
@@ -42,6 +49,10 @@ struct SandboxKeys
     QString platformPrivateKeyFile;
     QString platformCertificateFile;
     QString apiV3KeyFile;
+    QString bankpayMerchantPrivateKeyFile;
+    QString bankpayMerchantPublicKeyFile;
+    QString bankpayProviderPrivateKeyFile;
+    QString bankpayProviderPublicKeyFile;
 
     PublicKey appPublicKey; ///< verifies Alipay requests
     PrivateKey alipayPrivateKey; ///< signs Alipay responses and notifications
@@ -53,6 +64,10 @@ struct SandboxKeys
     QDateTime platformNotBefore;
     QDateTime platformNotAfter;
     QByteArray apiV3Key; ///< 32 ASCII bytes
+    PublicKey bankpayMerchantPublicKey; ///< verifies bankpay requests
+    QString bankpayMerchantKeyId; ///< key_id of the merchant key (optional in requests)
+    PrivateKey bankpayProviderPrivateKey; ///< signs bankpay answers and notifications
+    QString bankpayProviderKeyId; ///< key_id in every bankpay answer and notification
 
     /// Loads the files under dataDir, creating whatever is missing. A file that exists but
     /// cannot be read is an error (never silently replaced: Paydesk may be configured with it).
@@ -61,6 +76,9 @@ struct SandboxKeys
     /// The "alipay" and "wechat" objects of sandbox.json.
     QJsonObject alipayInfo(const QString &baseUrl) const;
     QJsonObject wechatInfo(const QString &baseUrl) const;
+    /// The "bankpay" and "wechat_transfer" objects of sandbox.json (payout providers).
+    QJsonObject bankpayInfo(const QString &baseUrl) const;
+    QJsonObject wechatTransferInfo(const QString &baseUrl) const;
 };
 
 } // namespace paydesk::sandbox

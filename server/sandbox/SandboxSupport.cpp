@@ -28,6 +28,8 @@ QString channelName(SimChannel channel)
     switch (channel) {
     case SimChannel::Alipay: return u"alipay"_s;
     case SimChannel::Wechat: return u"wechat"_s;
+    case SimChannel::Bankpay: return u"bankpay"_s;
+    case SimChannel::WechatTransfer: return u"wechat_transfer"_s;
     }
     return {};
 }
@@ -38,6 +40,10 @@ std::optional<SimChannel> channelFromName(QStringView name)
         return SimChannel::Alipay;
     if (name == u"wechat")
         return SimChannel::Wechat;
+    if (name == u"bankpay")
+        return SimChannel::Bankpay;
+    if (name == u"wechat_transfer")
+        return SimChannel::WechatTransfer;
     return std::nullopt;
 }
 

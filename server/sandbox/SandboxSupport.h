@@ -14,10 +14,20 @@
 
 namespace paydesk::sandbox {
 
-/// The payment channels the sandbox plays.
-enum class SimChannel { Alipay, Wechat };
+/// The payment channels and payout providers the sandbox plays.
+enum class SimChannel { Alipay, Wechat, Bankpay, WechatTransfer };
 
-/// "alipay" / "wechat": the names used by the control API and in sandbox.json.
+/// All of them, for loops over per-channel state.
+inline constexpr SimChannel AllSimChannels[]
+    = {SimChannel::Alipay, SimChannel::Wechat, SimChannel::Bankpay, SimChannel::WechatTransfer};
+/// bankpay and wechat_transfer pay money out; alipay and wechat take it in.
+inline bool isPayoutChannel(SimChannel channel)
+{
+    return channel == SimChannel::Bankpay || channel == SimChannel::WechatTransfer;
+}
+
+/// "alipay" / "wechat" / "bankpay" / "wechat_transfer": the names used by the control API and in
+/// sandbox.json.
 QString channelName(SimChannel channel);
 std::optional<SimChannel> channelFromName(QStringView name);
 

@@ -145,6 +145,14 @@ bool TradeBook::Data::addNotification(TradeRecord &trade, NotificationRecord not
     return true;
 }
 
+bool TradeBook::Data::addDetachedNotification(NotificationRecord notification)
+{
+    if (notifications.size() >= MaxNotifications)
+        return false;
+    notifications.insert(notification.id, std::move(notification));
+    return true;
+}
+
 NotificationRecord *TradeBook::Data::notification(const QString &id)
 {
     const auto it = notifications.find(id);

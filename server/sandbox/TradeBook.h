@@ -76,8 +76,8 @@ struct NotificationRecord
 {
     QString id; ///< Alipay notify_id / WeChat event id
     SimChannel channel = SimChannel::Alipay;
-    QString kind; ///< "payment" | "refund"
-    QString outTradeNo;
+    QString kind; ///< "payment" | "refund" | "payout" (bankpay) | "transfer" (WeChat batch)
+    QString outTradeNo; ///< or the payout_no of a payout result
     QString outRefundNo;
     QString url;
     /// Alipay: the form fields without notify_time, sign and sign_type (form-encoded);
@@ -131,6 +131,8 @@ public:
         void indexRefund(const TradeRecord &trade, const QString &outRefundNo);
         /// Adds a notification to its trade; false when the book holds too many.
         bool addNotification(TradeRecord &trade, NotificationRecord notification);
+        /// Adds a notification that belongs to no trade (a payout result); false when full.
+        bool addDetachedNotification(NotificationRecord notification);
         NotificationRecord *notification(const QString &id);
         QJsonObject tradeJson(const TradeRecord &trade) const;
     };

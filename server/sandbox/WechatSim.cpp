@@ -566,7 +566,10 @@ QString WechatSim::addPaymentNotification(TradeBook::Data &data, TradeRecord &tr
 OutboundRequest WechatSim::renderNotification(const NotificationRecord &record, bool badSignature) const
 {
     const bool refund = record.kind == u"refund"_s;
-    const QString associatedData = refund ? u"refund"_s : u"transaction"_s;
+    const bool transfer = record.kind == u"transfer"_s;
+    // Transfer batch results travel as original_type/associated_data "mch_payment".
+    const QString associatedData = transfer ? u"mch_payment"_s : refund ? u"refund"_s : u"transaction"_s;
+    const QString summary = transfer ? u"商家转账批次处理完成"_s : refund ? u"退款成功"_s : u"支付成功"_s;
     const QString resourceNonce = Random::alphanumeric(12);
     const std::optional<QByteArray> ciphertext
         = AesGcm::sealWechatResource(m_keys.apiV3Key, resourceNonce, associatedData, record.payload);
@@ -575,7 +578,7 @@ OutboundRequest WechatSim::renderNotification(const NotificationRecord &record, 
         {u"create_time"_s, beijingRfc3339(record.createdAtMs)},
         {u"resource_type"_s, u"encrypt-resource"_s},
         {u"event_type"_s, record.eventType},
-        {u"summary"_s, refund ? u"退款成功"_s : u"支付成功"_s},
+        {u"summary"_s, summary},
         {u"resource"_s,
          QJsonObject{
              {u"original_type"_s, associatedData},

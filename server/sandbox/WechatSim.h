@@ -22,7 +22,8 @@ class Notifier;
 
 /// WeChat Pay API v3 for Native (QR) and APP payments: prepay, query, close, refunds, the trade
 /// bill and its download, the platform certificate list (platform-certificate mode), and the encrypted
-/// TRANSACTION.SUCCESS / REFUND.SUCCESS notifications (PROTOCOLS.md section B). Requests must carry a valid
+/// TRANSACTION.SUCCESS / REFUND.SUCCESS notifications (PROTOCOLS.md section B); it also renders the
+/// MCHTRANSFER.BATCH.* notifications of WechatTransferSim. Requests must carry a valid
 /// WECHATPAY2-SHA256-RSA2048 Authorization; every answer is signed with the platform key.
 ///
 /// Handlers run on HTTP worker threads; the object itself lives on the main thread, where refunds
@@ -52,15 +53,17 @@ public:
     /// WeChat Pay stops retrying on HTTP 200 or 204.
     static bool acknowledges(const OutboundResponse &response);
 
+    /// The 401 answer when the Authorization header does not prove the merchant sent this request
+    /// (shared with the transfer API, which the same merchant calls).
+    std::optional<HttpResponse> authenticate(const HttpRequest &request) const;
+    /// Adds the Wechatpay-* signature headers (over other bytes when badSignature).
+    void sign(HttpResponse &response, bool badSignature) const;
+
 private:
     using Operation = std::function<HttpResponse(HttpRequest &)>;
 
     void add(Router &router, QByteArrayView method, QByteArrayView pattern, const QString &operation,
              Operation handler);
-    /// The 401 answer when the Authorization header does not prove the merchant sent this request.
-    std::optional<HttpResponse> authenticate(const HttpRequest &request) const;
-    void sign(HttpResponse &response, bool badSignature) const;
-
     HttpResponse prepay(HttpRequest &request, bool native);
     HttpResponse query(HttpRequest &request, bool byTransactionId);
     HttpResponse close(HttpRequest &request);

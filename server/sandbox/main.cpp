@@ -1,4 +1,4 @@
-// paydesk-sandbox: plays Alipay and WeChat Pay over their real wire protocols, for development,
+// paydesk-sandbox: plays Alipay, WeChat Pay and the payout providers over their real wire protocols, for development,
 // tests and demos. See server/sandbox/README.md.
 #include "server/app/Logging.h"
 #include "server/sandbox/SandboxApp.h"

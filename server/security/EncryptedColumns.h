@@ -29,6 +29,12 @@ public:
     static const EncryptedColumn &staffTotpSecret(); ///< staff_users.totp_secret_enc by id (nullable)
     static const EncryptedColumn &staffTotpPending(); ///< staff_users.totp_pending_enc: set up, not yet confirmed
     static const EncryptedColumn &appUserPhone(); ///< app_users.phone_enc by id
+    static const EncryptedColumn &channelPrivateKey(); ///< channels.private_key_enc by id
+    static const EncryptedColumn &channelApiV3Key(); ///< channels.api_v3_key_enc by id (nullable)
+    static const EncryptedColumn &payoutPrivateKey(); ///< payout_channels.private_key_enc by id
+    static const EncryptedColumn &payoutApiV3Key(); ///< payout_channels.api_v3_key_enc by id (nullable)
+    static const EncryptedColumn &bankCardNumber(); ///< bank_cards.card_no_enc by id
+    static const EncryptedColumn &bankCardHolder(); ///< bank_cards.holder_name_enc by id
 
     static const QList<EncryptedColumn> &all();
 };

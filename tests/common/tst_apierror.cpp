@@ -63,6 +63,8 @@ void tst_ApiError::codesMapToWireNameAndStatus_data()
     row(ErrorCode::NotImplemented, "NOT_IMPLEMENTED", 501);
     row(ErrorCode::Unavailable, "UNAVAILABLE", 503);
     row(ErrorCode::ChannelError, "CHANNEL_ERROR", 502);
+    row(ErrorCode::RiskRejected, "RISK_REJECTED", 422);
+    row(ErrorCode::CardRejected, "CARD_REJECTED", 422);
 }
 
 void tst_ApiError::codesMapToWireNameAndStatus()
@@ -82,7 +84,7 @@ void tst_ApiError::codesMapToWireNameAndStatus()
 void tst_ApiError::everyCodeHasAUniqueNameAndRoundTrips()
 {
     const QList<ErrorCode> codes = paydesk::allErrorCodes();
-    QCOMPARE(codes.size(), qsizetype(25));
+    QCOMPARE(codes.size(), qsizetype(27));
     QSet<QString> names;
     for (const ErrorCode code : codes) {
         const QString name = paydesk::errorCodeName(code);

@@ -1,11 +1,8 @@
 // The payment loop end to end, with real processes: paydesk-server and paydesk-sandbox (playing
 // Alipay and WeChat Pay over their wire protocols), and a merchant back end in this test that
 // receives and verifies Paydesk's signed notifications. Runs on SQLite and PostgreSQL.
-#include "ApiClient.h"
 #include "HttpServerThread.h"
-#include "SandboxProcess.h"
-#include "ServerProcess.h"
-#include "StoreFixture.h"
+#include "PaymentStack.h"
 
 #include "common/protocol/PaydeskSignature.h"
 #include "server/store/Database.h"
@@ -27,23 +24,6 @@ using namespace paydesk;
 using namespace paydesk::test;
 
 namespace {
-
-QByteArray compact(const QJsonObject &object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
-}
-
-// Waits for a condition with a deadline, checking it every few milliseconds.
-template<typename Condition> bool waitFor(Condition condition, int timeoutMs = 30'000)
-{
-    const QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired()) {
-        if (condition())
-            return true;
-        QThread::msleep(20);
-    }
-    return condition();
-}
 
 // The merchant's back end: verifies each notification's signature and answers "success", or
 // fails the next N deliveries on purpose.
@@ -123,240 +103,67 @@ class tst_Payments : public QObject
     Q_OBJECT
 
 private:
-    StoreFixture m_fixture;
-    QString m_dataDir;
-    QString m_db;
-    QMap<QString, QString> m_firstRun;
+    PaymentStack m_stack;
     std::unique_ptr<MerchantReceiver> m_receiver;
-    std::unique_ptr<SandboxProcess> m_sandbox;
-    std::unique_ptr<ServerProcess> m_server;
-    std::unique_ptr<Database> m_reader;
-    QString m_adminToken;
-    int m_sequence = 0;
 
-    int runServerCommand(const QStringList &arguments, QByteArray *output = nullptr)
-    {
-        QProcess process;
-        process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(ServerProcess::serverBinary(),
-                      arguments + QStringList{u"--data-dir"_s, m_dataDir, u"--db"_s, m_db});
-        if (!process.waitForFinished(60'000))
-            return -1;
-        const QByteArray printed = process.readAll();
-        if (output)
-            *output = printed;
-        if (process.exitCode() != 0)
-            qWarning().noquote() << arguments.join(u' ') << "failed:" << printed;
-        return process.exitCode();
-    }
-
-    ApiClient client() { return ApiClient(m_server->port(), m_server->caCertificate()); }
-    QString keyId() const { return m_firstRun.value(u"api_key_id"_s); }
-    QByteArray secret() const { return m_firstRun.value(u"api_key_secret"_s).toLatin1(); }
-    QString merchantId() const { return m_firstRun.value(u"merchant_id"_s); }
-
+    ApiClient client() { return m_stack.client(); }
+    QString merchantId() const { return m_stack.merchantId(); }
     std::optional<RawResponse> merchant(const QByteArray &method, const QByteArray &target,
                                         const QJsonObject &body = {})
     {
-        ApiClient api = client();
-        return api.signedRequest(keyId(), secret(), method, target, body.isEmpty() ? QByteArray() : compact(body));
+        return m_stack.merchant(method, target, body);
     }
-
-    QJsonObject createOrder(const QString &channel, qint64 amount, const QString &method = u"qr"_s,
-                            int expectedStatus = 201)
+    QJsonObject createOrder(const QString &channel, qint64 amount, const QString &method = u"qr"_s)
     {
-        const QString outTradeNo = u"T%1-%2"_s.arg(QDateTime::currentMSecsSinceEpoch()).arg(++m_sequence);
-        const auto response = merchant("POST", "/v1/orders",
-                                       {{u"out_trade_no"_s, outTradeNo},
-                                        {u"amount"_s, amount},
-                                        {u"subject"_s, u"Test order %1"_s.arg(m_sequence)},
-                                        {u"channel"_s, channel},
-                                        {u"method"_s, method}});
-        if (!response || response->status != expectedStatus) {
-            qWarning() << "create order:" << (response ? response->status : 0) << (response ? response->body : "");
-            return {};
-        }
-        return ApiClient::json(response);
+        return m_stack.createOrder(channel, amount, method);
     }
-
-    QJsonObject order(const QString &orderNo)
-    {
-        return ApiClient::json(merchant("GET", "/v1/orders/" + orderNo.toUtf8()));
-    }
-
+    QJsonObject order(const QString &orderNo) { return m_stack.order(orderNo); }
     bool waitForStatus(const QString &orderNo, const QString &status, int timeoutMs = 30'000)
     {
-        const bool reached = waitFor([&] { return order(orderNo).value(u"status"_s).toString() == status; }, timeoutMs);
-        if (!reached)
-            qWarning().noquote() << "order" << orderNo << "is" << compact(order(orderNo));
-        return reached;
+        return m_stack.waitForStatus(orderNo, status, timeoutMs);
     }
-
-    QJsonObject pay(const QJsonObject &createdOrder, QJsonObject extra = {})
-    {
-        extra.insert(u"code"_s, createdOrder.value(u"qr_code"_s).toString());
-        int status = 0;
-        const QJsonObject answer = m_sandbox->control("POST", "/control/pay", extra, &status);
-        if (status != 200)
-            qWarning() << "sandbox pay:" << status << answer;
-        return answer;
-    }
-
-    void setFaults(const QJsonObject &faults)
-    {
-        int status = 0;
-        m_sandbox->control("DELETE", "/control/faults", {}, &status);
-        QCOMPARE(status / 100, 2);
-        if (!faults.isEmpty()) {
-            m_sandbox->control("POST", "/control/faults", faults, &status);
-            QCOMPARE(status, 200);
-        }
-    }
-
-    qint64 merchantBalance()
-    {
-        // The account appears with the merchant's first payment.
-        QSqlQuery row = sqlExec(m_reader->threadConnection(), u"SELECT balance FROM ledger_accounts WHERE id = ?"_s,
-                                {u"merchant:%1:settlement_available:CNY"_s.arg(merchantId())});
-        return row.next() ? row.value(0).toLongLong() : 0;
-    }
-
-    int journalEntries(const QString &refId)
-    {
-        QSqlQuery row = sqlExec(m_reader->threadConnection(),
-                                u"SELECT COUNT(*) FROM journal_entries WHERE ref_id = ?"_s, {refId});
-        return row.next() ? row.value(0).toInt() : -1;
-    }
-
-    QJsonArray alerts(const QString &kind)
-    {
-        ApiClient api = client();
-        return ApiClient::json(api.bearer(m_adminToken, "GET", "/v1/alerts?kind=" + kind.toUtf8()))
-            .value(u"items"_s)
-            .toArray();
-    }
+    QJsonObject pay(const QJsonObject &createdOrder, QJsonObject extra = {}) { return m_stack.pay(createdOrder, extra); }
+    void setFaults(const QJsonObject &faults) { QVERIFY(m_stack.setFaults(faults)); }
+    qint64 merchantBalance() { return m_stack.balance(u"merchant:%1:settlement_available:CNY"_s.arg(merchantId())); }
+    int journalEntries(const QString &refId) { return m_stack.journalEntries(refId); }
 
     bool hasAlertFor(const QString &kind, const QString &orderNo)
     {
-        for (const QJsonValue &alert : alerts(kind))
+        for (const QJsonValue &alert : m_stack.alerts(kind))
             if (alert.toObject().value(u"ref_id"_s).toString() == orderNo)
                 return true;
         return false;
-    }
-
-    bool startServer()
-    {
-        m_server = std::make_unique<ServerProcess>(
-            m_dataDir, m_db,
-            QStringList{u"--time-scale"_s, u"1000"_s, u"--notify-ca"_s, m_dataDir + u"/receiver-ca.pem"_s});
-        QString error;
-        if (!m_server->start(&error)) {
-            qWarning().noquote() << error;
-            return false;
-        }
-        return true;
     }
 
 private slots:
     void initTestCase()
     {
         QString error;
-        QVERIFY2(m_fixture.setUp(&error), qPrintable(error));
-        m_dataDir = m_fixture.dir() + u"/data"_s;
-        m_db = m_fixture.newDatabaseSpec(&error);
-        QVERIFY2(!m_db.isEmpty(), qPrintable(error));
-        QDir().mkpath(m_dataDir);
-        QFile config(m_dataDir + u"/paydesk.ini"_s);
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write("[security]\nrate_per_key=100000\nrate_per_address=100000\n[log]\naccess=false\n");
-        config.close();
-        QCOMPARE(runServerCommand({u"init"_s, u"--first-run-file"_s, m_dataDir + u"/first-run.txt"_s}), 0);
-        m_firstRun = ServerProcess::readKeyValueFile(m_dataDir + u"/first-run.txt"_s);
-        QVERIFY(!keyId().isEmpty());
-
         m_receiver = std::make_unique<MerchantReceiver>();
-        m_receiver->setSecret(keyId(), secret());
-        QFile receiverCa(m_dataDir + u"/receiver-ca.pem"_s);
-        QVERIFY(receiverCa.open(QIODevice::WriteOnly));
-        receiverCa.write(m_receiver->ca().toPem());
-        receiverCa.close();
-
-        m_sandbox = std::make_unique<SandboxProcess>(
-            m_fixture.dir() + u"/sandbox"_s,
-            QStringList{u"--time-scale"_s, u"1000"_s, u"--trust-ca"_s, m_dataDir + u"/tls/ca.pem"_s});
-        QVERIFY2(m_sandbox->start(&error), qPrintable(error));
-        const QJsonObject alipay = m_sandbox->manifest().value(u"alipay"_s).toObject();
-        const QJsonObject wechat = m_sandbox->manifest().value(u"wechat"_s).toObject();
-        const QString ca = m_sandbox->manifest().value(u"ca_file"_s).toString();
-        QCOMPARE(runServerCommand({u"channel"_s, u"add"_s, u"--type"_s, u"alipay"_s, u"--id"_s, u"alipay-sbx"_s,
-                                   u"--app-id"_s, alipay.value(u"app_id"_s).toString(), u"--mch-id"_s,
-                                   alipay.value(u"seller_id"_s).toString(), u"--private-key-file"_s,
-                                   alipay.value(u"app_private_key_file"_s).toString(), u"--platform-key-file"_s,
-                                   alipay.value(u"alipay_public_key_file"_s).toString(), u"--gateway-url"_s,
-                                   alipay.value(u"gateway_url"_s).toString(), u"--gateway-ca-file"_s, ca}),
-                 0);
-        QCOMPARE(runServerCommand({u"channel"_s,
-                                   u"add"_s,
-                                   u"--type"_s,
-                                   u"wechat"_s,
-                                   u"--id"_s,
-                                   u"wechat-sbx"_s,
-                                   u"--app-id"_s,
-                                   wechat.value(u"appid"_s).toString(),
-                                   u"--mch-id"_s,
-                                   wechat.value(u"mchid"_s).toString(),
-                                   u"--private-key-file"_s,
-                                   wechat.value(u"merchant_private_key_file"_s).toString(),
-                                   u"--merchant-serial"_s,
-                                   wechat.value(u"merchant_serial"_s).toString(),
-                                   u"--platform-key-file"_s,
-                                   wechat.value(u"platform_certificate_file"_s).toString(),
-                                   u"--api-v3-key-file"_s,
-                                   wechat.value(u"api_v3_key_file"_s).toString(),
-                                   u"--gateway-url"_s,
-                                   wechat.value(u"base_url"_s).toString(),
-                                   u"--gateway-ca-file"_s,
-                                   ca}),
-                 0);
-        QVERIFY(startServer());
-
+        const bool ready = m_stack.setUp(&error, [this](const QString &dataDir) {
+            QFile receiverCa(dataDir + u"/receiver-ca.pem"_s);
+            if (receiverCa.open(QIODevice::WriteOnly))
+                receiverCa.write(m_receiver->ca().toPem());
+            return QStringList{u"--notify-ca"_s, dataDir + u"/receiver-ca.pem"_s};
+        });
+        QVERIFY2(ready, qPrintable(error));
+        m_receiver->setSecret(m_stack.keyId(), m_stack.secret());
         const auto settings
             = merchant("POST", "/v1/merchant/settings",
                        {{u"notify_url"_s, u"https://localhost:%1/merchant/notify"_s.arg(m_receiver->port())}});
         QVERIFY(settings && settings->status == 200);
-
-        ApiClient api = client();
-        const QString password = m_firstRun.value(u"platform_admin_password"_s);
-        const QString token = api.login(u"admin"_s, password);
-        QVERIFY(!token.isEmpty());
-        const auto changed
-            = api.bearer(token, "POST", "/v1/me/password",
-                         compact({{u"current_password"_s, password}, {u"new_password"_s, u"admin-long-passphrase"_s}}));
-        QVERIFY(changed && changed->status == 204);
-        m_adminToken = token;
-
-        const auto dbConfig = DatabaseConfig::parse(m_db, m_dataDir, &error);
-        QVERIFY2(dbConfig, qPrintable(error));
-        m_reader = std::make_unique<Database>(*dbConfig);
     }
 
     void cleanupTestCase()
     {
-        if (m_server) {
-            QCOMPARE(m_server->terminate(), 0);
-            QByteArray output;
-            QCOMPARE(runServerCommand({u"ledger"_s, u"check"_s}, &output), 0);
-            QVERIFY2(output.contains("ledger OK"), output.constData());
-        }
-        if (m_reader)
-            m_reader->closeAll();
+        QByteArray output;
+        QVERIFY2(m_stack.tearDown(&output), output.constData());
     }
 
     void cleanup()
     {
         // A failed test must not leave its faults to the next one.
-        int status = 0;
-        m_sandbox->control("DELETE", "/control/faults", {}, &status);
+        m_stack.setFaults({});
         m_receiver->failNext(0);
     }
 
@@ -473,7 +280,7 @@ private slots:
         // All ten copies arrive and are acknowledged; the money moved once.
         QVERIFY(waitFor([&] {
             const QJsonArray attempts
-                = m_sandbox->controlList("/control/notifications?out_trade_no=" + orderNo.toUtf8());
+                = m_stack.sandbox().controlList("/control/notifications?out_trade_no=" + orderNo.toUtf8());
             int acknowledged = 0;
             for (const QJsonValue &attempt : attempts)
                 acknowledged += attempt.toObject().value(u"acknowledged"_s).toBool() ? 1 : 0;
@@ -511,7 +318,7 @@ private slots:
         pay(created);
         // Several deliveries arrive and are refused; the order does not move.
         QVERIFY(waitFor([&] {
-            return m_sandbox->controlList("/control/notifications?out_trade_no=" + orderNo.toUtf8()).size() >= 3;
+            return m_stack.sandbox().controlList("/control/notifications?out_trade_no=" + orderNo.toUtf8()).size() >= 3;
         }));
         const QJsonObject after = order(orderNo);
         QCOMPARE(after.value(u"status"_s).toString(), u"PAYING"_s);
@@ -629,7 +436,7 @@ private slots:
         ApiClient api = client();
         QVERIFY(waitFor([&] {
             const QJsonObject detail
-                = ApiClient::json(api.bearer(m_adminToken, "GET", "/v1/admin/orders/" + orderNo.toUtf8()));
+                = ApiClient::json(api.bearer(m_stack.adminToken(), "GET", "/v1/admin/orders/" + orderNo.toUtf8()));
             const QJsonObject notification = detail.value(u"notifications"_s).toArray().first().toObject();
             return notification.value(u"status"_s).toString() == u"DELIVERED"_s
                 && notification.value(u"attempts"_s).toInt() == 4;
@@ -653,8 +460,9 @@ private slots:
             total += created.value(u"amount"_s).toInteger();
             pay(created);
         }
-        m_server->kill(); // mid-stream: notifications, postings and merchant notifications in flight
-        QVERIFY(startServer());
+        m_stack.server().kill(); // mid-stream: notifications, postings and merchant notifications in flight
+        QString error;
+        QVERIFY2(m_stack.startServer(&error), qPrintable(error));
         for (const QJsonObject &created : orders)
             QVERIFY(waitForStatus(created.value(u"order_no"_s).toString(), u"SUCCESS"_s, 60'000));
         QCOMPARE(merchantBalance(), before + total);

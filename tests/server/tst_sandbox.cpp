@@ -15,6 +15,7 @@
 #include "common/protocol/AlipaySignContent.h"
 #include "common/protocol/FormUrlEncoded.h"
 #include "common/protocol/WechatPaySign.h"
+#include "server/channels/payout/BankpayProtocol.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -240,6 +241,8 @@ private slots:
     void controlApiErrors();
     void alipayBill();
     void wechatBill();
+    void bankpayPayoutOverTheWire();
+    void payoutFaultsAndControlErrors();
 
 private:
     std::optional<RawResponse> send(const QByteArray &method, const QByteArray &target, const QByteArray &body = {},
@@ -1112,6 +1115,86 @@ void tst_Sandbox::wechatBill()
     answer = wechat("GET", "/v3/bill/tradebill?bill_date=2001-01-01");
     QCOMPARE(answer.status, 400);
     QCOMPARE(answer.json.value(u"code"_s).toString(), u"NO_STATEMENT_EXIST"_s);
+}
+
+void tst_Sandbox::bankpayPayoutOverTheWire()
+{
+    const QJsonObject info = m_info.value(u"bankpay"_s).toObject();
+    QCOMPARE(info.value(u"merchant_id"_s).toString(), u"10012345678"_s);
+    QCOMPARE(info.value(u"gateway_url"_s).toString(), u"https://127.0.0.1:%1/bankpay"_s.arg(m_port));
+    QCOMPARE(permissionsOf(info.value(u"merchant_private_key_file"_s).toString()), 0600);
+    const auto merchantKey = PrivateKey::fromPem(readFile(info.value(u"merchant_private_key_file"_s).toString()));
+    const auto providerKey = PublicKey::fromPem(readFile(info.value(u"provider_public_key_file"_s).toString()));
+    QVERIFY(merchantKey && providerKey);
+    QCOMPARE(BankpayProtocol::keyIdOf(*providerKey), info.value(u"provider_key_id"_s).toString());
+    QCOMPARE(BankpayProtocol::keyIdOf(merchantKey->publicKey()), info.value(u"merchant_key_id"_s).toString());
+    // wechat_transfer is the WeChat Pay merchant of "wechat", calling another product.
+    const QJsonObject transfer = m_info.value(u"wechat_transfer"_s).toObject();
+    QCOMPARE(transfer.value(u"mchid"_s).toString(), m_mchid);
+    QCOMPARE(transfer.value(u"platform_serial"_s).toString(), m_platformSerial);
+
+    const auto call = [&](const QByteArray &path, QJsonObject fields, const PrivateKey &key) {
+        fields.insert(u"merchant_id"_s, u"10012345678"_s);
+        fields.insert(u"timestamp"_s, QString::number(QDateTime::currentSecsSinceEpoch()));
+        fields.insert(u"nonce"_s, Random::alphanumeric(32));
+        const QByteArray body = BankpayProtocol::serialize(*BankpayProtocol::sign(key, fields));
+        const std::optional<RawResponse> response = send("POST", path, body, "Content-Type: application/json\r\n");
+        return response ? QJsonDocument::fromJson(response->body).object() : QJsonObject();
+    };
+    const QString payoutNo = uniqueNo(u"BP"_s);
+    const QJsonObject payout{{u"payout_no"_s, payoutNo},
+                             {u"amount"_s, u"100.05"_s},
+                             {u"bank_code"_s, u"ICBC"_s},
+                             {u"account_no"_s, u"6222021234567890123"_s},
+                             {u"account_name"_s, u"张三"_s}};
+    const QJsonObject answer = call("/bankpay/v1/payout", payout, *merchantKey);
+    QCOMPARE(answer.value(u"code"_s).toString(), u"SUCCESS"_s);
+    QCOMPARE(BankpayProtocol::verify(*providerKey, answer), QString());
+    QCOMPARE(answer.value(u"key_id"_s).toString(), info.value(u"provider_key_id"_s).toString());
+    QCOMPARE(answer.value(u"amount"_s).toString(), u"100.05"_s);
+    QCOMPARE(answer.value(u"status"_s).toString(), u"PROCESSING"_s);
+    QVERIFY(!answer.contains(u"account_no"_s)); // never echoed
+    QTRY_COMPARE_WITH_TIMEOUT(
+        call("/bankpay/v1/payout/query", {{u"payout_no"_s, payoutNo}}, *merchantKey).value(u"status"_s).toString(),
+        u"SUCCESS"_s, kWaitMs);
+
+    // Signed with another key: refused, and the refusal is signed too.
+    const auto stranger = PrivateKey::generateRsa(2048);
+    QVERIFY(stranger);
+    const QJsonObject refused = call("/bankpay/v1/payout", payout, *stranger);
+    QCOMPARE(refused.value(u"code"_s).toString(), u"SIGN_ERROR"_s);
+    QCOMPARE(BankpayProtocol::verify(*providerKey, refused), QString());
+    const QJsonObject missing = call("/bankpay/v1/payout/query", {{u"payout_no"_s, u"NOSUCH1"_s}}, *merchantKey);
+    QCOMPARE(missing.value(u"code"_s).toString(), u"PAYOUT_NOT_FOUND"_s);
+}
+
+void tst_Sandbox::payoutFaultsAndControlErrors()
+{
+    // Payout faults belong to the payout providers.
+    QCOMPARE(control("POST", "/control/faults", {{u"channel"_s, u"alipay"_s}, {u"fail_next_payouts"_s, 1}}).status,
+             400);
+    QCOMPARE(control("POST", "/control/faults", {{u"channel"_s, u"bankpay"_s}, {u"processing_queries"_s, -1}}).status,
+             400);
+    const RawResponse set = control("POST", "/control/faults",
+                                    {{u"channel"_s, u"*"_s}, {u"fail_next_payouts"_s, 2}, {u"fail_code"_s, u"X"_s}});
+    QCOMPARE(set.status, 200);
+    const QJsonObject faults = QJsonDocument::fromJson(set.body).object();
+    QCOMPARE(faults.value(u"bankpay"_s).toObject().value(u"fail_next_payouts"_s).toInt(), 2);
+    QCOMPARE(faults.value(u"wechat_transfer"_s).toObject().value(u"fail_code"_s).toString(), u"X"_s);
+    QVERIFY(!faults.value(u"alipay"_s).toObject().contains(u"fail_next_payouts"_s));
+    QCOMPARE(control("POST", "/control/faults",
+                     {{u"channel"_s, u"bankpay"_s}, {u"timeout_operations"_s, QJsonArray{u"verify_card"_s}}})
+                 .status,
+             200);
+
+    QCOMPARE(control("GET", "/control/payouts/NOSUCH1").status, 404);
+    QCOMPARE(control("GET", "/control/payouts/NOSUCH1?provider=alipay").status, 400);
+    QCOMPARE(control("POST", "/control/cards/invalid", {{u"card_no"_s, u"12ab"_s}}).status, 400);
+    QCOMPARE(control("POST", "/control/payouts/notify", {{u"payout_no"_s, u"NOSUCH1"_s}}).status, 409);
+    const RawResponse listed = control("POST", "/control/cards/invalid", {{u"card_no"_s, u"6217000011112222333"_s}});
+    QCOMPARE(listed.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(listed.body).object().value(u"invalid_cards"_s).toInt(), 1);
+    QCOMPARE(control("DELETE", "/control/cards/invalid").status, 200);
 }
 
 QTEST_GUILESS_MAIN(tst_Sandbox)

@@ -1,15 +1,9 @@
 #pragma once
 
-#include "common/crypto/PrivateKey.h"
-#include "common/crypto/PublicKey.h"
 #include "server/channels/Channel.h"
-
-#include <QMap>
+#include "server/channels/wechatpay/WechatPayClient.h"
 
 namespace paydesk {
-
-struct OutboundResponse;
-struct WechatPayReply; // one answer from the API, defined in the .cpp
 
 /// WeChat Pay API v3 (direct merchant) as a Channel: JSON over HTTPS, requests signed with the
 /// merchant key (WECHATPAY2-SHA256-RSA2048), every 2xx answer and every notification verified
@@ -24,7 +18,7 @@ public:
     ~WechatPayChannel() override;
 
     /// Farthest a signed timestamp may be from our clock (both directions), as the SDKs allow.
-    static constexpr qint64 MaxClockSkewSeconds = 300;
+    static constexpr qint64 MaxClockSkewSeconds = WechatPayClient::MaxClockSkewSeconds;
 
     const ChannelConfig &config() const override { return m_config; }
     PrepayResult prepay(const PrepayRequest &request) override;
@@ -38,22 +32,22 @@ public:
 
 private:
     using Reply = WechatPayReply;
-    enum class Expect { SignedJson, RawFile };
+    using Expect = WechatPayClient::Expect;
 
-    void loadPlatformKeys();
-    QUrl apiUrl(const QByteArray &encodedPathAndQuery) const;
+    QUrl apiUrl(const QByteArray &encodedPathAndQuery) const { return m_client.apiUrl(encodedPathAndQuery); }
     Reply send(const QString &operation, const QByteArray &method, const QUrl &url, const QByteArray &body,
-               Expect expect) const;
-    void classify(Reply &reply, const OutboundResponse &response, Expect expect) const;
-    QString checkSignature(const HttpHeaders &headers, const QByteArray &body) const;
-    qint64 nowSeconds() const;
+               Expect expect) const
+    {
+        return m_client.send(operation, method, url, body, expect);
+    }
+    QString checkSignature(const HttpHeaders &headers, const QByteArray &body) const
+    {
+        return m_client.checkSignature(headers, body);
+    }
+    qint64 nowSeconds() const { return m_client.nowSeconds(); }
 
     ChannelConfig m_config;
-    HttpClient &m_http;
-    Clock m_clock;
-    PrivateKey m_merchantKey;
-    QMap<QString, PublicKey> m_platformKeys; ///< by serial (certificate serial or PUB_KEY_ID_…)
-    QByteArray m_requestSerial; ///< the platform serial we name in Wechatpay-Serial
+    WechatPayClient m_client;
 };
 
 } // namespace paydesk
