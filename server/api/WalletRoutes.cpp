@@ -61,9 +61,9 @@ Page pageOf(const HttpRequest &request)
     return page;
 }
 
-QString addressOf(const HttpRequest &request)
+WalletService::Client clientOf(const HttpRequest &request)
 {
-    return request.peer.toString();
+    return {request.peer.toString(), QString::fromUtf8(request.header("x-device-id").left(128))};
 }
 
 const QStringList kWithdrawalStates{u"REJECTED"_s,   u"PENDING_REVIEW"_s, u"APPROVED"_s, u"PROCESSING"_s,
@@ -131,10 +131,10 @@ void registerWalletRoutes(Router &router, ApiContext &context)
             throw ApiError(ErrorCode::ValidationFailed, u"A transfer needs an Idempotency-Key header."_s);
         const QJsonObject body = request.jsonObject();
         const QString userId = request.principal->id;
-        const QString address = addressOf(request);
+        const WalletService::Client client = clientOf(request);
         const std::shared_ptr<IdempotencyContext> idempotency = request.idempotency;
-        return context.writer.submit<HttpResponse>([&wallet, body, userId, address, idempotency](const QSqlDatabase &db) {
-            return wallet.transfer(db, userId, body, address, idempotency.get());
+        return context.writer.submit<HttpResponse>([&wallet, body, userId, client, idempotency](const QSqlDatabase &db) {
+            return wallet.transfer(db, userId, body, client, idempotency.get());
         });
     });
     router.add({"GET", "/v1/app/transfers", kApp, {}, false, false, u"The user's transfers in and out, newest first"_s,
@@ -190,11 +190,11 @@ void registerWalletRoutes(Router &router, ApiContext &context)
                 throw ApiError(ErrorCode::ValidationFailed, u"A withdrawal needs an Idempotency-Key header."_s);
             const QJsonObject body = request.jsonObject();
             const Holder holder = holderOf(request);
-            const QString address = addressOf(request);
+            const WalletService::Client client = clientOf(request);
             const std::shared_ptr<IdempotencyContext> idempotency = request.idempotency;
             return context.writer.submit<HttpResponse>(
-                [&wallet, body, holder, address, idempotency](const QSqlDatabase &db) {
-                    return wallet.applyWithdrawal(db, holder, body, address, idempotency.get());
+                [&wallet, body, holder, client, idempotency](const QSqlDatabase &db) {
+                    return wallet.applyWithdrawal(db, holder, body, client, idempotency.get());
                 });
         });
         router.add({"GET", base, auth, readers, false, false, u"Withdrawals, newest first (?status=&before=&limit=)"_s,

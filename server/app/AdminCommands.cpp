@@ -14,6 +14,7 @@
 #include "server/auth/AppAuthService.h"
 #include "server/auth/StaffAuthService.h"
 #include "server/ledger/Ledger.h"
+#include "server/wallet/WalletService.h"
 #include "server/security/FieldCipher.h"
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
@@ -323,6 +324,24 @@ int AdminCommands::ledgerCheck()
         }
         exitCode = 1;
         m_out << "ledger BROKEN:\n";
+        for (const QString &problem : check.problems)
+            m_out << "  " << problem << "\n";
+    });
+    return ran != 0 ? ran : exitCode;
+}
+
+int AdminCommands::walletCheck()
+{
+    int exitCode = 0;
+    const int ran = run([&] {
+        const WalletService::Check check = WalletService::check(m_context.database.threadConnection());
+        if (check.ok) {
+            m_out << "wallets OK: " << check.holders
+                  << " holders, every balance explained by its records and every record by its entry\n";
+            return;
+        }
+        exitCode = 1;
+        m_out << "wallets BROKEN:\n";
         for (const QString &problem : check.problems)
             m_out << "  " << problem << "\n";
     });

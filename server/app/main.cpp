@@ -44,6 +44,8 @@ Commands:
   channel set ID [--enabled true|false] [--weight N] [--gateway-url U] [--platform-key-file F …]
   channel list
   ledger check                  trial balance: every entry balances, every balance matches its postings
+  wallet check                  every wallet's balance is explained by its recharges, income, transfers
+                                and withdrawals; frozen funds match open withdrawals
   openapi                       prints the OpenAPI document of the HTTPS API)";
 
 } // namespace
@@ -166,6 +168,8 @@ int main(int argc, char *argv[])
         return admin.listChannels();
     if (command == u"ledger"_s && sub == u"check"_s && args.size() == 2)
         return admin.ledgerCheck();
+    if (command == u"wallet"_s && sub == u"check"_s && args.size() == 2)
+        return admin.walletCheck();
     if (command == u"sms"_s && sub == u"last"_s && args.size() == 2)
         return admin.lastSms(parser.value(u"phone"_s));
     if (command == u"keys"_s && sub == u"rotate"_s && args.size() == 2)

@@ -168,6 +168,8 @@ RiskDecision RiskEngine::evaluate(const QSqlDatabase &db, IdGenerator &ids, cons
                 why = u"the bank card is blacklisted"_s;
             else if (listed(u"addresses"_s, input.address))
                 why = u"the address is blacklisted"_s;
+            else if (listed(u"devices"_s, input.device))
+                why = u"the device is blacklisted"_s;
         }
         if (why.isEmpty())
             continue;
@@ -270,9 +272,11 @@ QJsonArray RiskEngine::replaceRules(const QSqlDatabase &db, const QJsonArray &in
                 hashes.append(hashCard(card.toString()));
             row.params = {{u"users"_s, stringList(params, u"users"_s, i, 64)},
                           {u"card_hashes"_s, hashes},
-                          {u"addresses"_s, stringList(params, u"addresses"_s, i, 64)}};
+                          {u"addresses"_s, stringList(params, u"addresses"_s, i, 64)},
+                          {u"devices"_s, stringList(params, u"devices"_s, i, 128)}};
             for (auto it = params.constBegin(); it != params.constEnd(); ++it)
-                if (!QStringList{u"users"_s, u"card_hashes"_s, u"card_numbers"_s, u"addresses"_s}.contains(it.key()))
+                if (!QStringList{u"users"_s, u"card_hashes"_s, u"card_numbers"_s, u"addresses"_s, u"devices"_s}.contains(
+                        it.key()))
                     badRule(i, u"unknown blacklist %1."_s.arg(it.key()));
         }
         rows.append(row);

@@ -29,6 +29,7 @@ struct RiskInput
     qint64 amount = 0;
     QString cardHash; ///< withdrawals: the bank card's lookup hash
     QString address; ///< the client's IP address
+    QString device; ///< the app's device id (X-Device-Id), when it sends one
     QString counterparty; ///< transfers: the receiving user
 };
 

@@ -189,8 +189,9 @@ const QString kTransferColumns = u"transfer_no, kind, from_type, from_id, from_b
 } // namespace
 
 HttpResponse WalletService::transfer(const QSqlDatabase &db, const QString &userId, const QJsonObject &input,
-                                     const QString &address, IdempotencyContext *idempotency)
+                                     const Client &client, IdempotencyContext *idempotency)
 {
+    const QString &address = client.address;
     refuseUnknown(input, {u"to_user"_s, u"amount"_s, u"memo"_s});
     const QString toUser = requiredText(input, u"to_user"_s, 64, u"[A-Za-z0-9]+"_s);
     const qint64 amount = integerField(input, u"amount"_s, 1, m_config.maxTransfer, 0);
@@ -213,7 +214,7 @@ HttpResponse WalletService::transfer(const QSqlDatabase &db, const QString &user
         sqlExec(db, u"SELECT balance FROM ledger_accounts WHERE id = ? FOR UPDATE"_s, {availableAccount(from)});
     const QString transferNo = m_transferIds->next();
     const RiskDecision risk = RiskEngine::evaluate(
-        db, *m_decisionIds, RiskInput{u"transfer"_s, transferNo, from, amount, {}, address, toUser}, now,
+        db, *m_decisionIds, RiskInput{u"transfer"_s, transferNo, from, amount, {}, address, client.device, toUser}, now,
         m_config.dayOffsetMinutes);
     if (risk.outcome != u"pass"_s) {
         const HttpResponse refused

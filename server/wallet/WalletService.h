@@ -74,8 +74,14 @@ public:
     QJsonObject rechargeList(const QSqlDatabase &db, const QString &userId, const QString &before, int limit) const;
 
     /// POST /v1/app/transfers inside one writer unit (with the idempotent answer).
+    /// Where a request came from, for the risk rules.
+    struct Client
+    {
+        QString address;
+        QString device;
+    };
     HttpResponse transfer(const QSqlDatabase &db, const QString &userId, const QJsonObject &input,
-                          const QString &address, IdempotencyContext *idempotency);
+                          const Client &client, IdempotencyContext *idempotency);
     QJsonObject transferList(const QSqlDatabase &db, const Holder &holder, const QString &before, int limit) const;
     /// Internal API (red packets): moves money between holders once per (refType, refId); inside
     /// the caller's writer unit. Returns the transfer number. Throws INSUFFICIENT_FUNDS.
@@ -89,7 +95,7 @@ public:
     /// Withdrawal application inside one writer unit: risk rules, freeze, PENDING_REVIEW; a rule's
     /// refusal is stored (REJECTED) and answered 422 RISK_REJECTED.
     HttpResponse applyWithdrawal(const QSqlDatabase &db, const Holder &holder, const QJsonObject &input,
-                                 const QString &address, IdempotencyContext *idempotency);
+                                 const Client &client, IdempotencyContext *idempotency);
     QJsonObject withdrawal(const QSqlDatabase &db, const QString &id) const;
     QJsonObject withdrawals(const QSqlDatabase &db, const QString &status, const Holder &holder, const QString &before,
                             int limit) const;

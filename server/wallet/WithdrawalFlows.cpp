@@ -266,8 +266,9 @@ QJsonObject WalletService::unbindCard(const Holder &holder, const QString &cardI
 // Withdrawals
 
 HttpResponse WalletService::applyWithdrawal(const QSqlDatabase &db, const Holder &holder, const QJsonObject &input,
-                                            const QString &address, IdempotencyContext *idempotency)
+                                            const Client &client, IdempotencyContext *idempotency)
 {
+    const QString &address = client.address;
     refuseUnknown(input, {u"amount"_s, u"bank_card_id"_s});
     const qint64 amount = integerField(input, u"amount"_s, 1, m_config.maxWithdrawal, 0);
     if (amount == 0)
@@ -289,7 +290,7 @@ HttpResponse WalletService::applyWithdrawal(const QSqlDatabase &db, const Holder
 
     const QString id = m_withdrawalIds->next();
     const RiskDecision risk
-        = RiskEngine::evaluate(db, *m_decisionIds, RiskInput{u"withdrawal"_s, id, holder, amount, hash, address, {}},
+        = RiskEngine::evaluate(db, *m_decisionIds, RiskInput{u"withdrawal"_s, id, holder, amount, hash, address, client.device, {}},
                                now, m_config.dayOffsetMinutes);
     const QString actorType = holder.isUser() ? u"app_user"_s : u"merchant"_s;
     if (risk.outcome == u"reject"_s) {

@@ -544,7 +544,7 @@ void tst_PayoutChannel::slowResultIsProcessingFirst()
     QTRY_COMPARE_WITH_TIMEOUT(m_receiver->acceptedCount(pay.payoutNo), 1, kWaitMs);
 
     // processing_ms: PROCESSING until the time has passed, then SUCCESS without any query.
-    setFaults(provider, {{u"processing_queries"_s, 0}, {u"processing_ms"_s, 400}});
+    setFaults(provider, {{u"processing_queries"_s, 0}, {u"processing_ms"_s, 2000}});
     const PayoutRequest timed = request(provider);
     QCOMPARE(payouts->submit(timed).outcome, CallOutcome::Ok);
     QCOMPARE(payouts->query(timed.payoutNo).payout.state, PayoutState::Processing);
