@@ -81,6 +81,16 @@ if $sandbox; then
     "$server" channel set alipay-sandbox --data-dir "$data_dir" "${server_args[@]}" \
       --gateway-url "$(m .alipay.gateway_url)" --gateway-ca-file "$(m .ca_file)" >/dev/null
   fi
+  if ! grep -q '^bankpay-sandbox' <<<"$channels"; then
+    "$server" channel add --data-dir "$data_dir" "${server_args[@]}" --type bankpay --id bankpay-sandbox \
+      --name "Bank payout (sandbox)" --mch-id "$(m .bankpay.merchant_id)" \
+      --private-key-file "$(m .bankpay.merchant_private_key_file)" --merchant-serial "$(m .bankpay.merchant_key_id)" \
+      --platform-key-file "$(m .bankpay.provider_public_key_file)" --platform-serial "$(m .bankpay.provider_key_id)" \
+      --gateway-url "$(m .bankpay.gateway_url)" --gateway-ca-file "$(m .ca_file)" >/dev/null
+  else
+    "$server" channel set bankpay-sandbox --data-dir "$data_dir" "${server_args[@]}" \
+      --gateway-url "$(m .bankpay.gateway_url)" --gateway-ca-file "$(m .ca_file)" >/dev/null
+  fi
   if ! grep -q '^wechat-sandbox' <<<"$channels"; then
     "$server" channel add --data-dir "$data_dir" "${server_args[@]}" --type wechat --id wechat-sandbox \
       --name "WeChat Pay (sandbox)" --app-id "$(m .wechat.appid)" --mch-id "$(m .wechat.mchid)" \
@@ -135,7 +145,7 @@ MSG
 if $sandbox; then
   cat <<MSG
     sandbox:  https://127.0.0.1:$sandbox_port (Alipay gateway /gateway.do, WeChat Pay /v3/…,
-              buyer and faults at /control; channels alipay-sandbox and wechat-sandbox)
+              buyer and faults at /control; channels alipay-sandbox, wechat-sandbox, bankpay-sandbox)
 MSG
 fi
 if [ -f "$data_dir/first-run.txt" ]; then
