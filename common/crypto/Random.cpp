@@ -1,5 +1,8 @@
 #include "common/crypto/Random.h"
 
+#include <cstring>
+#include <limits>
+
 #include "common/crypto/OpenSslSupport.h"
 
 #include <openssl/rand.h>
@@ -51,6 +54,22 @@ QString Random::alphanumeric(qsizetype length)
         }
     }
     return out;
+}
+
+quint64 Random::uniform(quint64 bound)
+{
+    Q_ASSERT(bound > 0);
+    if (bound <= 1)
+        return 0;
+    // Draws at or above the largest multiple of bound are thrown away, so no value is likelier.
+    const quint64 limit = std::numeric_limits<quint64>::max() - std::numeric_limits<quint64>::max() % bound;
+    for (;;) {
+        quint64 draw = 0;
+        const QByteArray raw = bytes(sizeof draw);
+        std::memcpy(&draw, raw.constData(), sizeof draw);
+        if (draw < limit)
+            return draw % bound;
+    }
 }
 
 } // namespace paydesk

@@ -20,6 +20,8 @@ public:
     static QString token(qsizetype nBytes = 32);
     /// A string of length characters drawn uniformly from [0-9A-Za-z] (WeChat nonce_str style).
     static QString alphanumeric(qsizetype length = 32);
+    /// A number drawn uniformly from [0, bound) (bound > 0), without modulo bias.
+    static quint64 uniform(quint64 bound);
 };
 
 } // namespace paydesk

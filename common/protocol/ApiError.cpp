@@ -50,6 +50,11 @@ ErrorCodeInfo infoFor(ErrorCode code)
     case ErrorCode::Unavailable: return {"UNAVAILABLE", 503, "The service is temporarily unavailable; retry later."};
     case ErrorCode::ChannelError: return {"CHANNEL_ERROR", 502, "The payment channel refused the request."};
     case ErrorCode::RiskRejected: return {"RISK_REJECTED", 422, "A risk rule refused the request."};
+    case ErrorCode::AlreadyGrabbed:
+        return {"ALREADY_GRABBED", 409, "You already have a share of this red packet."};
+    case ErrorCode::SoldOut: return {"SOLD_OUT", 409, "Every share of the red packet is taken."};
+    case ErrorCode::Expired: return {"EXPIRED", 410, "The red packet has expired."};
+    case ErrorCode::NotActive: return {"NOT_ACTIVE", 409, "The red packet is not active."};
     case ErrorCode::CardRejected:
         return {"CARD_REJECTED", 422, "The bank card could not be verified with this holder name."};
     }

@@ -43,6 +43,10 @@ enum class ErrorCode : quint8 {
     ChannelError, // CHANNEL_ERROR 502: the payment channel refused the call (details carry its code)
     RiskRejected, // RISK_REJECTED 422: a risk rule refused the request (details name the rule)
     CardRejected, // CARD_REJECTED 422: the bank could not verify the card with this holder name
+    AlreadyGrabbed, // ALREADY_GRABBED 409: this user has a share of the red packet already
+    SoldOut, // SOLD_OUT 409: every share of the red packet is taken
+    Expired, // EXPIRED 410: the red packet has expired
+    NotActive, // NOT_ACTIVE 409: the red packet is not paid for (or was cancelled)
 };
 
 // "INSUFFICIENT_FUNDS". Empty for a value outside the enumeration.

@@ -7,6 +7,7 @@
 #include "server/api/IdentityRoutes.h"
 #include "server/api/OpenApiRoutes.h"
 #include "server/api/PaymentRoutes.h"
+#include "server/api/RedPacketRoutes.h"
 #include "server/api/WalletRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/auth/ApiKeyService.h"
@@ -166,8 +167,14 @@ bool ServerApp::initialise(QString *error)
     wallet.fourEyesThreshold = m_config.fourEyesThreshold;
     wallet.maxTransfer = m_config.maxTransfer;
     wallet.maxWithdrawal = m_config.maxWithdrawal;
+    RedPacketConfig redPackets;
+    redPackets.maxShares = m_config.redPacketMaxShares;
+    redPackets.defaultExpireHours = m_config.redPacketExpireHours;
+    redPackets.expiryScanMs = m_config.redPacketExpiryScanMs;
+    redPackets.compensationScanMs = m_config.redPacketCompensationScanMs;
+    redPackets.skipGrabTransfer = m_config.testRoutes && m_config.faultSkipGrabTransfer;
     m_payments = std::make_unique<Payments>(*m_database, *m_writer, *m_cipher, clock, payments, m_config.nodeId,
-                                            jobOptions, wallet);
+                                            jobOptions, wallet, redPackets);
     m_context.reset(new ApiContext{*m_database, *m_writer, *m_cipher, *m_merchantIds, *m_staffIds, *m_staffAuth,
                                    *m_apiKeys, clock, m_config.security, m_payments.get()});
     return true;
@@ -224,6 +231,7 @@ bool ServerApp::start(QString *error)
     m_metrics->addGauge("paydesk_db_writer_queue", "Units of work waiting for the database writer.",
                         [writer] { return writer->queueDepth(); });
     watchSignals();
+    m_payments->redPackets.start();
     m_payments->jobs.start();
     m_cleanupTimer = new QTimer(this);
     connect(m_cleanupTimer, &QTimer::timeout, this, &ServerApp::removeExpiredRows);
@@ -257,6 +265,7 @@ const Router &ServerApp::buildRouter()
     registerAuditRoutes(*m_router, *m_context);
     registerPaymentRoutes(*m_router, *m_context);
     registerWalletRoutes(*m_router, *m_context);
+    registerRedPacketRoutes(*m_router, *m_context);
     registerChannelRoutes(*m_router, *m_context);
     registerOpenApiRoute(*m_router);
     if (m_config.testRoutes) {

@@ -162,6 +162,8 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
             && readSeconds(settings, u"security/signature_skew_seconds"_s, 5, 3600, &config.security.signatureSkewMs,
                            error)
             && readInt(settings, u"security/password_min_length"_s, 8, 128, &config.security.passwordMinLength, error)
+            && readInt(settings, u"security/sms_per_hour_per_address"_s, 1, 1'000'000,
+                       &config.security.smsPerHourPerAddress, error)
             && readRate(settings, u"security/rate_per_key"_s, &config.security.rateLimitPerKey,
                         &config.security.rateBurstPerKey, error)
             && readRate(settings, u"security/rate_per_address"_s, &config.security.rateLimitPerAddress,
@@ -173,7 +175,14 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
             && readInt(settings, u"wallet/day_offset_minutes"_s, -720, 840, &config.dayOffsetMinutes, error)
             && readInt64(settings, u"wallet/four_eyes_threshold"_s, 1, 1'000'000'000, &config.fourEyesThreshold, error)
             && readInt64(settings, u"wallet/max_transfer"_s, 1, 1'000'000'000, &config.maxTransfer, error)
-            && readInt64(settings, u"wallet/max_withdrawal"_s, 1, 1'000'000'000, &config.maxWithdrawal, error);
+            && readInt64(settings, u"wallet/max_withdrawal"_s, 1, 1'000'000'000, &config.maxWithdrawal, error)
+            && readInt(settings, u"red_packets/max_shares"_s, 1, 1000, &config.redPacketMaxShares, error)
+            && readInt(settings, u"red_packets/default_expire_hours"_s, 1, 72, &config.redPacketExpireHours, error)
+            && readSeconds(settings, u"red_packets/expiry_scan_seconds"_s, 1, 86400, &config.redPacketExpiryScanMs,
+                           error)
+            && readSeconds(settings, u"red_packets/compensation_scan_seconds"_s, 1, 86400,
+                           &config.redPacketCompensationScanMs, error)
+            && readBool(settings, u"testing/fault_skip_grab_transfer"_s, &config.faultSkipGrabTransfer, error);
         config.publicUrl = settings.value(u"payments/public_url"_s).toString();
         config.notifyCaFile = settings.value(u"payments/notify_ca_file"_s).toString();
         config.alertWebhookUrl = settings.value(u"alerts/webhook_url"_s).toString();

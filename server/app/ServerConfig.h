@@ -45,6 +45,11 @@ struct ServerConfig
     qint64 fourEyesThreshold = 500'000; ///< [wallet] withdrawals from this amount (fen) need two admins
     qint64 maxTransfer = 5'000'000; ///< [wallet] one transfer at most (fen)
     qint64 maxWithdrawal = 5'000'000; ///< [wallet] one withdrawal at most (fen)
+    int redPacketMaxShares = 100; ///< [red_packets] shares in one packet
+    int redPacketExpireHours = 24; ///< [red_packets] default lifetime
+    qint64 redPacketExpiryScanMs = 600'000; ///< [red_packets] expiry refund job interval
+    qint64 redPacketCompensationScanMs = 1'800'000; ///< [red_packets] transfer compensation job interval
+    bool faultSkipGrabTransfer = false; ///< [testing] grabs commit without their transfer (with testing/routes)
 
     /// publicUrl, or the listen address when it is not set.
     QString effectivePublicUrl() const;

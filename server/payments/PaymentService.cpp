@@ -384,10 +384,13 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
         {nullable(trade.channelTradeNo), trade.paidAtMs ? trade.paidAtMs : now, now, order.orderNo, order.version});
     if (update.numRowsAffected() != 1)
         throw ApiError(ErrorCode::Conflict, u"The order changed concurrently; the channel will retry."_s);
-    const bool recharge = order.kind == u"RECHARGE"_s;
-    // A recharge credits the app user's wallet; any other payment credits the merchant.
+    // A recharge credits the app user's available funds, a red packet's payment the sender's
+    // frozen funds; any other payment credits the merchant.
+    const bool recharge = order.kind == u"RECHARGE"_s || order.kind == u"RED_PACKET"_s;
     const QString credited = recharge
-        ? Ledger::ensureAccount(db, u"user"_s, order.payerUserId, u"available"_s, order.currency, false, now)
+        ? Ledger::ensureAccount(db, u"user"_s, order.payerUserId,
+                                order.kind == u"RED_PACKET"_s ? u"frozen"_s : u"available"_s, order.currency, false,
+                                now)
         : Ledger::ensureAccount(db, u"merchant"_s, order.merchantId, u"settlement_available"_s, order.currency,
                                 false, now);
     Ledger::post(db, *m_journalIds,
@@ -400,6 +403,8 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
     addEvent(db, order.orderNo, u"SUCCESS"_s, u"paid"_s,
              u"channel trade %1 via %2"_s.arg(trade.channelTradeNo, source));
     Outbox::finish(db, u"order.poll"_s, order.orderNo, now);
+    if (const auto hook = m_paidHooks.constFind(order.kind); hook != m_paidHooks.cend())
+        (*hook)(db, loadOrder(db, order.orderNo));
     if (!recharge)
         enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.paid"_s,
                              loadOrder(db, order.orderNo).toJson(), order.notifyUrl);

@@ -11,6 +11,7 @@
 #include <QThreadPool>
 #include <QPromise>
 
+#include <functional>
 #include <memory>
 
 namespace paydesk {
@@ -101,6 +102,11 @@ public:
 
     QThreadPool &pool() { return m_pool; }
 
+    /// Runs inside the unit that records the payment of an order of this kind (after its ledger
+    /// entry), e.g. the red packet a RED_PACKET order paid for. Register before the jobs start.
+    using PaidHook = std::function<void(const QSqlDatabase &, const OrderRecord &)>;
+    void setPaidHook(const QString &kind, PaidHook hook) { m_paidHooks.insert(kind, std::move(hook)); }
+
     /// Keeps a payout provider call or notification in the channel log, by withdrawal.
     void logPayoutExchange(const QString &channelId, const QString &withdrawalId, const ChannelExchange &exchange,
                            const QString &outcome);
@@ -147,6 +153,7 @@ private:
     QThreadPool m_pool;
     QMutex m_errorsMutex;
     QHash<QString, QList<qint64>> m_recentErrors; ///< channel id → times of unknown outcomes
+    QHash<QString, PaidHook> m_paidHooks;
 };
 
 template<typename F> auto PaymentService::run(F &&work) -> QFuture<decltype(work())>

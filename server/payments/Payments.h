@@ -4,6 +4,7 @@
 #include "server/payments/ChannelStore.h"
 #include "server/payments/Outbox.h"
 #include "server/payments/PaymentService.h"
+#include "server/wallet/RedPacketService.h"
 #include "server/wallet/WalletService.h"
 
 namespace paydesk {
@@ -13,20 +14,23 @@ namespace paydesk {
 struct Payments
 {
     Payments(Database &database, DbWriter &writer, FieldCipher &cipher, Clock clock, PaymentsConfig config, int nodeId,
-             JobRunner::Options jobOptions, WalletConfig walletConfig = {})
+             JobRunner::Options jobOptions, WalletConfig walletConfig = {}, RedPacketConfig redPacketConfig = {})
         : channels(database, cipher, http, clock, config.publicUrl),
           service(database, writer, channels, http, cipher, clock, config, nodeId),
           wallet(database, writer, cipher, service, channels, clock, walletConfig, nodeId),
+          redPackets(database, writer, service, wallet, clock, redPacketConfig, nodeId),
           jobs(database, writer, clock, std::move(jobOptions))
     {
         service.attach(jobs);
         wallet.attach(jobs);
+        redPackets.attach(jobs);
     }
 
     HttpClient http;
     ChannelStore channels;
     PaymentService service;
     WalletService wallet;
+    RedPacketService redPackets;
     JobRunner jobs;
 };
 

@@ -8,6 +8,8 @@
 #include <QTimer>
 #include <QUuid>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 Q_LOGGING_CATEGORY(lcPayoutBook, "paydesk.sandbox.payouts")
@@ -109,11 +111,7 @@ PayoutBook::Acceptance PayoutBook::accept(PayoutRecord candidate, const Rule &ru
         const SimChannel provider = result->provider;
         const QString payoutNo = result->payoutNo;
         QMetaObject::invokeMethod(
-            this,
-            [this, provider, payoutNo, settleInMs] {
-                QTimer::singleShot(int(settleInMs), this,
-                                   [this, provider, payoutNo] { settleIfDue(provider, payoutNo); });
-            },
+            this, [this, provider, payoutNo, settleInMs] { scheduleSettle(provider, payoutNo, settleInMs); },
             Qt::QueuedConnection);
     }
     return acceptance;
@@ -139,6 +137,19 @@ std::optional<PayoutRecord> PayoutBook::get(SimChannel provider, const QString &
         const PayoutRecord *payout = data.find(provider, payoutNo);
         return payout ? std::optional<PayoutRecord>(*payout) : std::nullopt;
     });
+}
+
+void PayoutBook::scheduleSettle(SimChannel provider, const QString &payoutNo, qint64 delayMs)
+{
+    QTimer::singleShot(int(std::clamp<qint64>(delayMs, 0, Faults::MaxDelayMs)), Qt::PreciseTimer, this,
+                       [this, provider, payoutNo] {
+                           settleIfDue(provider, payoutNo);
+                           // A timer may fire a little before the wall clock says it is due: wait
+                           // out the rest. (One held back by processing_queries settles on a query.)
+                           const std::optional<PayoutRecord> payout = get(provider, payoutNo);
+                           if (payout && !payout->isFinal() && nowMs() < payout->settleAtMs)
+                               scheduleSettle(provider, payoutNo, payout->settleAtMs - nowMs() + 1);
+                       });
 }
 
 void PayoutBook::settleIfDue(SimChannel provider, const QString &payoutNo)

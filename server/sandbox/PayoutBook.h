@@ -117,6 +117,8 @@ public:
     static QString defaultFailCode(SimChannel provider);
 
 private:
+    /// On the book's thread: settles the payout once delayMs have passed (and it is due).
+    void scheduleSettle(SimChannel provider, const QString &payoutNo, qint64 delayMs);
     void settleIfDue(SimChannel provider, const QString &payoutNo);
 
     TradeBook &m_trades;

@@ -66,7 +66,10 @@ std::pair<qint64, qint64> usage(const QSqlDatabase &db, const RiskInput &input, 
                        " AND from_type = ? AND from_id = ? AND created_at >= ? AND status = 'SUCCESS'"_s,
                        {input.holder.type, input.holder.id, sinceMs});
     } else {
-        return {0, 0}; // red packets count themselves once they exist (their own table)
+        rows = sqlExec(db,
+                       u"SELECT COUNT(*), COALESCE(SUM(total), 0) FROM red_packets WHERE sender_id = ? AND"
+                       " created_at >= ? AND status <> 'CANCELLED'"_s,
+                       {input.holder.id, sinceMs});
     }
     rows.next();
     return {rows.value(0).toLongLong(), rows.value(1).toLongLong()};

@@ -342,8 +342,9 @@ WalletService::Check WalletService::check(const QSqlDatabase &db)
         // What the business records say moved in and out of the holder.
         qint64 recharges = 0, income = 0, refunds = 0;
         if (holder.isUser()) {
-            recharges = scalar(u"SELECT COALESCE(SUM(amount), 0) FROM orders WHERE kind = 'RECHARGE' AND"
-                               " payer_user_id = ? AND status IN ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED')"_s,
+            // Recharges, and channel payments for red packets (they land in frozen funds).
+            recharges = scalar(u"SELECT COALESCE(SUM(amount), 0) FROM orders WHERE kind IN ('RECHARGE', 'RED_PACKET')"
+                               " AND payer_user_id = ? AND status IN ('SUCCESS', 'PARTIALLY_REFUNDED', 'REFUNDED')"_s,
                                {holder.id});
         } else {
             // Abnormal payments (status_reason set) sit in suspense, never with the merchant.
@@ -375,12 +376,15 @@ WalletService::Check WalletService::check(const QSqlDatabase &db)
             = scalar(u"SELECT COALESCE(SUM(amount), 0) FROM withdrawals WHERE holder_type = ? AND holder_id = ? AND"
                      " status = 'SUCCESS'"_s,
                      {holder.type, holder.id});
-        // Money frozen for other purposes (red packets) arrives through entries this check
-        // does not know yet; it is reported by the frozen identity below.
-        const qint64 frozenIn = scalar(u"SELECT COALESCE(SUM(p.amount), 0) FROM postings p JOIN journal_entries e ON"
-                                       " e.id = p.entry_id WHERE p.account_id = ? AND p.amount > 0 AND e.kind NOT IN"
-                                       " ('withdrawal.frozen')"_s,
-                                       {frozen});
+        // Red packets hold their total minus what was refunded and what grabbers received.
+        qint64 packetsHeld = 0;
+        if (holder.isUser())
+            packetsHeld = scalar(u"SELECT COALESCE(SUM(total - refunded_amount), 0) FROM red_packets WHERE"
+                                 " sender_id = ? AND status IN ('ACTIVE', 'FINISHED', 'EXPIRED_REFUNDED')"_s,
+                                 {holder.id})
+                - scalar(u"SELECT COALESCE(SUM(s.amount), 0) FROM red_packet_shares s JOIN red_packets p ON"
+                         " p.id = s.packet_id WHERE p.sender_id = ? AND s.transfer_no IS NOT NULL"_s,
+                         {holder.id});
 
         const qint64 expectedTotal
             = recharges + income - refunds + transfersIn - transfersOutAvailable - transfersOutFrozen - withdrawalsPaid;
@@ -397,10 +401,12 @@ WalletService::Check WalletService::check(const QSqlDatabase &db)
                         .arg(availableBalance + frozenBalance)
                         .arg(availableBalance)
                         .arg(frozenBalance));
-        if (frozenIn == 0 && withdrawalsOpen != frozenBalance)
-            problem(u"%1: frozen %2, but open withdrawals add up to %3"_s.arg(name)
+        if (withdrawalsOpen + packetsHeld != frozenBalance)
+            problem(u"%1: frozen %2, but open withdrawals (%3) and unfinished red packets (%4) add up to %5"_s.arg(name)
                         .arg(frozenBalance)
-                        .arg(withdrawalsOpen));
+                        .arg(withdrawalsOpen)
+                        .arg(packetsHeld)
+                        .arg(withdrawalsOpen + packetsHeld));
     }
 
     // Every record has exactly its entry.
@@ -409,7 +415,7 @@ WalletService::Check WalletService::check(const QSqlDatabase &db)
         while (rows.next())
             problem(what.arg(rows.value(0).toString()));
     };
-    missing(u"SELECT o.order_no FROM orders o WHERE o.kind = 'RECHARGE' AND o.status IN ('SUCCESS',"
+    missing(u"SELECT o.order_no FROM orders o WHERE o.kind IN ('RECHARGE', 'RED_PACKET') AND o.status IN ('SUCCESS',"
             " 'PARTIALLY_REFUNDED', 'REFUNDED') AND NOT EXISTS (SELECT 1 FROM journal_entries e WHERE e.kind ="
             " 'recharge.paid' AND e.ref_id = o.order_no)"_s,
             u"recharge %1 succeeded without its credit entry"_s);

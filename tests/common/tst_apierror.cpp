@@ -65,6 +65,10 @@ void tst_ApiError::codesMapToWireNameAndStatus_data()
     row(ErrorCode::ChannelError, "CHANNEL_ERROR", 502);
     row(ErrorCode::RiskRejected, "RISK_REJECTED", 422);
     row(ErrorCode::CardRejected, "CARD_REJECTED", 422);
+    row(ErrorCode::AlreadyGrabbed, "ALREADY_GRABBED", 409);
+    row(ErrorCode::SoldOut, "SOLD_OUT", 409);
+    row(ErrorCode::Expired, "EXPIRED", 410);
+    row(ErrorCode::NotActive, "NOT_ACTIVE", 409);
 }
 
 void tst_ApiError::codesMapToWireNameAndStatus()
@@ -84,7 +88,7 @@ void tst_ApiError::codesMapToWireNameAndStatus()
 void tst_ApiError::everyCodeHasAUniqueNameAndRoundTrips()
 {
     const QList<ErrorCode> codes = paydesk::allErrorCodes();
-    QCOMPARE(codes.size(), qsizetype(27));
+    QCOMPARE(codes.size(), qsizetype(31));
     QSet<QString> names;
     for (const ErrorCode code : codes) {
         const QString name = paydesk::errorCodeName(code);

@@ -1,5 +1,7 @@
 #include "PaymentStack.h"
 
+#include "server/auth/AppAuthService.h"
+#include "server/security/FieldCipher.h"
 #include "server/store/Sql.h"
 
 #include <QDateTime>
@@ -27,6 +29,9 @@ QString field(const QJsonObject &object, const QString &name)
 
 } // namespace
 
+PaymentStack::PaymentStack() = default;
+PaymentStack::~PaymentStack() = default;
+
 bool PaymentStack::setUp(QString *error, const BeforeServer &beforeServer)
 {
     if (!m_fixture.setUp(error))
@@ -41,7 +46,8 @@ bool PaymentStack::setUp(QString *error, const BeforeServer &beforeServer)
         *error = u"cannot write paydesk.ini"_s;
         return false;
     }
-    config.write("[security]\nrate_per_key=100000\nrate_per_address=100000\n[log]\naccess=false\n");
+    config.write("[security]\nrate_per_key=100000\nrate_per_address=100000\nsms_per_hour_per_address=100000\n"
+                 "[log]\naccess=false\n");
     config.close();
     if (runServerCommand({u"init"_s, u"--first-run-file"_s, m_dataDir + u"/first-run.txt"_s}) != 0) {
         *error = u"paydesk-server init failed"_s;
@@ -175,15 +181,85 @@ QString PaymentStack::appSignIn(const QString &phone)
     const auto sent = api.send("POST", "/v1/app/sms-codes", compactJson({{u"phone"_s, phone}}));
     if (!sent || sent->status != 202)
         return {};
-    QByteArray output;
-    if (runServerCommand({u"sms"_s, u"last"_s, u"--phone"_s, phone}, &output) != 0)
+    // The built-in "log" SMS provider keeps the message; read it as `paydesk-server sms last` does.
+    if (!m_cipher) {
+        QString error;
+        m_cipher = FieldCipher::load(m_dataDir, &error);
+        if (!m_cipher)
+            return {};
+    }
+    QSqlQuery row = sqlExec(m_reader->threadConnection(),
+                            u"SELECT body FROM sms_log WHERE phone_hash = ? ORDER BY created_at DESC LIMIT 1"_s,
+                            {AppAuthService::phoneLookupHash(*m_cipher, AppAuthService::normalisePhone(phone))});
+    if (!row.next())
         return {};
+    const QByteArray output = row.value(0).toString().toUtf8();
     const qsizetype at = output.indexOf("code is ");
     if (at < 0)
         return {};
     const auto session = api.send("POST", "/v1/app/sessions",
                                   compactJson({{u"phone"_s, phone}, {u"code"_s, QString::fromLatin1(output.mid(at + 8, 6))}}));
     return ApiClient::json(session).value(u"token"_s).toString();
+}
+
+PaymentStack::AppUser PaymentStack::newAppUser()
+{
+    AppUser user;
+    user.token = appSignIn(u"139%1"_s.arg(10'000'000 + ++m_phones));
+    user.id = ApiClient::json(app(user, "GET", "/v1/app/me")).value(u"id"_s).toString();
+    return user;
+}
+
+std::optional<RawResponse> PaymentStack::app(const AppUser &user, const QByteArray &method, const QByteArray &target,
+                                             const QJsonObject &body, const QByteArray &headers)
+{
+    ApiClient api = client();
+    return api.bearer(user.token, method, target, body.isEmpty() ? QByteArray() : compactJson(body), headers);
+}
+
+QByteArray PaymentStack::actionHeaders(const AppUser &user, const QString &purpose, const QByteArray &idempotencyKey)
+{
+    const QString token
+        = ApiClient::json(app(user, "POST", "/v1/app/action-tokens", {{u"purpose"_s, purpose}}))
+              .value(u"token"_s)
+              .toString();
+    const QByteArray key = idempotencyKey.isEmpty() ? "k-" + QByteArray::number(++m_keys) : idempotencyKey;
+    return "X-Action-Token: " + token.toLatin1() + "\r\nIdempotency-Key: " + key + "\r\n";
+}
+
+bool PaymentStack::recharge(const AppUser &user, qint64 amount, const QString &channel)
+{
+    const qint64 before = available(user);
+    const auto created = app(user, "POST", "/v1/app/recharges",
+                             {{u"amount"_s, amount}, {u"channel"_s, channel}, {u"method"_s, u"qr"_s}},
+                             "Idempotency-Key: rc-" + QByteArray::number(++m_keys) + "\r\n");
+    if (!created || created->status != 201) {
+        qWarning() << "recharge:" << (created ? created->body : "");
+        return false;
+    }
+    pay(ApiClient::json(created));
+    return waitFor([&] { return available(user) == before + amount; });
+}
+
+QJsonObject PaymentStack::wallet(const AppUser &user)
+{
+    return ApiClient::json(app(user, "GET", "/v1/app/wallet"));
+}
+
+qint64 PaymentStack::available(const AppUser &user)
+{
+    return wallet(user).value(u"available"_s).toInteger();
+}
+
+qint64 PaymentStack::frozen(const AppUser &user)
+{
+    return wallet(user).value(u"frozen"_s).toInteger();
+}
+
+QJsonObject PaymentStack::walletCheck()
+{
+    ApiClient api = client();
+    return ApiClient::json(api.bearer(m_adminToken, "GET", "/v1/admin/wallet-check"));
 }
 
 std::optional<RawResponse> PaymentStack::merchant(const QByteArray &method, const QByteArray &target,

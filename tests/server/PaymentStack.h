@@ -17,6 +17,10 @@
 #include <memory>
 #include <optional>
 
+namespace paydesk {
+class FieldCipher;
+}
+
 namespace paydesk::test {
 
 /// Waits for a condition with a deadline, checking it every few milliseconds.
@@ -36,6 +40,9 @@ QByteArray compactJson(const QJsonObject &object);
 class PaymentStack final
 {
 public:
+    PaymentStack();
+    ~PaymentStack();
+
     /// beforeServer runs once the data directory exists and before the server starts; what it
     /// returns is added to the server's command line.
     using BeforeServer = std::function<QStringList(const QString &dataDir)>;
@@ -62,6 +69,25 @@ public:
     /// An app user signed in with an SMS code (registered on first sign-in); its token.
     QString appSignIn(const QString &phone);
 
+    /// A new app user (a fresh phone number), signed in.
+    struct AppUser
+    {
+        QString id;
+        QString token;
+    };
+    AppUser newAppUser();
+    std::optional<RawResponse> app(const AppUser &user, const QByteArray &method, const QByteArray &target,
+                                   const QJsonObject &body = {}, const QByteArray &headers = {});
+    /// X-Action-Token (fresh, for the purpose) and Idempotency-Key (given, or fresh) header lines.
+    QByteArray actionHeaders(const AppUser &user, const QString &purpose, const QByteArray &idempotencyKey = {});
+    /// Recharges the user's wallet through the sandbox and waits until the credit shows.
+    bool recharge(const AppUser &user, qint64 amount, const QString &channel = QStringLiteral("alipay"));
+    QJsonObject wallet(const AppUser &user);
+    qint64 available(const AppUser &user);
+    qint64 frozen(const AppUser &user);
+    /// GET /v1/admin/wallet-check as the platform admin.
+    QJsonObject walletCheck();
+
     std::optional<RawResponse> merchant(const QByteArray &method, const QByteArray &target,
                                         const QJsonObject &body = {});
     QJsonObject createOrder(const QString &channel, qint64 amount, const QString &method = QStringLiteral("qr"),
@@ -86,8 +112,11 @@ private:
     std::unique_ptr<SandboxProcess> m_sandbox;
     std::unique_ptr<ServerProcess> m_server;
     std::unique_ptr<Database> m_reader;
+    std::unique_ptr<FieldCipher> m_cipher;
     QString m_adminToken;
     int m_sequence = 0;
+    int m_phones = 0;
+    int m_keys = 0;
 };
 
 } // namespace paydesk::test

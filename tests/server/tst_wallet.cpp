@@ -55,66 +55,30 @@ private:
     PaymentStack m_stack;
     QString m_admin2Token;
     QString m_operatorToken;
-    int m_phones = 0;
-    int m_keys = 0;
 
-    struct User
-    {
-        QString id;
-        QString token;
-    };
+    using User = PaymentStack::AppUser;
 
-    User newUser()
-    {
-        const QString phone = u"139%1"_s.arg(10'000'000 + ++m_phones);
-        User user;
-        user.token = m_stack.appSignIn(phone);
-        ApiClient api = m_stack.client();
-        user.id = ApiClient::json(api.bearer(user.token, "GET", "/v1/app/me")).value(u"id"_s).toString();
-        return user;
-    }
-
+    User newUser() { return m_stack.newAppUser(); }
     std::optional<RawResponse> app(const User &user, const QByteArray &method, const QByteArray &target,
                                    const QJsonObject &body = {}, const QByteArray &headers = {})
     {
-        ApiClient api = m_stack.client();
-        return api.bearer(user.token, method, target, body.isEmpty() ? QByteArray() : compactJson(body), headers);
+        return m_stack.app(user, method, target, body, headers);
     }
-
     std::optional<RawResponse> admin(const QString &token, const QByteArray &method, const QByteArray &target,
                                      const QJsonObject &body = {})
     {
         ApiClient api = m_stack.client();
         return api.bearer(token, method, target, body.isEmpty() ? QByteArray() : compactJson(body));
     }
-
     QByteArray actionHeaders(const User &user, const QString &purpose, const QByteArray &idempotencyKey = {})
     {
-        const QString token
-            = ApiClient::json(app(user, "POST", "/v1/app/action-tokens", {{u"purpose"_s, purpose}}))
-                  .value(u"token"_s)
-                  .toString();
-        const QByteArray key = idempotencyKey.isEmpty() ? "k-" + QByteArray::number(++m_keys) : idempotencyKey;
-        return "X-Action-Token: " + token.toLatin1() + "\r\nIdempotency-Key: " + key + "\r\n";
+        return m_stack.actionHeaders(user, purpose, idempotencyKey);
     }
-
-    QJsonObject wallet(const User &user) { return ApiClient::json(app(user, "GET", "/v1/app/wallet")); }
-    qint64 available(const User &user) { return wallet(user).value(u"available"_s).toInteger(); }
-    qint64 frozen(const User &user) { return wallet(user).value(u"frozen"_s).toInteger(); }
-
-    // Recharges the user's wallet through the sandbox and waits for the credit.
+    qint64 available(const User &user) { return m_stack.available(user); }
+    qint64 frozen(const User &user) { return m_stack.frozen(user); }
     bool recharge(const User &user, qint64 amount, const QString &channel = u"alipay"_s)
     {
-        const qint64 before = available(user);
-        const auto created = app(user, "POST", "/v1/app/recharges",
-                                 {{u"amount"_s, amount}, {u"channel"_s, channel}, {u"method"_s, u"qr"_s}},
-                                 "Idempotency-Key: rc-" + QByteArray::number(++m_keys) + "\r\n");
-        if (!created || created->status != 201) {
-            qWarning() << "recharge:" << (created ? created->body : "");
-            return false;
-        }
-        m_stack.pay(ApiClient::json(created));
-        return waitFor([&] { return available(user) == before + amount; });
+        return m_stack.recharge(user, amount, channel);
     }
 
     QString bindCard(const User &user, const QString &cardNo, const QString &holder = u"Zhang San"_s)
@@ -145,7 +109,7 @@ private:
         return reached;
     }
 
-    QJsonObject walletCheck() { return ApiClient::json(admin(m_stack.adminToken(), "GET", "/v1/admin/wallet-check")); }
+    QJsonObject walletCheck() { return m_stack.walletCheck(); }
 
 private slots:
     void initTestCase()
@@ -496,7 +460,7 @@ private slots:
     {
         const QJsonArray original
             = ApiClient::json(admin(m_stack.adminToken(), "GET", "/v1/admin/risk-rules")).value(u"rules"_s).toArray();
-        QCOMPARE(original.size(), 2);
+        QVERIFY(original.size() >= 2);
         // An operator cannot change them; a bad rule changes nothing.
         QJsonArray rules = original;
         rules.append(QJsonObject{{u"id"_s, u"transfer_single_max"_s},

@@ -25,6 +25,7 @@ public:
     void kill();
 
     quint16 port() const { return m_port; }
+    QString database() const { return m_database; }
     QString dataDir() const { return m_dataDir; }
     QSslCertificate caCertificate() const;
     QByteArray output();
