@@ -2,6 +2,7 @@
 #include "server/api/IdentityRoutes.h"
 #include "server/api/JsonBody.h"
 
+#include "common/protocol/ApiError.h"
 #include "server/auth/AppAuthService.h"
 #include "server/http/Router.h"
 #include "server/store/Database.h"
@@ -68,10 +69,17 @@ void registerAppAuthRoutes(Router &router, ApiContext &context, AppAuthService &
                      u"A single-use token (X-Action-Token) for one transfer, withdrawal or red packet"_s,
                      u"app"_s},
                     [&appAuth](HttpRequest &request) {
-                        const JsonBody body(request, {u"purpose"_s});
-                        return appAuth.issueActionToken(request.principal->id, body.string(u"purpose"_s, true, 32))
-                            .then(QtFuture::Launch::Sync,
-                                  [](QJsonObject token) { return HttpResponse::json(201, token); });
+                        const JsonBody body(request, {u"purpose"_s, u"delivery"_s});
+                        const QString delivery = body.string(u"delivery"_s, false, 16);
+                        if (!delivery.isEmpty() && delivery != u"response"_s && delivery != u"stream"_s)
+                            throw ApiError(ErrorCode::ValidationFailed, u"delivery must be response or stream."_s,
+                                           QJsonObject{{u"field"_s, u"delivery"_s}});
+                        const bool onStream = delivery == u"stream"_s;
+                        return appAuth
+                            .issueActionToken(request.principal->id, body.string(u"purpose"_s, true, 32), onStream)
+                            .then(QtFuture::Launch::Sync, [onStream](QJsonObject token) {
+                                return HttpResponse::json(onStream ? 202 : 201, token);
+                            });
                     });
 }
 

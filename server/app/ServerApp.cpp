@@ -7,7 +7,9 @@
 #include "server/api/IdentityRoutes.h"
 #include "server/api/OpenApiRoutes.h"
 #include "server/api/PaymentRoutes.h"
+#include "server/api/EventRoutes.h"
 #include "server/api/RedPacketRoutes.h"
+#include "server/events/EventHub.h"
 #include "server/api/WalletRoutes.h"
 #include "server/api/SystemRoutes.h"
 #include "server/auth/ApiKeyService.h"
@@ -67,6 +69,7 @@ ServerApp::ServerApp(ServerConfig config, QObject *parent)
 
 ServerApp::~ServerApp()
 {
+    m_events.reset();
     m_http.reset();
     if (m_payments)
         m_payments->jobs.stop();
@@ -230,6 +233,13 @@ bool ServerApp::start(QString *error)
                         [http] { return http->queuedRequests(); });
     m_metrics->addGauge("paydesk_db_writer_queue", "Units of work waiting for the database writer.",
                         [writer] { return writer->queueDepth(); });
+    m_metrics->addGauge("paydesk_event_streams", "Event stream (WebSocket) connections open now.",
+                        [http] { return http->openStreams(); });
+    m_events = std::make_unique<EventHub>(*m_database, clock,
+                                          [http](const QString &audience, const QByteArray &text) {
+                                              http->publish(audience, text);
+                                          });
+    m_events->start();
     watchSignals();
     m_payments->redPackets.start();
     m_payments->jobs.start();
@@ -266,6 +276,7 @@ const Router &ServerApp::buildRouter()
     registerPaymentRoutes(*m_router, *m_context);
     registerWalletRoutes(*m_router, *m_context);
     registerRedPacketRoutes(*m_router, *m_context);
+    registerEventRoutes(*m_router, *m_context);
     registerChannelRoutes(*m_router, *m_context);
     registerOpenApiRoute(*m_router);
     if (m_config.testRoutes) {
@@ -347,6 +358,7 @@ void ServerApp::completeShutdown()
     m_finished = true;
     // Handlers still running finish (their results are dropped if their client is gone), jobs
     // finish their current call; then the writer commits everything queued before the exit.
+    m_events->stop();
     m_payments->jobs.stop();
     m_workers.waitForDone();
     m_payments->service.pool().waitForDone();

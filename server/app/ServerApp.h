@@ -89,6 +89,7 @@ private:
     std::unique_ptr<Router> m_router;
     QTimer *m_cleanupTimer = nullptr;
     std::unique_ptr<HttpServer> m_http;
+    std::unique_ptr<class EventHub> m_events;
     QSocketNotifier *m_signalNotifier = nullptr;
     bool m_shuttingDown = false;
     bool m_finished = false;

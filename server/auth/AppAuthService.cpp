@@ -1,5 +1,7 @@
 #include "server/auth/AppAuthService.h"
 
+#include "server/events/EventHub.h"
+
 #include "common/crypto/Hmac.h"
 #include "common/crypto/Random.h"
 #include "common/protocol/ApiError.h"
@@ -204,7 +206,7 @@ QFuture<QJsonObject> AppAuthService::signIn(const QString &rawPhone, const QStri
         });
 }
 
-QFuture<QJsonObject> AppAuthService::issueActionToken(const QString &appUserId, const QString &purpose)
+QFuture<QJsonObject> AppAuthService::issueActionToken(const QString &appUserId, const QString &purpose, bool onStream)
 {
     if (!kActionPurposes.contains(purpose)) {
         throw ApiError(ErrorCode::ValidationFailed, u"purpose must be one of %1."_s.arg(kActionPurposes.join(u", "_s)),
@@ -213,12 +215,16 @@ QFuture<QJsonObject> AppAuthService::issueActionToken(const QString &appUserId, 
     const QString token = Random::token(32);
     const qint64 now = m_clock();
     const qint64 expiresAt = now + m_config.actionTokenTtlMs;
-    return m_writer.submit<QJsonObject>([token, appUserId, purpose, now, expiresAt](const QSqlDatabase &db) {
+    return m_writer.submit<QJsonObject>([token, appUserId, purpose, now, expiresAt, onStream](const QSqlDatabase &db) {
         sqlExec(db,
                 u"INSERT INTO action_tokens (token_hash, app_user_id, purpose, created_at, expires_at)"
                 " VALUES (?, ?, ?, ?, ?)"_s,
                 {SessionStore::hashToken(token), appUserId, purpose, now, expiresAt});
-        return QJsonObject{{u"token"_s, token}, {u"purpose"_s, purpose}, {u"expires_at"_s, expiresAt}};
+        const QJsonObject issued{{u"token"_s, token}, {u"purpose"_s, purpose}, {u"expires_at"_s, expiresAt}};
+        if (!onStream)
+            return issued;
+        EventHub::publish(db, u"user:"_s + appUserId, u"action_token"_s, issued, now);
+        return QJsonObject{{u"purpose"_s, purpose}, {u"expires_at"_s, expiresAt}, {u"delivery"_s, u"stream"_s}};
     });
 }
 

@@ -61,7 +61,9 @@ public:
     QFuture<QJsonObject> signIn(const QString &phone, const QString &code, const QString &requestId,
                                 const QHostAddress &address);
     /// A single-use token for one money-moving call, valid for a few minutes.
-    QFuture<QJsonObject> issueActionToken(const QString &appUserId, const QString &purpose);
+    /// With onStream the token is not in the answer but pushed on the user's event stream (an
+    /// "action_token" event), so a script that only speaks HTTP cannot fetch one.
+    QFuture<QJsonObject> issueActionToken(const QString &appUserId, const QString &purpose, bool onStream = false);
 
 private:
     DbWriter &m_writer;

@@ -1,6 +1,7 @@
 #include "server/http/HttpConnection.h"
 
 #include "server/http/HttpServer.h"
+#include "server/http/WebSocketFrames.h"
 
 #include "common/protocol/ApiError.h"
 
@@ -18,6 +19,10 @@ constexpr int kLingerMs = 1000;
 // Responses a client has not read yet; beyond this the connection stops taking requests, so a
 // client that pipelines without reading cannot make the server buffer without bound.
 constexpr qint64 kMaxUnsentBytes = 256 * 1024;
+constexpr qint64 kStreamPingMs = 30'000; // keep NAT and proxies from dropping a quiet event stream
+constexpr qint64 kStreamSilenceMs = 75'000; // no pong or frame for this long: the client is gone
+constexpr qsizetype kStreamMaxFrame = 4096; // clients only send control frames and small acks
+constexpr qint64 kStreamMaxUnsent = 1024 * 1024; // a client this far behind is dropped
 
 HttpConnection *self(http_parser *parser)
 {
@@ -93,7 +98,8 @@ void HttpConnection::enterPhase(Phase phase)
         break;
     case Phase::Reading: m_deadline = QDeadlineTimer(m_limits.requestTimeoutMs); break;
     case Phase::Busy:
-    case Phase::Closing: m_deadline = QDeadlineTimer(QDeadlineTimer::Forever); break;
+    case Phase::Closing:
+    case Phase::Stream: m_deadline = QDeadlineTimer(QDeadlineTimer::Forever); break;
     }
 }
 
@@ -101,6 +107,10 @@ void HttpConnection::onReadyRead()
 {
     if (m_phase == Phase::Handshake)
         return;
+    if (m_phase == Phase::Stream) {
+        readStream();
+        return;
+    }
     if (m_phase == Phase::Closing || m_stopReading) {
         // Nothing more will be parsed; keep the socket's buffer from growing.
         m_socket->skip(m_socket->bytesAvailable());
@@ -282,7 +292,9 @@ void HttpConnection::requestComplete()
     m_messageDone = false;
     const quint64 seq = m_nextSeq++;
     ++m_inFlight;
-    if (!m_keepAlive) {
+    // An upgrade request is the last HTTP on the connection: it becomes an event stream (101),
+    // or the refusal closes it.
+    if (!m_keepAlive || !m_request.header("upgrade").isEmpty()) {
         m_stopReading = true;
         m_closeAfterSeq = seq;
     }
@@ -320,11 +332,17 @@ void HttpConnection::complete(quint64 seq, HttpResponse response, const QString 
     m_ready.insert(seq, Ready{std::move(response), requestId});
     while (!m_ready.isEmpty() && m_ready.firstKey() == m_nextToSend) {
         Ready ready = m_ready.take(m_nextToSend);
-        const bool closing = ready.response.closeConnection || m_nextToSend == m_closeAfterSeq
-            || (m_stopReading && m_inFlight == 1 && m_closeAfterSeq != ~quint64(0));
+        const bool upgraded = ready.response.status == 101;
+        const bool closing = !upgraded
+            && (ready.response.closeConnection || m_nextToSend == m_closeAfterSeq
+                || (m_stopReading && m_inFlight == 1 && m_closeAfterSeq != ~quint64(0)));
         writeResponse(ready.response, ready.requestId, closing);
         ++m_nextToSend;
         --m_inFlight;
+        if (upgraded) {
+            enterStream(ready.response);
+            return;
+        }
         if (closing) {
             enterPhase(Phase::Closing);
             m_ready.clear();
@@ -365,6 +383,13 @@ void HttpConnection::writeResponse(const HttpResponse &response, const QString &
     if (!requestId.isEmpty())
         out += "X-Request-Id: " + requestId.toLatin1() + "\r\n";
     out += "Date: " + m_server->httpDate() + "\r\n";
+    if (response.status == 101) { // Switching Protocols: no body, the connection stays open
+        out += "\r\n";
+        if (m_socket->bytesToWrite() == 0)
+            m_writeProgress.start();
+        m_socket->write(out);
+        return;
+    }
     out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
     out += closing ? "Connection: close\r\n\r\n" : "\r\n";
     out += response.body;
@@ -418,6 +443,15 @@ void HttpConnection::checkTimeouts()
         close("write_timeout");
         return;
     }
+    if (m_phase == Phase::Stream) {
+        if (m_lastHeard.hasExpired(kStreamSilenceMs)) {
+            close("stream_silent");
+        } else if (m_lastPing.hasExpired(kStreamPingMs)) {
+            m_lastPing.start();
+            m_socket->write(WebSocketFrames::frame(WebSocketFrames::Ping, QByteArray()));
+        }
+        return;
+    }
     if (!m_deadline.hasExpired())
         return;
     switch (m_phase) {
@@ -429,11 +463,68 @@ void HttpConnection::checkTimeouts()
         break;
     case Phase::Busy:
     case Phase::Closing: break;
+    case Phase::Stream: break;
+    }
+}
+
+void HttpConnection::enterStream(const HttpResponse &response)
+{
+    enterPhase(Phase::Stream);
+    m_stopReading = true; // no more HTTP on this connection
+    m_audiences = response.streamAudiences;
+    m_lastHeard.start();
+    m_lastPing.start();
+    m_server->streamOpened(this);
+    for (const QByteArray &event : response.streamBacklog)
+        sendEvent(event);
+    readStream(); // frames the client sent right after the handshake
+}
+
+void HttpConnection::sendEvent(const QByteArray &text)
+{
+    if (m_phase != Phase::Stream)
+        return;
+    if (m_socket->bytesToWrite() > kStreamMaxUnsent) {
+        close("stream_backlog");
+        return;
+    }
+    if (m_socket->bytesToWrite() == 0)
+        m_writeProgress.start();
+    m_socket->write(WebSocketFrames::frame(WebSocketFrames::Text, text));
+}
+
+void HttpConnection::readStream()
+{
+    m_input += m_socket->readAll();
+    QByteArray error;
+    const auto frames = WebSocketFrames::takeFrames(m_input, kStreamMaxFrame, &error);
+    if (!frames) {
+        m_socket->write(WebSocketFrames::frame(WebSocketFrames::Close, QByteArray("\x03\xea", 2) + error));
+        enterPhase(Phase::Closing);
+        m_socket->disconnectFromHost();
+        return;
+    }
+    for (const WebSocketFrames::Frame &frame : *frames) {
+        m_lastHeard.start();
+        if (frame.opcode == WebSocketFrames::Ping) {
+            m_socket->write(WebSocketFrames::frame(WebSocketFrames::Pong, frame.payload));
+        } else if (frame.opcode == WebSocketFrames::Close) {
+            m_socket->write(WebSocketFrames::frame(WebSocketFrames::Close, frame.payload.left(2)));
+            enterPhase(Phase::Closing);
+            m_socket->disconnectFromHost();
+            return;
+        }
     }
 }
 
 void HttpConnection::beginShutdown()
 {
+    if (m_phase == Phase::Stream) { // 1001 "going away": the client reconnects to another server
+        m_socket->write(WebSocketFrames::frame(WebSocketFrames::Close, QByteArray("\x03\xe9", 2)));
+        enterPhase(Phase::Closing);
+        m_socket->disconnectFromHost();
+        return;
+    }
     m_stopReading = true;
     if (m_inFlight == 0) {
         close("shutdown");

@@ -24,7 +24,7 @@ class HttpConnection final : public QObject
     Q_DISABLE_COPY_MOVE(HttpConnection)
 
 public:
-    enum class Phase { Handshake, Idle, Reading, Busy, Closing };
+    enum class Phase { Handshake, Idle, Reading, Busy, Closing, Stream };
 
     HttpConnection(QSslSocket *socket, HttpServer *server, quint64 id, bool rejectOnly);
     ~HttpConnection() override;
@@ -43,6 +43,10 @@ public:
     /// Stops taking new requests; closes once the ones in flight are answered.
     void beginShutdown();
     void close(const QByteArray &reason);
+    /// Event stream connections (after a WebSocket handshake): one text frame per event.
+    bool isStream() const { return m_phase == Phase::Stream; }
+    const QStringList &streamAudiences() const { return m_audiences; }
+    void sendEvent(const QByteArray &text);
 
 private:
     void onEncrypted();
@@ -56,6 +60,8 @@ private:
     void enterPhase(Phase phase);
     void resetMessageState();
     bool anyRequestPartial() const;
+    void enterStream(const HttpResponse &response);
+    void readStream();
 
     static int onMessageBegin(http_parser *parser);
     static int onUrl(http_parser *parser, const char *at, size_t length);
@@ -106,6 +112,10 @@ private:
         QString requestId;
     };
     QMap<quint64, Ready> m_ready;
+
+    QStringList m_audiences; ///< Stream: whose events this connection receives
+    QElapsedTimer m_lastHeard; ///< Stream: the client's last frame
+    QElapsedTimer m_lastPing; ///< Stream: our last ping
 };
 
 } // namespace paydesk

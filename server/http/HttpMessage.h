@@ -9,6 +9,7 @@
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QUrlQuery>
 
 #include <chrono>
@@ -51,6 +52,10 @@ struct HttpResponse
     HttpHeaders headers;
     QByteArray body;
     bool closeConnection = false;
+    /// With status 101 (a WebSocket handshake the route accepted): the connection becomes an
+    /// event stream for these audiences ("user:<id>", "merchant:<id>", …), first sending backlog.
+    QStringList streamAudiences;
+    QList<QByteArray> streamBacklog;
 
     static HttpResponse json(int status, const QJsonObject &object);
     static HttpResponse json(int status, const QJsonDocument &document);

@@ -94,10 +94,36 @@ bool HttpServer::evictIdleConnection()
     return true;
 }
 
+void HttpServer::streamOpened(HttpConnection *connection)
+{
+    for (const QString &audience : connection->streamAudiences())
+        m_streams.insert(audience, connection->id());
+    m_openStreams.fetch_add(1, std::memory_order_relaxed);
+}
+
+void HttpServer::publish(const QString &audience, const QByteArray &text)
+{
+    // Connections live on this object's thread: the event is handed over, never sent from here.
+    QMetaObject::invokeMethod(
+        this,
+        [this, audience, text] {
+            const QList<quint64> ids = m_streams.values(audience);
+            for (const quint64 id : ids)
+                if (HttpConnection *connection = m_connections.value(id))
+                    connection->sendEvent(text);
+        },
+        Qt::QueuedConnection);
+}
+
 void HttpServer::connectionClosed(HttpConnection *connection)
 {
     if (m_connections.remove(connection->id()) == 0)
         return;
+    if (!connection->streamAudiences().isEmpty()) {
+        for (const QString &audience : connection->streamAudiences())
+            m_streams.remove(audience, connection->id());
+        m_openStreams.fetch_sub(1, std::memory_order_relaxed);
+    }
     if (connection->isRejectOnly())
         --m_rejecting;
     m_openConnections.store(int(m_connections.size()), std::memory_order_relaxed);

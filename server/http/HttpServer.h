@@ -37,6 +37,10 @@ public:
 
     int openConnections() const { return m_openConnections.load(std::memory_order_relaxed); }
     int queuedRequests() const { return m_queuedRequests.load(std::memory_order_relaxed); }
+    int openStreams() const { return m_openStreams.load(std::memory_order_relaxed); }
+
+    /// Sends an event (a JSON text) to every event stream of the audience. Any thread.
+    void publish(const QString &audience, const QByteArray &text);
 
     /// Stops accepting, closes idle connections and answers what is in flight; emits drained().
     void beginShutdown();
@@ -47,6 +51,7 @@ public:
     void connectionClosed(HttpConnection *connection);
     void recordDrop(const QByteArray &reason);
     void recordProtocolError(int status);
+    void streamOpened(HttpConnection *connection);
     const QByteArray &httpDate() const { return m_httpDate; }
 
 signals:
@@ -76,6 +81,8 @@ private:
     QByteArray m_requestIdPrefix;
     std::atomic<int> m_openConnections{0};
     std::atomic<int> m_queuedRequests{0};
+    std::atomic<int> m_openStreams{0};
+    QMultiHash<QString, quint64> m_streams; ///< audience → connection ids of event streams
     bool m_shuttingDown = false;
     QTimer m_sweepTimer;
     QByteArray m_httpDate;

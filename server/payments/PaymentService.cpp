@@ -4,6 +4,7 @@
 #include "common/money/Money.h"
 #include "common/protocol/ApiError.h"
 #include "common/util/IdGenerator.h"
+#include "server/events/EventHub.h"
 #include "server/ledger/Ledger.h"
 #include "server/net/HttpClient.h"
 #include "server/payments/Alerts.h"
@@ -405,9 +406,12 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
     Outbox::finish(db, u"order.poll"_s, order.orderNo, now);
     if (const auto hook = m_paidHooks.constFind(order.kind); hook != m_paidHooks.cend())
         (*hook)(db, loadOrder(db, order.orderNo));
-    if (!recharge)
-        enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.paid"_s,
-                             loadOrder(db, order.orderNo).toJson(), order.notifyUrl);
+    if (!recharge) {
+        const QJsonObject paid = loadOrder(db, order.orderNo).toJson();
+        enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.paid"_s, paid, order.notifyUrl);
+        // The console showing the QR code switches to "Paid" from this event.
+        EventHub::publish(db, u"merchant:"_s + order.merchantId, u"order.paid"_s, paid, now);
+    }
     return Applied::Success;
 }
 

@@ -5,6 +5,7 @@
 #include "common/util/IdGenerator.h"
 #include "server/audit/AuditLog.h"
 #include "server/auth/Idempotency.h"
+#include "server/events/EventHub.h"
 #include "server/ledger/Ledger.h"
 #include "server/payments/FlowSupport.h"
 #include "server/payments/PaymentService.h"
@@ -66,6 +67,7 @@ struct RedPacketService::Parsed
     int expireHours = 24;
     QString payWith;
     QString method;
+    QStringList recipients; ///< told "red packet received" on their event streams once it is active
 };
 
 RedPacketService::RedPacketService(Database &database, DbWriter &writer, PaymentService &payments,
@@ -110,7 +112,8 @@ void RedPacketService::start()
 
 RedPacketService::Parsed RedPacketService::parse(const QJsonObject &input, bool channel) const
 {
-    refuseUnknown(input, {u"total"_s, u"count"_s, u"greeting"_s, u"expire_hours"_s, u"pay_with"_s, u"method"_s});
+    refuseUnknown(input, {u"total"_s, u"count"_s, u"greeting"_s, u"expire_hours"_s, u"pay_with"_s, u"method"_s,
+                          u"recipients"_s});
     Parsed parsed;
     parsed.total = integerField(input, u"total"_s, 1, kMaxTotal, 0);
     if (parsed.total == 0)
@@ -128,6 +131,16 @@ RedPacketService::Parsed RedPacketService::parse(const QJsonObject &input, bool 
     parsed.payWith = requiredText(input, u"pay_with"_s, 16, u"balance|alipay|wechat"_s);
     if ((parsed.payWith != u"balance"_s) != channel)
         invalid(u"pay_with"_s, u"pay_with does not match the route."_s);
+    const QJsonValue recipients = input.value(u"recipients"_s);
+    if (!recipients.isUndefined()) {
+        if (!recipients.isArray() || recipients.toArray().size() > 100)
+            invalid(u"recipients"_s, u"recipients is a list of at most 100 user ids."_s);
+        for (const QJsonValue &recipient : recipients.toArray()) {
+            if (!recipient.isString() || recipient.toString().isEmpty() || recipient.toString().size() > 64)
+                invalid(u"recipients"_s, u"recipients holds user ids."_s);
+            parsed.recipients.append(recipient.toString());
+        }
+    }
     parsed.method = optionalText(input, u"method"_s, 8);
     if (parsed.method.isEmpty())
         parsed.method = u"app"_s;
@@ -144,9 +157,9 @@ void RedPacketService::insertPacket(const QSqlDatabase &db, const QString &id, c
         invalid(u"count"_s, u"The total cannot be split into this many shares."_s);
     sqlExec(db,
             u"INSERT INTO red_packets (id, sender_id, total, share_count, currency, greeting, pay_with, status,"
-            " expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'CNY', ?, ?, ?, ?, ?, ?)"_s,
+            " recipients, expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'CNY', ?, ?, ?, ?, ?, ?, ?)"_s,
             {id, userId, parsed.total, parsed.count, parsed.greeting, parsed.payWith, status,
-             now + qint64(parsed.expireHours) * 3'600'000, now, now});
+             nonNull(parsed.recipients.join(u',')), now + qint64(parsed.expireHours) * 3'600'000, now, now});
     for (int seq = 0; seq < shares.size(); ++seq)
         sqlExec(db, u"INSERT INTO red_packet_shares (packet_id, seq, amount) VALUES (?, ?, ?)"_s,
                 {id, seq, shares.at(seq)});
@@ -186,6 +199,7 @@ HttpResponse RedPacketService::sendFromBalance(const QSqlDatabase &db, const QSt
     AuditLog::append(db, AuditEntry{u"app_user"_s, userId, u"red_packet.sent"_s, u"red_packet"_s, id,
                                     {{u"total"_s, parsed.total}, {u"count"_s, parsed.count}}, client.address, {},
                                     now});
+    announce(db, id, now);
     const HttpResponse done = HttpResponse::json(201, loadPacket(db, id));
     if (idempotency)
         idempotency->record(db, done);
@@ -246,6 +260,7 @@ void RedPacketService::activate(const QSqlDatabase &db, const OrderRecord &order
                                " AND total = ?"_s,
                                {order.orderNo, now, order.outTradeNo, order.payerUserId, order.amount});
     if (update.numRowsAffected() == 1) {
+        announce(db, order.outTradeNo, now);
         invalidate(order.outTradeNo);
         return;
     }
@@ -307,7 +322,10 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
             {amount, now, packetId});
     if (!m_config.skipGrabTransfer)
         completeTransfer(db, packetId, seq);
-    Q_UNUSED(senderId);
+    QSqlQuery finished = sqlExec(db, u"SELECT status, total FROM red_packets WHERE id = ?"_s, {packetId});
+    if (finished.next() && finished.value(0).toString() == u"FINISHED"_s)
+        EventHub::publish(db, u"user:"_s + senderId, u"red_packet.finished"_s,
+                          {{u"packet_id"_s, packetId}, {u"total"_s, finished.value(1).toLongLong()}}, now);
     return QJsonObject{{u"packet_id"_s, packetId}, {u"amount"_s, amount}, {u"currency"_s, u"CNY"_s},
                        {u"grabbed_at"_s, now}};
 }
@@ -375,6 +393,8 @@ void RedPacketService::refundExpired(const QSqlDatabase &db, const QString &pack
                      now);
     AuditLog::append(db, AuditEntry{u"system"_s, u"red_packets"_s, u"red_packet.expired"_s, u"red_packet"_s, packetId,
                                     {{u"refunded"_s, remaining}}, {}, {}, now});
+    EventHub::publish(db, u"user:"_s + sender.id, u"red_packet.expired"_s,
+                      {{u"packet_id"_s, packetId}, {u"refunded"_s, remaining}}, now);
     invalidate(packetId);
 }
 
@@ -423,6 +443,23 @@ JobResult RedPacketService::compensationScan(const OutboxJob &)
     if (!shares.isEmpty())
         qCInfo(lcRedPackets).noquote() << u"compensation scan: %1 grabs completed"_s.arg(shares.size());
     return JobResult::retryAt(shares.size() == kScanBatch ? now : m_clock() + scaled(m_config.compensationScanMs));
+}
+
+void RedPacketService::announce(const QSqlDatabase &db, const QString &packetId, qint64 now)
+{
+    QSqlQuery row = sqlExec(db, u"SELECT sender_id, greeting, total, share_count, recipients FROM red_packets"
+                                " WHERE id = ?"_s,
+                            {packetId});
+    if (!row.next())
+        return;
+    const QJsonObject data{{u"packet_id"_s, packetId},
+                           {u"sender_id"_s, row.value(0).toString()},
+                           {u"greeting"_s, row.value(1).toString()},
+                           {u"total"_s, row.value(2).toLongLong()},
+                           {u"count"_s, row.value(3).toInt()}};
+    const QStringList recipients = row.value(4).toString().split(u',', Qt::SkipEmptyParts);
+    for (const QString &recipient : recipients)
+        EventHub::publish(db, u"user:"_s + recipient, u"red_packet.received"_s, data, now);
 }
 
 QJsonObject RedPacketService::loadPacket(const QSqlDatabase &db, const QString &packetId) const

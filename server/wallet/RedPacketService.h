@@ -76,6 +76,8 @@ private:
     void refundExpired(const QSqlDatabase &db, const QString &packetId);
     void completeTransfer(const QSqlDatabase &db, const QString &packetId, int seq);
     QJsonObject loadPacket(const QSqlDatabase &db, const QString &packetId) const;
+    /// Tells the packet's recipients (on their event streams) that it is there to grab.
+    void announce(const QSqlDatabase &db, const QString &packetId, qint64 now);
     qint64 scaled(qint64 delayMs) const;
 
     Database &m_database;

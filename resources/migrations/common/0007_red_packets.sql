@@ -11,6 +11,7 @@ CREATE TABLE red_packets (
     greeting TEXT NOT NULL,
     pay_with TEXT NOT NULL CHECK (pay_with IN ('balance', 'alipay', 'wechat')),
     order_no TEXT,
+    recipients TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL CHECK (status IN ('PENDING_PAYMENT', 'ACTIVE', 'FINISHED', 'EXPIRED_REFUNDED',
                                            'CANCELLED')),
     grabbed_amount BIGINT NOT NULL DEFAULT 0,
