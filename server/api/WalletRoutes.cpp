@@ -146,9 +146,10 @@ void registerWalletRoutes(Router &router, ApiContext &context)
                });
 
     // Bank cards, for app users and merchants.
-    const auto cardRoutes = [&](const QByteArray &base, const QList<AuthScheme> &auth, const QList<Role> &readers,
-                                const QList<Role> &writers, Holder (*holderOf)(const HttpRequest &)) {
-        router.addAsync({"POST", base, auth, writers, false, false,
+    const auto cardRoutes = [&](const QByteArray &base, const QList<AuthScheme> &auth, const QList<AuthScheme> &writeAuth,
+                                const QList<Role> &readers, const QList<Role> &writers,
+                                Holder (*holderOf)(const HttpRequest &)) {
+        router.addAsync({"POST", base, writeAuth, writers, false, false,
                          u"Bind a bank card (verified with the bank; only the masked number is ever returned)"_s,
                          u"bank-cards"_s},
                         [&payments, &wallet, holderOf](HttpRequest &request) {
@@ -164,7 +165,7 @@ void registerWalletRoutes(Router &router, ApiContext &context)
                            200, QJsonObject{{u"items"_s, wallet.cards(context.database.threadConnection(),
                                                                       holderOf(request))}});
                    });
-        router.addAsync({"DELETE", base + "/{id}", auth, writers, false, false, u"Unbind a bank card"_s,
+        router.addAsync({"DELETE", base + "/{id}", writeAuth, writers, false, false, u"Unbind a bank card"_s,
                          u"bank-cards"_s},
                         [&payments, &wallet, holderOf](HttpRequest &request) {
                             const Holder holder = holderOf(request);
@@ -173,14 +174,16 @@ void registerWalletRoutes(Router &router, ApiContext &context)
                                 [&wallet, holder, id] { return HttpResponse::json(200, wallet.unbindCard(holder, id)); });
                         });
     };
-    cardRoutes("/v1/app/bank-cards", kApp, {}, {}, &appHolder);
-    cardRoutes("/v1/merchant/bank-cards", kMerchant, kMerchantReaders, kMerchantWriters, &merchantHolder);
+    // Money leaves a merchant only on its admins' word: an API key (a server's credential) reads.
+    cardRoutes("/v1/app/bank-cards", kApp, kApp, {}, {}, &appHolder);
+    cardRoutes("/v1/merchant/bank-cards", kMerchant, kStaff, kMerchantReaders, kMerchantWriters, &merchantHolder);
 
     // Withdrawals, for app users and merchants.
     const auto withdrawalRoutes = [&](const QByteArray &base, const QList<AuthScheme> &auth,
-                                      const QList<Role> &readers, const QList<Role> &writers, bool actionToken,
+                                      const QList<AuthScheme> &writeAuth, const QList<Role> &readers,
+                                      const QList<Role> &writers, bool actionToken,
                                       Holder (*holderOf)(const HttpRequest &)) {
-        RouteSpec apply{"POST", base, auth, writers, true, actionToken,
+        RouteSpec apply{"POST", base, writeAuth, writers, true, actionToken,
                         u"Apply for a withdrawal to a bound card: risk rules, amount frozen, admin review"_s,
                         u"withdrawals"_s};
         if (actionToken)
@@ -220,8 +223,8 @@ void registerWalletRoutes(Router &router, ApiContext &context)
                        return HttpResponse::json(200, found);
                    });
     };
-    withdrawalRoutes("/v1/app/withdrawals", kApp, {}, {}, true, &appHolder);
-    withdrawalRoutes("/v1/merchant/withdrawals", kMerchant, kMerchantReaders, kMerchantWriters, false,
+    withdrawalRoutes("/v1/app/withdrawals", kApp, kApp, {}, {}, true, &appHolder);
+    withdrawalRoutes("/v1/merchant/withdrawals", kMerchant, kStaff, kMerchantReaders, kMerchantWriters, false,
                      &merchantHolder);
 
     // Review by platform admins.

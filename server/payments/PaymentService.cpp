@@ -280,8 +280,9 @@ void PaymentService::markClosed(const QSqlDatabase &db, const OrderRecord &order
         return;
     addEvent(db, order.orderNo, u"CLOSED"_s, u"closed"_s, reason);
     Outbox::finish(db, u"order.poll"_s, order.orderNo, now);
-    enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.closed"_s,
-                         loadOrder(db, order.orderNo).toJson(), order.notifyUrl);
+    if (order.kind == u"PAYMENT"_s) // wallet orders have no merchant back end to tell
+        enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.closed"_s,
+                             loadOrder(db, order.orderNo).toJson(), order.notifyUrl);
 }
 
 void PaymentService::markAbnormal(const QSqlDatabase &db, const OrderRecord &order, const QString &reason,

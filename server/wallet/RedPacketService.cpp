@@ -217,10 +217,14 @@ HttpResponse RedPacketService::sendByChannel(const QString &userId, const QJsonO
         = m_writer
               .submit<std::optional<HttpResponse>>([&](const QSqlDatabase &db) -> std::optional<HttpResponse> {
                   const qint64 now = m_clock();
+                  const Holder sender{u"user"_s, userId};
+                  WalletService::ensureAccounts(db, sender, now);
+                  if (!m_database.isSqlite()) // the sender's counters, one request at a time on every instance
+                      sqlExec(db, u"SELECT balance FROM ledger_accounts WHERE id = ? FOR UPDATE"_s,
+                              {WalletService::availableAccount(sender)});
                   const RiskDecision risk = RiskEngine::evaluate(
                       db, *m_decisionIds,
-                      RiskInput{u"red_packet"_s, id, Holder{u"user"_s, userId}, parsed.total, {}, client.address,
-                                client.device, {}},
+                      RiskInput{u"red_packet"_s, id, sender, parsed.total, {}, client.address, client.device, {}},
                       now, m_wallet.config().dayOffsetMinutes);
                   if (risk.outcome != u"pass"_s)
                       return HttpResponse::error(
@@ -266,6 +270,7 @@ void RedPacketService::activate(const QSqlDatabase &db, const OrderRecord &order
     }
     // The packet was cancelled meanwhile: the money goes to the sender's balance instead.
     const Holder sender{u"user"_s, order.payerUserId};
+    WalletService::ensureAccounts(db, sender, now);
     Ledger::post(db, *m_journalIds,
                  JournalEntry{u"red_packet.unused"_s,
                               u"order"_s,
@@ -303,11 +308,17 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
         ? u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL ORDER BY seq LIMIT 1"_s
         : u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL ORDER BY seq LIMIT 1"
           " FOR UPDATE SKIP LOCKED"_s;
-    QSqlQuery claim = sqlExec(db,
-                              u"UPDATE red_packet_shares SET grabber_id = ?, grabbed_at = ? WHERE packet_id = ? AND"
-                              " grabber_id IS NULL AND seq = ("_s
-                                  + pick + u")"_s,
-                              {userId, now, packetId, packetId});
+    QSqlQuery claim;
+    try {
+        claim = sqlExec(db,
+                        u"UPDATE red_packet_shares SET grabber_id = ?, grabbed_at = ? WHERE packet_id = ? AND"
+                        " grabber_id IS NULL AND seq = ("_s
+                            + pick + u")"_s,
+                        {userId, now, packetId, packetId});
+    } catch (const DatabaseError &) {
+        // The unique (packet, grabber) index: this user's grab on another instance won.
+        throw ApiError(ErrorCode::AlreadyGrabbed, u"You already have a share of this red packet."_s);
+    }
     if (claim.numRowsAffected() != 1)
         throw ApiError(ErrorCode::SoldOut, u"Every share of the red packet is taken."_s);
     QSqlQuery share = sqlExec(db, u"SELECT seq, amount FROM red_packet_shares WHERE packet_id = ? AND grabber_id = ?"_s,
@@ -315,11 +326,14 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
     share.next();
     const int seq = share.value(0).toInt();
     const qint64 amount = share.value(1).toLongLong();
-    sqlExec(db,
-            u"UPDATE red_packets SET grabbed_amount = grabbed_amount + ?, grabbed_count = grabbed_count + 1,"
-            " status = CASE WHEN grabbed_count + 1 = share_count THEN 'FINISHED' ELSE status END, updated_at = ?,"
-            " version = version + 1 WHERE id = ?"_s,
-            {amount, now, packetId});
+    QSqlQuery counted = sqlExec(db,
+                                u"UPDATE red_packets SET grabbed_amount = grabbed_amount + ?, grabbed_count ="
+                                " grabbed_count + 1, status = CASE WHEN grabbed_count + 1 = share_count THEN"
+                                " 'FINISHED' ELSE status END, updated_at = ?, version = version + 1 WHERE id = ? AND"
+                                " status = 'ACTIVE' AND expires_at > ?"_s,
+                                {amount, now, packetId, now});
+    if (counted.numRowsAffected() != 1) // expired (and refunded) by another instance meanwhile
+        throw ApiError(ErrorCode::Expired, u"The red packet has expired."_s);
     if (!m_config.skipGrabTransfer)
         completeTransfer(db, packetId, seq);
     QSqlQuery finished = sqlExec(db, u"SELECT status, total FROM red_packets WHERE id = ?"_s, {packetId});
@@ -382,6 +396,7 @@ void RedPacketService::refundExpired(const QSqlDatabase &db, const QString &pack
     if (update.numRowsAffected() != 1)
         return; // someone else got there first
     const Holder sender{u"user"_s, row.value(4).toString()};
+    WalletService::ensureAccounts(db, sender, now);
     if (remaining > 0)
         Ledger::post(db, *m_journalIds,
                      JournalEntry{u"red_packet.expired"_s,
@@ -410,12 +425,17 @@ JobResult RedPacketService::expiryScan(const OutboxJob &)
     QStringList ids;
     while (rows.next())
         ids.append(rows.value(0).toString());
-    for (const QString &id : std::as_const(ids))
-        m_writer.submit<bool>([&](const QSqlDatabase &db) {
-                    refundExpired(db, id);
-                    return true;
-                })
-            .result();
+    for (const QString &id : std::as_const(ids)) {
+        try {
+            m_writer.submit<bool>([&](const QSqlDatabase &db) {
+                        refundExpired(db, id);
+                        return true;
+                    })
+                .result();
+        } catch (const std::exception &error) { // one bad packet must not stop the others
+            qCWarning(lcRedPackets).noquote() << u"expiry of %1 failed: %2"_s.arg(id, QString::fromUtf8(error.what()));
+        }
+    }
     if (!ids.isEmpty())
         qCInfo(lcRedPackets).noquote() << u"expiry scan: %1 packets expired"_s.arg(ids.size());
     // A full batch means more are due: look again at once.
@@ -434,12 +454,18 @@ JobResult RedPacketService::compensationScan(const OutboxJob &)
     QList<std::pair<QString, int>> shares;
     while (rows.next())
         shares.append({rows.value(0).toString(), rows.value(1).toInt()});
-    for (const auto &[packetId, seq] : std::as_const(shares))
-        m_writer.submit<bool>([&](const QSqlDatabase &db) {
-                    completeTransfer(db, packetId, seq);
-                    return true;
-                })
-            .result();
+    for (const auto &[packetId, seq] : std::as_const(shares)) {
+        try {
+            m_writer.submit<bool>([&](const QSqlDatabase &db) {
+                        completeTransfer(db, packetId, seq);
+                        return true;
+                    })
+                .result();
+        } catch (const std::exception &error) {
+            qCWarning(lcRedPackets).noquote()
+                << u"transfer of %1:%2 failed: %3"_s.arg(packetId).arg(seq).arg(QString::fromUtf8(error.what()));
+        }
+    }
     if (!shares.isEmpty())
         qCInfo(lcRedPackets).noquote() << u"compensation scan: %1 grabs completed"_s.arg(shares.size());
     return JobResult::retryAt(shares.size() == kScanBatch ? now : m_clock() + scaled(m_config.compensationScanMs));

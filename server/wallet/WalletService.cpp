@@ -18,6 +18,7 @@
 
 #include <QHash>
 #include <QJsonDocument>
+#include <QScopeGuard>
 
 using namespace Qt::StringLiterals;
 
@@ -83,21 +84,33 @@ QJsonObject WalletService::entries(const QSqlDatabase &db, const Holder &holder,
     limit = pageLimit(limit);
     const QString available = availableAccount(holder);
     const QString frozen = frozenAccount(holder);
-    // Entry ids grow with time: the newest first, then the page after the cursor.
+    // Newest first by time (entry ids come from several generators), then by id; the cursor is
+    // "<created_at>:<entry id>" of the last item.
+    QString cursorSql;
+    QVariantList values{available, frozen};
+    if (!before.isEmpty()) {
+        const qsizetype colon = before.indexOf(u':');
+        bool ok = colon > 0;
+        const qint64 at = ok ? before.left(colon).toLongLong(&ok) : 0;
+        if (!ok)
+            invalid(u"before"_s, u"before must be the next_before of the previous page."_s);
+        cursorSql = u" AND (e.created_at < ? OR (e.created_at = ? AND e.id < ?))"_s;
+        values << at << at << before.mid(colon + 1);
+    }
     QSqlQuery ids = sqlExec(db,
-                            u"SELECT DISTINCT entry_id FROM postings WHERE account_id IN (?, ?)"_s
-                                + (before.isEmpty() ? u""_s : u" AND entry_id < ?"_s)
-                                + u" ORDER BY entry_id DESC LIMIT "_s + QString::number(limit + 1),
-                            before.isEmpty() ? QVariantList{available, frozen}
-                                             : QVariantList{available, frozen, before});
-    QStringList entryIds;
+                            u"SELECT e.id, e.created_at FROM journal_entries e WHERE e.id IN (SELECT entry_id FROM"
+                            " postings WHERE account_id IN (?, ?))"_s
+                                + cursorSql + u" ORDER BY e.created_at DESC, e.id DESC LIMIT "_s
+                                + QString::number(limit + 1),
+                            values);
+    QList<std::pair<QString, qint64>> entryIds;
     while (ids.next())
-        entryIds.append(ids.value(0).toString());
+        entryIds.append({ids.value(0).toString(), ids.value(1).toLongLong()});
     const bool more = entryIds.size() > limit;
     if (more)
         entryIds.removeLast();
     QJsonArray items;
-    for (const QString &entryId : std::as_const(entryIds)) {
+    for (const auto &[entryId, createdAt] : std::as_const(entryIds)) {
         QSqlQuery entry = sqlExec(db,
                                   u"SELECT e.kind, e.ref_type, e.ref_id, e.memo, e.created_at, p.account_id, p.amount"
                                   " FROM journal_entries e JOIN postings p ON p.entry_id = e.id WHERE e.id = ?"
@@ -124,7 +137,7 @@ QJsonObject WalletService::entries(const QSqlDatabase &db, const Holder &holder,
     }
     QJsonObject page{{u"items"_s, items}};
     if (more)
-        page.insert(u"next_before"_s, entryIds.constLast());
+        page.insert(u"next_before"_s, u"%1:%2"_s.arg(entryIds.constLast().second).arg(entryIds.constLast().first));
     return page;
 }
 
@@ -308,8 +321,20 @@ QString WalletService::transferInternal(const QSqlDatabase &db, const InternalTr
     return transferNo;
 }
 
-WalletService::Check WalletService::check(const QSqlDatabase &db)
+WalletService::Check WalletService::check(const QSqlDatabase &reader)
 {
+    // One snapshot for every number, so money moving meanwhile is never half counted.
+    QSqlDatabase db = reader;
+    const bool postgres = db.driverName() == u"QPSQL"_s;
+    // SET/BEGIN cannot be prepared: plain statements, not sqlExec.
+    const bool snapshot = postgres ? QSqlQuery(db).exec(u"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"_s)
+                                   : db.transaction();
+    const auto endSnapshot = qScopeGuard([&] {
+        if (snapshot && postgres)
+            QSqlQuery(db).exec(u"ROLLBACK"_s);
+        else if (snapshot)
+            db.rollback();
+    });
     Check result;
     const auto problem = [&](const QString &text) {
         result.ok = false;

@@ -131,8 +131,11 @@ public:
 private:
     JobResult submitPayout(const OutboxJob &job);
     JobResult pollPayout(const OutboxJob &job);
-    void applyPayoutResult(const QSqlDatabase &db, const QString &withdrawalId, const QString &state,
-                           const QString &code, const QString &message, const QString &source);
+    /// A final payout result from channelId (checked against the withdrawal's provider and, when
+    /// the provider states it, its amount), inside a writer unit.
+    void applyPayoutResult(const QSqlDatabase &db, const QString &withdrawalId, const QString &channelId,
+                           const QString &state, const QString &code, const QString &message, qint64 reportedAmount,
+                           const QString &source);
     QString cardHash(const QString &digits) const;
 
     Database &m_database;

@@ -7,6 +7,7 @@
 #include "common/util/IdGenerator.h"
 #include "server/audit/AuditLog.h"
 #include "server/auth/Idempotency.h"
+#include "server/events/EventHub.h"
 #include "server/ledger/Ledger.h"
 #include "server/payments/Alerts.h"
 #include "server/payments/FlowSupport.h"
@@ -201,6 +202,17 @@ QJsonObject WalletService::bindCard(const Holder &holder, const QJsonObject &inp
     const qint64 now = m_clock();
     return m_writer
         .submit<QJsonObject>([&](const QSqlDatabase &db) {
+            // Checked again where it counts: a concurrent bind may have added the card meanwhile.
+            QSqlQuery again = sqlExec(db,
+                                      u"SELECT COUNT(*), SUM(CASE WHEN card_hash = ? THEN 1 ELSE 0 END) FROM bank_cards"
+                                      " WHERE holder_type = ? AND holder_id = ? AND status = 'ACTIVE'"_s,
+                                      {hash, holder.type, holder.id});
+            again.next();
+            if (again.value(1).toInt() > 0)
+                throw ApiError(ErrorCode::Conflict, u"This card is already bound."_s);
+            if (again.value(0).toInt() >= m_config.maxCardsPerHolder)
+                throw ApiError(ErrorCode::Conflict,
+                               u"At most %1 cards can be bound; unbind one first."_s.arg(m_config.maxCardsPerHolder));
             sqlExec(db,
                     u"INSERT INTO bank_cards (id, holder_type, holder_id, card_hash, card_no_enc, holder_name_enc,"
                     " masked, bank, status, verification, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
@@ -243,9 +255,9 @@ QJsonObject WalletService::unbindCard(const Holder &holder, const QString &cardI
     return m_writer
         .submit<QJsonObject>([&](const QSqlDatabase &db) {
             QSqlQuery open = sqlExec(db,
-                                     u"SELECT COUNT(*) FROM withdrawals WHERE bank_card_id = ? AND status IN"
-                                     " ('PENDING_REVIEW', 'APPROVED', 'PROCESSING')"_s,
-                                     {cardId});
+                                     u"SELECT COUNT(*) FROM withdrawals WHERE bank_card_id = ? AND holder_type = ? AND"
+                                     " holder_id = ? AND status IN ('PENDING_REVIEW', 'APPROVED', 'PROCESSING')"_s,
+                                     {cardId, holder.type, holder.id});
             open.next();
             if (open.value(0).toInt() > 0)
                 throw ApiError(ErrorCode::Conflict, u"A withdrawal to this card is still open."_s);
@@ -322,6 +334,9 @@ HttpResponse WalletService::applyWithdrawal(const QSqlDatabase &db, const Holder
                               u"withdrawal applied"_s,
                               {{availableAccount(holder), -amount}, {frozenAccount(holder), amount}}},
                  now);
+    // The review queue in admins' consoles updates from this.
+    EventHub::publish(db, u"platform"_s, u"withdrawal.pending_review"_s,
+                      {{u"withdrawal_id"_s, id}, {u"amount"_s, amount}, {u"approvals_needed"_s, approvals}}, now);
     AuditLog::append(db, audit(actorType, holder.id, u"withdrawal.applied"_s, id,
                                {{u"amount"_s, amount}, {u"approvals_needed"_s, approvals}, {u"risk"_s, risk.outcome}},
                                now, address));
@@ -399,10 +414,12 @@ QJsonObject WalletService::approveWithdrawal(const QSqlDatabase &db, const QStri
         throw ApiError(ErrorCode::Conflict, u"The withdrawal is %1 and cannot be approved."_s.arg(w.status));
     const qint64 now = m_clock();
     if (w.approvalsNeeded >= 2 && w.firstApprover.isEmpty()) {
-        sqlExec(db,
-                u"UPDATE withdrawals SET first_approver = ?, first_approved_at = ?, review_reason = ?, updated_at = ?,"
-                " version = version + 1 WHERE id = ? AND version = ?"_s,
-                {adminId, now, nullable(reason), now, id, w.version});
+        QSqlQuery first = sqlExec(db,
+                                  u"UPDATE withdrawals SET first_approver = ?, first_approved_at = ?, review_reason = ?,"
+                                  " updated_at = ?, version = version + 1 WHERE id = ? AND version = ?"_s,
+                                  {adminId, now, nullable(reason), now, id, w.version});
+        if (first.numRowsAffected() != 1)
+            throw ApiError(ErrorCode::Conflict, u"The withdrawal changed meanwhile; reload it."_s);
         AuditLog::append(db, audit(u"staff"_s, adminId, u"withdrawal.first_approval"_s, id,
                                    {{u"amount"_s, w.amount}, {u"reason"_s, reason}}, now));
         return withdrawal(db, id);
@@ -473,24 +490,68 @@ void WalletService::wakeJobs()
 JobResult WalletService::submitPayout(const OutboxJob &job)
 {
     const QSqlDatabase &reader = m_database.threadConnection();
-    const WithdrawalRow w = loadWithdrawal(reader, job.ref);
+    WithdrawalRow w = loadWithdrawal(reader, job.ref);
     if (!w.exists || (w.status != u"APPROVED"_s && w.status != u"PROCESSING"_s))
         return JobResult::done();
     const qint64 timeScale = std::max(1, m_payments.config().timeScale);
+    const bool firstSubmission = w.status == u"APPROVED"_s;
     std::shared_ptr<PayoutChannel> provider
-        = w.payoutChannelId.isEmpty() ? m_channels.pickPayout(u"bankpay"_s) : m_channels.payout(w.payoutChannelId);
+        = firstSubmission ? m_channels.pickPayout(u"bankpay"_s) : m_channels.payout(w.payoutChannelId);
     if (!provider)
         return JobResult::retryAt(m_clock() + std::max<qint64>(1, 60'000 / timeScale),
                                   u"no bank payout provider is enabled"_s);
+    const QString channelId = provider->config().id;
     QSqlQuery card = sqlExec(reader, u"SELECT card_no_enc, holder_name_enc, bank FROM bank_cards WHERE id = ?"_s,
                              {w.cardId});
-    if (!card.next())
-        return JobResult::failed(u"the bank card is gone"_s);
-    const auto cardNo = m_cipher.decrypt(card.value(0).toString(), EncryptedColumns::bankCardNumber().context(w.cardId));
-    const auto holderName
-        = m_cipher.decrypt(card.value(1).toString(), EncryptedColumns::bankCardHolder().context(w.cardId));
-    if (!cardNo || !holderName)
-        return JobResult::failed(u"the bank card cannot be decrypted"_s);
+    const bool cardFound = card.next();
+    const auto cardNo = cardFound ? m_cipher.decrypt(card.value(0).toString(),
+                                                     EncryptedColumns::bankCardNumber().context(w.cardId))
+                                  : std::nullopt;
+    const auto holderName = cardFound ? m_cipher.decrypt(card.value(1).toString(),
+                                                         EncryptedColumns::bankCardHolder().context(w.cardId))
+                                      : std::nullopt;
+    if (!cardNo || !holderName) {
+        // Nothing can be paid without the card: a human decides (the funds stay frozen).
+        m_writer
+            .submit<bool>([&](const QSqlDatabase &db) {
+                Alerts::raise(db, m_payments.alertIds(), m_payments.outboxIds(),
+                              Alerts::Raise{u"PAYOUT_BLOCKED"_s, u"CRITICAL"_s, u"withdrawal"_s, w.id,
+                                            u"Withdrawal %1 cannot be paid out: its bank card cannot be read."_s.arg(
+                                                w.id),
+                                            {},
+                                            {}},
+                              !m_payments.config().alertWebhookUrl.isEmpty(), m_clock());
+                return true;
+            })
+            .result();
+        return JobResult::failed(u"the bank card cannot be read"_s);
+    }
+
+    // The provider is recorded before it is called, so a re-run (after a crash or an unknown
+    // outcome) asks the same provider with the same payout number and never pays twice.
+    if (firstSubmission) {
+        const bool claimed = m_writer
+                                 .submit<bool>([&](const QSqlDatabase &db) {
+                                     const qint64 now = m_clock();
+                                     QSqlQuery update = sqlExec(
+                                         db,
+                                         u"UPDATE withdrawals SET status = 'PROCESSING', payout_channel_id = ?,"
+                                         " updated_at = ?, version = version + 1 WHERE id = ? AND status ="
+                                         " 'APPROVED'"_s,
+                                         {channelId, now, w.id});
+                                     if (update.numRowsAffected() != 1)
+                                         return false;
+                                     Outbox::rearm(db, m_payments.outboxIds(), u"withdrawal.poll"_s, w.id, {},
+                                                   now + std::max<qint64>(1, payoutPollDelay(0) / timeScale), now);
+                                     AuditLog::append(db, audit(u"system"_s, u"payout"_s, u"withdrawal.submitted"_s,
+                                                                w.id, {{u"channel_id"_s, channelId}}, now));
+                                     return true;
+                                 })
+                                 .result();
+        if (!claimed)
+            return JobResult::done();
+        wakeJobs();
+    }
 
     PayoutRequest request;
     request.payoutNo = w.id;
@@ -501,34 +562,25 @@ JobResult WalletService::submitPayout(const OutboxJob &job)
     request.bankCode = card.value(2).toString();
     request.memo = u"Paydesk withdrawal"_s;
     const PayoutResult result = provider->submit(request);
-    const QString channelId = provider->config().id;
     m_payments.logPayoutExchange(channelId, w.id, result.exchange, outcomeName(result.outcome));
 
     m_writer
         .submit<bool>([&](const QSqlDatabase &db) {
-            const qint64 now = m_clock();
-            sqlExec(db,
-                    u"UPDATE withdrawals SET status = 'PROCESSING', payout_channel_id = ?, payout_ref ="
-                    " COALESCE(?, payout_ref), updated_at = ?, version = version + 1 WHERE id = ? AND status IN"
-                    " ('APPROVED', 'PROCESSING')"_s,
-                    {channelId, nullable(result.payout.providerPayoutId), now, w.id});
+            if (!result.payout.providerPayoutId.isEmpty())
+                sqlExec(db, u"UPDATE withdrawals SET payout_ref = ? WHERE id = ? AND payout_ref IS NULL"_s,
+                        {result.payout.providerPayoutId, w.id});
             const PayoutState state = result.payout.state;
-            if (result.outcome == CallOutcome::Rejected) {
-                applyPayoutResult(db, w.id, u"FAILED"_s, result.error.code, result.error.message, u"submit"_s);
+            if (result.outcome == CallOutcome::Rejected && firstSubmission) {
+                // A definite refusal of a new payout; on a re-run the query decides instead.
+                applyPayoutResult(db, w.id, channelId, u"FAILED"_s, result.error.code, result.error.message, 0,
+                                  u"submit"_s);
             } else if (result.outcome == CallOutcome::Ok
                        && (state == PayoutState::Success || state == PayoutState::Failed)) {
-                applyPayoutResult(db, w.id, state == PayoutState::Success ? u"SUCCESS"_s : u"FAILED"_s,
-                                  result.payout.failureCode, result.payout.failureReason, u"submit"_s);
-            } else {
-                // Accepted (or unknown: the provider is idempotent per payout number, and the query
-                // tells which) — the result comes by notification or by query.
-                Outbox::schedule(db, m_payments.outboxIds(), u"withdrawal.poll"_s, w.id, {},
-                                 now + std::max<qint64>(1, payoutPollDelay(0) / timeScale), now);
-                AuditLog::append(db, audit(u"system"_s, u"payout"_s, u"withdrawal.submitted"_s, w.id,
-                                           {{u"channel_id"_s, channelId},
-                                            {u"outcome"_s, outcomeName(result.outcome)}},
-                                           now));
+                applyPayoutResult(db, w.id, channelId, state == PayoutState::Success ? u"SUCCESS"_s : u"FAILED"_s,
+                                  result.payout.failureCode, result.payout.failureReason, result.payout.amount,
+                                  u"submit"_s);
             }
+            // Otherwise the result comes by notification or by the poll scheduled above.
             return true;
         })
         .result();
@@ -552,8 +604,9 @@ JobResult WalletService::pollPayout(const OutboxJob &job)
     if (result.outcome == CallOutcome::Ok && (state == PayoutState::Success || state == PayoutState::Failed)) {
         m_writer
             .submit<bool>([&](const QSqlDatabase &db) {
-                applyPayoutResult(db, w.id, state == PayoutState::Success ? u"SUCCESS"_s : u"FAILED"_s,
-                                  result.payout.failureCode, result.payout.failureReason, u"query"_s);
+                applyPayoutResult(db, w.id, w.payoutChannelId,
+                                  state == PayoutState::Success ? u"SUCCESS"_s : u"FAILED"_s, result.payout.failureCode,
+                                  result.payout.failureReason, result.payout.amount, u"query"_s);
                 return true;
             })
             .result();
@@ -569,7 +622,7 @@ JobResult WalletService::pollPayout(const OutboxJob &job)
             })
             .result();
         wakeJobs();
-        return JobResult::done();
+        return JobResult::retryAt(next, u"resubmitted: the provider did not know the payout"_s);
     }
     if (job.attempts + 1 >= kMaxPayoutPolls) {
         m_writer
@@ -589,24 +642,41 @@ JobResult WalletService::pollPayout(const OutboxJob &job)
     return JobResult::retryAt(next, result.outcome == CallOutcome::Ok ? u"processing"_s : result.error.message);
 }
 
-void WalletService::applyPayoutResult(const QSqlDatabase &db, const QString &withdrawalId, const QString &state,
-                                      const QString &code, const QString &message, const QString &source)
+void WalletService::applyPayoutResult(const QSqlDatabase &db, const QString &withdrawalId, const QString &channelId,
+                                      const QString &state, const QString &code, const QString &message,
+                                      qint64 reportedAmount, const QString &source)
 {
     const WithdrawalRow w = loadWithdrawal(db, withdrawalId);
-    if (!w.exists || (w.status != u"PROCESSING"_s && w.status != u"APPROVED"_s))
+    if (!w.exists || w.status != u"PROCESSING"_s)
         return; // settled before: a duplicate or late result changes nothing
     const qint64 now = m_clock();
+    if (w.payoutChannelId != channelId || (reportedAmount != 0 && reportedAmount != w.amount)) {
+        // Not the provider this payout went to, or not its amount: a human looks, nothing moves.
+        Alerts::raise(db, m_payments.alertIds(), m_payments.outboxIds(),
+                      Alerts::Raise{u"PAYOUT_MISMATCH"_s, u"CRITICAL"_s, u"withdrawal"_s, w.id,
+                                    u"Withdrawal %1: %2 reported %3 for %4 fen by %5 (expected %6 fen via %7)."_s
+                                        .arg(w.id, channelId, state)
+                                        .arg(reportedAmount)
+                                        .arg(source)
+                                        .arg(w.amount)
+                                        .arg(w.payoutChannelId),
+                                    {},
+                                    {}},
+                      !m_payments.config().alertWebhookUrl.isEmpty(), now);
+        return;
+    }
     QSqlQuery update = sqlExec(db,
                                u"UPDATE withdrawals SET status = ?, failure_code = ?, failure_message = ?,"
-                               " updated_at = ?, version = version + 1 WHERE id = ? AND status IN ('PROCESSING',"
-                               " 'APPROVED')"_s,
+                               " updated_at = ?, version = version + 1 WHERE id = ? AND status = 'PROCESSING'"_s,
                                {state, nullable(code), nullable(message), now, w.id});
     if (update.numRowsAffected() != 1)
         return;
+    EventHub::publish(db, w.holder.type + u':' + w.holder.id,
+                      state == u"SUCCESS"_s ? u"withdrawal.paid"_s : u"withdrawal.failed"_s,
+                      {{u"withdrawal_id"_s, w.id}, {u"amount"_s, w.amount}, {u"code"_s, code}}, now);
     if (state == u"SUCCESS"_s) {
-        const QString clearing = Ledger::ensureAccount(db, u"platform"_s, w.payoutChannelId.isEmpty() ? u"-"_s
-                                                                                                       : w.payoutChannelId,
-                                                       u"payout_clearing"_s, u"CNY"_s, false, now);
+        const QString clearing
+            = Ledger::ensureAccount(db, u"platform"_s, w.payoutChannelId, u"payout_clearing"_s, u"CNY"_s, false, now);
         Ledger::post(db, *m_journalIds,
                      JournalEntry{u"withdrawal.paid"_s,
                                   u"withdrawal"_s,
@@ -654,10 +724,10 @@ HttpResponse WalletService::handlePayoutNotification(const QString &channelId, c
     if (state == PayoutState::Success || state == PayoutState::Failed) {
         m_writer
             .submit<bool>([&](const QSqlDatabase &db) {
-                applyPayoutResult(db, notification.payout.payoutNo,
+                applyPayoutResult(db, notification.payout.payoutNo, channelId,
                                   state == PayoutState::Success ? u"SUCCESS"_s : u"FAILED"_s,
                                   notification.payout.failureCode, notification.payout.failureReason,
-                                  u"notification"_s);
+                                  notification.payout.amount, u"notification"_s);
                 return true;
             })
             .result();

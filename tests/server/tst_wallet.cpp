@@ -202,6 +202,19 @@ private slots:
         QCOMPARE(available(alice), 8'500);
         QCOMPARE(available(bob), 1'500);
         QCOMPARE(ApiClient::json(app(bob, "GET", "/v1/app/transfers")).value(u"items"_s).toArray().size(), 2);
+        // alice's statement, newest first, a page at a time: the transfer in, the transfer out,
+        // then the recharge.
+        QStringList kinds;
+        QString cursor;
+        do {
+            const QJsonObject page = ApiClient::json(
+                app(alice, "GET", "/v1/app/wallet/entries?limit=1" + (cursor.isEmpty() ? QByteArray()
+                                                                                         : "&before=" + cursor.toUtf8())));
+            for (const QJsonValue &item : page.value(u"items"_s).toArray())
+                kinds.append(item[u"kind"_s].toString() + u' ' + QString::number(item[u"available_change"_s].toInteger()));
+            cursor = page.value(u"next_before"_s).toString();
+        } while (!cursor.isEmpty() && kinds.size() < 10);
+        QCOMPARE(kinds, (QStringList{u"transfer 1000"_s, u"transfer -2500"_s, u"recharge.paid 10000"_s}));
 
         // Refusals: no action token, more than the balance, to oneself, an unknown user.
         const auto noToken = app(alice, "POST", "/v1/app/transfers", {{u"to_user"_s, bob.id}, {u"amount"_s, 1}},
@@ -521,16 +534,20 @@ private slots:
                                   .value(u"available"_s)
                                   .toInteger();
         QVERIFY(before >= 9'000);
-        const auto bound = m_stack.merchant("POST", "/v1/merchant/bank-cards",
-                                            {{u"card_no"_s, luhnComplete(u"621700999988887777"_s)},
-                                             {u"holder_name"_s, u"Demo Trading Co"_s},
-                                             {u"bank"_s, u"CCB"_s}});
+        const QJsonObject card{{u"card_no"_s, luhnComplete(u"621700999988887777"_s)},
+                               {u"holder_name"_s, u"Demo Trading Co"_s},
+                               {u"bank"_s, u"CCB"_s}};
+        // An API key reads the wallet but cannot send money away; the merchant's admin can.
+        QCOMPARE(m_stack.merchant("POST", "/v1/merchant/bank-cards", card)->status, 401);
+        const QString merchantAdmin = m_stack.staffToken(u"boss"_s, u"merchant_admin"_s, u"demo"_s);
+        QVERIFY(!merchantAdmin.isEmpty());
+        const auto bound = admin(merchantAdmin, "POST", "/v1/merchant/bank-cards", card);
         QCOMPARE(bound->status, 201);
         const QString cardId = ApiClient::json(bound).value(u"id"_s).toString();
         ApiClient api = m_stack.client();
-        const auto applied = api.signedRequest(m_stack.keyId(), m_stack.secret(), "POST", "/v1/merchant/withdrawals",
-                                               compactJson({{u"amount"_s, 9'000}, {u"bank_card_id"_s, cardId}}), 0, {},
-                                               "Idempotency-Key: merchant-w1\r\n");
+        const auto applied = api.bearer(merchantAdmin, "POST", "/v1/merchant/withdrawals",
+                                        compactJson({{u"amount"_s, 9'000}, {u"bank_card_id"_s, cardId}}),
+                                        "Idempotency-Key: merchant-w1\r\n");
         QCOMPARE(applied->status, 201);
         const QString id = ApiClient::json(applied).value(u"id"_s).toString();
         QCOMPARE(ApiClient::json(m_stack.merchant("GET", "/v1/merchant/wallet")).value(u"frozen"_s).toInteger(), 9'000);
