@@ -1,7 +1,10 @@
 // paydesk-bench: measures Paydesk's main paths on this machine, against limits measured in the
 // same run, so results read as ratios on shared, noisy machines.
 #include "LoadClient.h"
+#include "PaymentStack.h"
 #include "ServerProcess.h"
+
+#include "server/store/Sql.h"
 
 #include "common/crypto/Hmac.h"
 #include "common/crypto/Random.h"
@@ -111,6 +114,112 @@ double hmacPerSecond()
     return count / (timer.nsecsElapsed() / 1e9);
 }
 
+// Red packet grabs: many packets (spread) and one hot packet (contention), then the books.
+int grabScenario(int connections, bool postgres, const QString &jsonPath)
+{
+    if (postgres)
+        qputenv("PAYDESK_TEST_DB", "postgresql"); // a throwaway local cluster, like the tests
+    paydesk::test::PaymentStack stack;
+    QString error;
+    out << "paydesk-bench grab: setting up server, sandbox and users (" << (postgres ? "PostgreSQL" : "SQLite")
+        << ")\n";
+    out.flush();
+    if (!stack.setUp(&error)) {
+        out << "paydesk-bench: " << error << "\n";
+        return 1;
+    }
+    constexpr int kSenders = 4;
+    constexpr int kPacketsPerSender = 50;
+    constexpr int kShares = 100; // [red_packets] max_shares
+    constexpr qint64 kTotal = 20'000; // the default rule's 200.00 CNY per packet
+    constexpr int kGrabbers = kShares; // every grabber grabs every packet once: all shares go
+    QStringList packets;
+    for (int s = 0; s < kSenders; ++s) {
+        const auto sender = stack.newAppUser();
+        if (!stack.recharge(sender, kTotal * kPacketsPerSender)) {
+            out << "paydesk-bench: recharge failed\n";
+            return 1;
+        }
+        for (int p = 0; p < kPacketsPerSender; ++p) {
+            const auto sent = stack.app(sender, "POST", "/v1/app/red-packets",
+                                        {{u"total"_s, kTotal}, {u"count"_s, kShares}, {u"pay_with"_s, u"balance"_s}},
+                                        stack.actionHeaders(sender, u"red_packet"_s));
+            packets.append(paydesk::test::ApiClient::json(sent).value(u"id"_s).toString());
+        }
+    }
+    QList<paydesk::test::PaymentStack::AppUser> grabbers;
+    for (int i = 0; i < kGrabbers; ++i)
+        grabbers.append(stack.newAppUser());
+    const quint16 port = stack.server().port();
+    const QSslCertificate ca = stack.server().caCertificate();
+    const auto grabRequest = [&](const QString &packet, const QString &token) {
+        return "POST /v1/app/red-packets/" + packet.toUtf8()
+            + "/grab HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nAuthorization: Bearer " + token.toLatin1()
+            + "\r\n\r\n";
+    };
+    const qint64 spreadTotal = qint64(packets.size() - 1) * kGrabbers; // the last packet is the hot one
+    const QString hot = packets.constLast();
+
+    const auto books = [&]() {
+        QSqlQuery row = sqlExec(stack.reader().threadConnection(),
+                                u"SELECT COUNT(*), COUNT(DISTINCT packet_id || ':' || grabber_id), COALESCE(SUM(amount), 0)"
+                                " FROM red_packet_shares WHERE grabber_id IS NOT NULL"_s);
+        row.next();
+        return std::tuple<qint64, qint64, qint64>{row.value(0).toLongLong(), row.value(1).toLongLong(),
+                                                  row.value(2).toLongLong()};
+    };
+    const qint64 serverPid = stack.server().process().processId();
+    const ProcessStats before = processStats(serverPid);
+    // Spread: consecutive requests go to different packets, each user once per packet.
+    LoadClient spread(port, ca, connections,
+                      [&](qint64 i) {
+                          const qint64 packet = i % (packets.size() - 1);
+                          const qint64 user = i / (packets.size() - 1);
+                          return grabRequest(packets.at(packet), grabbers.at(user).token);
+                      },
+                      spreadTotal, 600);
+    Phase spreadPhase{u"grab, %1 packets"_s.arg(packets.size() - 1), spread.run(), 0};
+    spreadPhase.serverCpuSeconds = processStats(serverPid).cpuSeconds - before.cpuSeconds;
+    printPhase(spreadPhase);
+    // Hot: every user at one packet at once.
+    const ProcessStats beforeHot = processStats(serverPid);
+    LoadClient hotLoad(port, ca, connections, [&](qint64 i) { return grabRequest(hot, grabbers.at(i).token); },
+                       kGrabbers, 60);
+    Phase hotPhase{u"grab, one hot packet"_s, hotLoad.run(), 0};
+    hotPhase.serverCpuSeconds = processStats(serverPid).cpuSeconds - beforeHot.cpuSeconds;
+    printPhase(hotPhase);
+    const ProcessStats peak = processStats(serverPid);
+
+    // The books: every share taken exactly once, no user twice on a packet, money where it belongs.
+    const auto [grabbed, distinct, amount] = books();
+    const qint64 expected = qint64(packets.size()) * kShares;
+    const QJsonObject check = stack.walletCheck();
+    QByteArray ledger;
+    const bool ledgerOk = stack.tearDown(&ledger);
+    const bool booksOk = grabbed == expected && distinct == grabbed && amount == qint64(packets.size()) * kTotal
+        && check.value(u"ok"_s).toBool() && ledgerOk;
+    out << QString::asprintf("books: %lld shares grabbed of %lld (%lld distinct packet/user pairs), %lld fen moved; "
+                             "wallet check %s; ledger %s\n",
+                             grabbed, expected, distinct, amount, check.value(u"ok"_s).toBool() ? "OK" : "BROKEN",
+                             ledgerOk ? "OK" : "BROKEN");
+    out << "server peak RSS: " << peak.rssKiB << " KiB\n";
+    if (!jsonPath.isEmpty()) {
+        QFile json(jsonPath);
+        if (json.open(QIODevice::WriteOnly))
+            json.write(QJsonDocument(QJsonObject{{u"scenario"_s, u"grab"_s},
+                                                 {u"database"_s, postgres ? u"postgresql"_s : u"sqlite"_s},
+                                                 {u"connections"_s, connections},
+                                                 {u"phases"_s, QJsonArray{spreadPhase.toJson(), hotPhase.toJson()}},
+                                                 {u"books_ok"_s, booksOk},
+                                                 {u"server_peak_rss_kib"_s, peak.rssKiB}})
+                           .toJson());
+    }
+    const bool clean = spreadPhase.result.errors == 0 && hotPhase.result.errors == 0 && booksOk;
+    if (!clean)
+        out << "paydesk-bench: FAILED (errors or books off)\n";
+    return clean ? 0 : 1;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -119,9 +228,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(u"paydesk-bench"_s);
     QCommandLineParser parser;
     parser.setApplicationDescription(u"Paydesk benchmark. Scenarios: auth (cost of PAYDESK-HMAC-SHA256 "
-                                     "authentication with its database nonce, against an unauthenticated route)."_s);
+                                     "authentication with its database nonce, against an unauthenticated route); "
+                                     "grab (red packet grabs over many packets and on one hot packet, then the "
+                                     "books; --db postgresql runs a throwaway local cluster)."_s);
     parser.addHelpOption();
-    parser.addPositionalArgument(u"scenario"_s, u"auth (default)"_s);
+    parser.addPositionalArgument(u"scenario"_s, u"auth (default) or grab"_s);
     parser.addOptions({{u"connections"_s, u"keep-alive connections (default 32)"_s, u"n"_s, u"32"_s},
                        {u"seconds"_s, u"timed seconds per phase (default 10)"_s, u"s"_s, u"10"_s},
                        {u"db"_s, u"database for the server (default: SQLite in a temporary directory)"_s, u"url"_s},
@@ -129,6 +240,9 @@ int main(int argc, char *argv[])
                        {u"json"_s, u"also write the results as JSON to this file"_s, u"file"_s}});
     parser.process(app);
     const QString scenario = parser.positionalArguments().value(0, u"auth"_s);
+    if (scenario == u"grab"_s)
+        return grabScenario(std::clamp(parser.value(u"connections"_s).toInt(), 1, 1000),
+                            parser.value(u"db"_s).startsWith(u"postgres"_s), parser.value(u"json"_s));
     if (scenario != u"auth"_s) {
         out << "paydesk-bench: unknown scenario " << scenario << "\n";
         return 64;
