@@ -294,7 +294,7 @@ QString WalletService::transferInternal(const QSqlDatabase &db, const InternalTr
         throw ApiError(ErrorCode::ValidationFailed, u"An internal transfer needs an amount and a reference."_s);
     if (transfer.fromBucket != u"available"_s && transfer.fromBucket != u"frozen"_s)
         throw ApiError(ErrorCode::ValidationFailed, u"An internal transfer moves available or frozen funds."_s);
-    QSqlQuery done = sqlExec(db, u"SELECT transfer_no FROM transfers WHERE ref_type = ? AND ref_id = ?"_s,
+    QSqlQuery done = sqlExec(db, u"SELECT transfer_no FROM transfers WHERE ref_type = ? AND ref_id = ? AND ref_id <> ''"_s,
                              {transfer.refType, transfer.refId});
     if (done.next())
         return done.value(0).toString();
