@@ -45,8 +45,12 @@ void DbWriter::start()
             opened = true;
             m_wake.notify_all();
         }
-        if (!m_startError)
+        if (!m_startError) {
+            StatementCache statements(m_connection);
+            m_statements = &statements;
             loop();
+            m_statements = nullptr;
+        }
         m_connection = QSqlDatabase();
         // Units use OpenSSL (random ids, tokens, encryption); free this thread's OpenSSL state
         // (its random generator) now rather than rely on thread-exit hooks racing process exit.
@@ -139,6 +143,8 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
         qCWarning(lcWriter) << "cannot begin a transaction; failing" << batch.size() << "units";
         for (Unit &unit : batch)
             unit.fail(error);
+        if (m_statements)
+            m_statements->clear(); // prepared on the old connection
         m_connection.close(); // reopened on the next batch
         return;
     }
@@ -177,6 +183,8 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
             end.exec(u"ROLLBACK"_s);
         }
     }
+    if (m_statements)
+        m_statements->reset();
     releaseFailedStatements();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (m_metrics)

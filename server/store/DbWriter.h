@@ -61,6 +61,7 @@ private:
     Metrics *m_metrics;
     Options m_options;
     QSqlDatabase m_connection;
+    class StatementCache *m_statements = nullptr; ///< the writer thread's prepared statements
     std::unique_ptr<QThread> m_thread;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

@@ -19,6 +19,32 @@ bool DatabaseError::isUniqueViolation() const
 
 namespace {
 thread_local std::vector<QSqlQuery> t_failedStatements;
+thread_local StatementCache *t_cache = nullptr;
+constexpr int kMaxCachedStatements = 512;
+}
+
+StatementCache::StatementCache(const QSqlDatabase &db) : m_connection(db.connectionName())
+{
+    Q_ASSERT(!t_cache);
+    t_cache = this;
+}
+
+StatementCache::~StatementCache()
+{
+    clear();
+    if (t_cache == this)
+        t_cache = nullptr;
+}
+
+void StatementCache::reset()
+{
+    for (QSqlQuery &query : m_statements)
+        query.finish();
+}
+
+void StatementCache::clear()
+{
+    m_statements.clear();
 }
 
 void releaseFailedStatements()
@@ -28,6 +54,29 @@ void releaseFailedStatements()
 
 QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds)
 {
+    if (t_cache && db.connectionName() == t_cache->m_connection) {
+        auto it = t_cache->m_statements.find(sql);
+        if (it == t_cache->m_statements.end() && t_cache->m_statements.size() < kMaxCachedStatements) {
+            QSqlQuery prepared(db);
+            prepared.setForwardOnly(true);
+            if (!prepared.prepare(sql))
+                throw DatabaseError(u"prepare failed"_s, prepared.lastError());
+            it = t_cache->m_statements.insert(sql, prepared);
+        }
+        if (it != t_cache->m_statements.end()) {
+            QSqlQuery query = it.value();
+            for (qsizetype i = 0; i < binds.size(); ++i)
+                query.bindValue(int(i), binds.at(i));
+            if (!query.exec()) {
+                DatabaseError error(u"statement failed"_s, query.lastError());
+                t_cache->m_statements.erase(it); // prepared again next time
+                if (t_failedStatements.size() < 64)
+                    t_failedStatements.push_back(std::move(query));
+                throw error;
+            }
+            return query;
+        }
+    }
     QSqlQuery query(db);
     query.setForwardOnly(true);
     if (!query.prepare(sql))

@@ -3,6 +3,7 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QHash>
 #include <QString>
 #include <QVariantList>
 
@@ -21,6 +22,27 @@ public:
 
 private:
     QSqlError m_error;
+};
+
+/// Prepared statements of one connection, kept for the thread that uses it (the writer's, which
+/// runs the same few dozen statements all day): while installed, sqlExec on that connection
+/// prepares each SQL text once. A statement's result is valid until the same SQL runs again on
+/// the thread, so read a result before running its statement again. reset() after each
+/// transaction (no statement keeps a read snapshot open); clear() before the connection closes.
+class StatementCache final
+{
+public:
+    explicit StatementCache(const QSqlDatabase &db); ///< installs itself for the calling thread
+    ~StatementCache();
+    Q_DISABLE_COPY_MOVE(StatementCache)
+
+    void reset();
+    void clear();
+
+private:
+    friend QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds);
+    QString m_connection;
+    QHash<QString, QSqlQuery> m_statements;
 };
 
 /// Prepares, binds positionally and runs one statement; throws DatabaseError on failure.
