@@ -38,7 +38,7 @@ StatementCache::~StatementCache()
 
 void StatementCache::reset()
 {
-    for (QSqlQuery &query : m_statements)
+    for (auto &[sql, query] : m_statements)
         query.finish();
 }
 
@@ -61,20 +61,25 @@ QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList
             prepared.setForwardOnly(true);
             if (!prepared.prepare(sql))
                 throw DatabaseError(u"prepare failed"_s, prepared.lastError());
-            it = t_cache->m_statements.insert(sql, prepared);
+            it = t_cache->m_statements.emplace(sql, std::move(prepared)).first;
         }
         if (it != t_cache->m_statements.end()) {
-            QSqlQuery query = it.value();
+            QSqlQuery &cached = it->second;
             for (qsizetype i = 0; i < binds.size(); ++i)
-                query.bindValue(int(i), binds.at(i));
-            if (!query.exec()) {
-                DatabaseError error(u"statement failed"_s, query.lastError());
-                t_cache->m_statements.erase(it); // prepared again next time
+                cached.bindValue(int(i), binds.at(i));
+            if (!cached.exec()) {
+                DatabaseError error(u"statement failed"_s, cached.lastError());
                 if (t_failedStatements.size() < 64)
-                    t_failedStatements.push_back(std::move(query));
+                    t_failedStatements.push_back(std::move(cached));
+                t_cache->m_statements.erase(it); // prepared again next time
                 throw error;
             }
-            return query;
+            // The caller reads this execution's result through a second handle on the same
+            // prepared statement: sharing it is the point of the cache, so the copy is wanted.
+            QT_WARNING_PUSH
+            QT_WARNING_DISABLE_DEPRECATED
+            return QSqlQuery(cached);
+            QT_WARNING_POP
         }
     }
     QSqlQuery query(db);

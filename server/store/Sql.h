@@ -3,11 +3,11 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QHash>
 #include <QString>
 #include <QVariantList>
 
 #include <stdexcept>
+#include <unordered_map>
 
 namespace paydesk {
 
@@ -42,7 +42,7 @@ public:
 private:
     friend QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds);
     QString m_connection;
-    QHash<QString, QSqlQuery> m_statements;
+    std::unordered_map<QString, QSqlQuery> m_statements;
 };
 
 /// Prepares, binds positionally and runs one statement; throws DatabaseError on failure.
