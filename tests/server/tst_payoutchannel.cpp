@@ -618,7 +618,8 @@ void tst_PayoutChannel::forgedNotificationIsRejected()
     m_sandbox->control("POST", "/control/payouts/notify", {{u"payout_no"_s, pay.payoutNo}, {u"provider"_s, provider}},
                        &status);
     QCOMPARE(status, 202);
-    QTRY_COMPARE_WITH_TIMEOUT(m_receiver->acceptedCount(pay.payoutNo), 1, kWaitMs);
+    // The provider's own retry of the refused delivery may arrive too: at least one is accepted.
+    QTRY_VERIFY_WITH_TIMEOUT(m_receiver->acceptedCount(pay.payoutNo) >= 1, kWaitMs);
     const Received genuine = m_receiver->accepted(pay.payoutNo).first();
     QByteArray tampered = genuine.body;
     if (provider == u"bankpay"_s)
