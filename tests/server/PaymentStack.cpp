@@ -121,8 +121,13 @@ bool PaymentStack::setUp(QString *error, const BeforeServer &beforeServer)
 bool PaymentStack::tearDown(QByteArray *output)
 {
     bool ok = true;
-    if (m_server)
-        ok = m_server->terminate() == 0;
+    if (m_server) {
+        const int exitCode = m_server->terminate();
+        ok = exitCode == 0;
+        if (!ok) // say why: the end of the server's own output (sanitizer reports land there)
+            qWarning().noquote() << "paydesk-server exited with" << exitCode << "- its last output:\n"
+                                 << m_server->output().right(4000);
+    }
     if (m_server)
         ok = runServerCommand({u"ledger"_s, u"check"_s}, output) == 0 && output->contains("ledger OK") && ok;
     if (m_reader)
