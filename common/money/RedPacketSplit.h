@@ -4,7 +4,7 @@
 
 namespace paydesk {
 
-/// Splits a red packet's total into count shares up front with the "double average" method: each
+/// Splits a red packet's total into count shares up front with the "twice the average" method: each
 /// share is drawn uniformly from 1 fen to twice the average of what is left (keeping at least
 /// 1 fen for every share still to come), the last share takes the rest. Shares sum exactly to the
 /// total, each is at least 1 fen, and the draws come from the CSPRNG so clients cannot predict them.

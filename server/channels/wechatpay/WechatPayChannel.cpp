@@ -1,6 +1,5 @@
 #include "server/channels/wechatpay/WechatPayChannel.h"
 
-#include "common/crypto/AesGcm.h"
 #include "common/crypto/Random.h"
 #include "common/crypto/RsaSignature.h"
 #include "common/money/Money.h"
@@ -380,35 +379,14 @@ NotificationResult WechatPayChannel::parseNotification(const InboundNotification
         return result;
     };
 
-    const QByteArray signatureType = headerValue(notification.headers, "wechatpay-signature-type");
-    if (!signatureType.isEmpty() && QLatin1StringView(signatureType) != WechatPaySign::Schema)
-        return reject(u"unsupported Wechatpay-Signature-Type"_s);
-    const QString failure = checkSignature(notification.headers, notification.body);
-    if (!failure.isEmpty()) {
-        result.exchange.verification = u"failed: "_s + failure;
-        return reject(failure);
-    }
-    result.exchange.verification = u"ok"_s;
-
-    bool isObject = false;
-    const QJsonObject body = jsonObjectOf(notification.body, &isObject);
-    if (!isObject)
-        return reject(u"the body is not a JSON object"_s);
-    result.notifyId = body.value(u"id"_s).toString();
-    const QString eventType = body.value(u"event_type"_s).toString();
-    const QJsonObject resource = body.value(u"resource"_s).toObject();
-    if (resource.value(u"algorithm"_s).toString() != u"AEAD_AES_256_GCM"_s)
-        return reject(u"resource algorithm is not AEAD_AES_256_GCM"_s);
-    const std::optional<QByteArray> plaintext = AesGcm::openWechatResource(
-        m_config.apiV3Key, resource.value(u"nonce"_s).toString(), resource.value(u"associated_data"_s).toString(),
-        resource.value(u"ciphertext"_s).toString());
-    if (!plaintext) {
-        result.exchange.verification = u"failed: cannot decrypt the resource with the API v3 key"_s;
-        return reject(u"cannot decrypt the resource with the API v3 key"_s);
-    }
-    const QJsonObject content = jsonObjectOf(*plaintext, &isObject);
-    if (!isObject)
-        return reject(u"the decrypted resource is not a JSON object"_s);
+    QString why;
+    const std::optional<WechatPayNotification> opened
+        = m_client.openNotification(notification, m_config.apiV3Key, &result.exchange.verification, &why);
+    if (!opened)
+        return reject(why);
+    result.notifyId = opened->id;
+    const QString &eventType = opened->eventType;
+    const QJsonObject &content = opened->content;
     // The log keeps what arrived and what it said, minus the buyer's full openid.
     QJsonObject logged = content;
     if (logged.contains(u"payer"_s)) {

@@ -1,5 +1,6 @@
 #include "server/channels/wechatpay/WechatPayClient.h"
 
+#include "common/crypto/AesGcm.h"
 #include "common/crypto/Certificate.h"
 #include "common/crypto/Random.h"
 #include "common/crypto/RsaSignature.h"
@@ -314,6 +315,48 @@ void WechatPayClient::classify(WechatPayReply &reply, const OutboundResponse &re
     }
     if (reply.error.code.isEmpty())
         reply.error.code = u"HTTP_%1"_s.arg(response.status);
+}
+
+std::optional<WechatPayNotification> WechatPayClient::openNotification(const InboundNotification &notification,
+                                                                       const QByteArray &apiV3Key,
+                                                                       QString *verification, QString *why) const
+{
+    const auto refuse = [why](const QString &reason) -> std::optional<WechatPayNotification> {
+        *why = reason;
+        return std::nullopt;
+    };
+    const QByteArray signatureType = headerValue(notification.headers, "wechatpay-signature-type");
+    if (!signatureType.isEmpty() && QLatin1StringView(signatureType) != WechatPaySign::Schema)
+        return refuse(u"unsupported Wechatpay-Signature-Type"_s);
+    const QString failure = checkSignature(notification.headers, notification.body);
+    if (!failure.isEmpty()) {
+        *verification = u"failed: "_s + failure;
+        return refuse(failure);
+    }
+    *verification = u"ok"_s;
+
+    bool isObject = false;
+    const QJsonObject body = jsonObjectOf(notification.body, &isObject);
+    if (!isObject)
+        return refuse(u"the body is not a JSON object"_s);
+    WechatPayNotification opened;
+    opened.id = body.value(u"id"_s).toString();
+    opened.eventType = body.value(u"event_type"_s).toString();
+    const QJsonObject resource = body.value(u"resource"_s).toObject();
+    if (resource.value(u"algorithm"_s).toString() != u"AEAD_AES_256_GCM"_s)
+        return refuse(u"resource algorithm is not AEAD_AES_256_GCM"_s);
+    const std::optional<QByteArray> plaintext = AesGcm::openWechatResource(
+        apiV3Key, resource.value(u"nonce"_s).toString(), resource.value(u"associated_data"_s).toString(),
+        resource.value(u"ciphertext"_s).toString());
+    if (!plaintext) {
+        *verification = u"failed: cannot decrypt the resource with the API v3 key"_s;
+        return refuse(u"cannot decrypt the resource with the API v3 key"_s);
+    }
+    opened.plaintext = *plaintext;
+    opened.content = jsonObjectOf(*plaintext, &isObject);
+    if (!isObject)
+        return refuse(u"the decrypted resource is not a JSON object"_s);
+    return opened;
 }
 
 HttpResponse WechatPayClient::acknowledgement(bool accepted, const QString &message)

@@ -27,6 +27,15 @@ struct WechatPayReply
     ChannelExchange exchange;
 };
 
+/// A notification whose signature verified and whose resource decrypted (WechatPayClient::openNotification).
+struct WechatPayNotification
+{
+    QString id; ///< the notification's id
+    QString eventType; ///< e.g. TRANSACTION.SUCCESS, MCHTRANSFER.BATCH.FINISHED
+    QByteArray plaintext; ///< the decrypted resource
+    QJsonObject content; ///< the same, parsed
+};
+
 /// What a WeChat Pay v3 merchant needs to call the API, whichever product it calls.
 struct WechatPayAccount
 {
@@ -77,6 +86,13 @@ public:
     const QByteArray &requestSerial() const { return m_requestSerial; }
     /// The key of requestSerial(): sensitive request fields are encrypted with it (RSA-OAEP).
     PublicKey requestKey() const { return m_platformKeys.value(QString::fromLatin1(m_requestSerial)); }
+
+    /// Verifies a notification (signature type, Wechatpay-Signature by the platform key its serial
+    /// names, the time window) and decrypts its resource with the API v3 key. Sets *verification
+    /// ("ok" or "failed: …") as the channel log shows it; nullopt with *why when it must be refused.
+    std::optional<WechatPayNotification> openNotification(const InboundNotification &notification,
+                                                          const QByteArray &apiV3Key, QString *verification,
+                                                          QString *why) const;
 
     /// The answer WeChat Pay expects to a notification: 204 without a body, or 500
     /// {"code":"FAIL","message"} to have it retried.
