@@ -379,11 +379,11 @@ NotificationResult WechatPayChannel::parseNotification(const InboundNotification
         return result;
     };
 
-    QString why;
+    QString refusal;
     const std::optional<WechatPayNotification> opened
-        = m_client.openNotification(notification, m_config.apiV3Key, &result.exchange.verification, &why);
+        = m_client.openNotification(notification, m_config.apiV3Key, &result.exchange.verification, &refusal);
     if (!opened)
-        return reject(why);
+        return reject(refusal);
     result.notifyId = opened->id;
     const QString &eventType = opened->eventType;
     const QJsonObject &content = opened->content;
