@@ -121,7 +121,10 @@ int main(int argc, char *argv[])
             return 1;
         }
         QObject::connect(&server, &paydesk::ServerApp::finished, &app, &QCoreApplication::exit, Qt::QueuedConnection);
-        return app.exec();
+        const int exitCode = app.exec();
+        // Connections that closed in the last moments were only scheduled for deletion.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        return exitCode;
     }
     if (command == u"init"_s && args.size() == 1) {
         if (!parser.isSet(u"first-run-file"_s))

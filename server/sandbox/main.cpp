@@ -53,13 +53,20 @@ int main(int argc, char *argv[])
     options.trustCaFiles = parser.values(u"trust-ca"_s);
     paydesk::installLogHandler(parser.value(u"log-format"_s));
 
-    paydesk::sandbox::SandboxApp sandbox(std::move(options));
-    QString error;
-    if (!sandbox.start(&error)) {
-        qCritical().noquote() << "paydesk-sandbox:" << error;
-        return 1;
+    int exitCode = 0;
+    {
+        paydesk::sandbox::SandboxApp sandbox(std::move(options));
+        QString error;
+        if (!sandbox.start(&error)) {
+            qCritical().noquote() << "paydesk-sandbox:" << error;
+            return 1;
+        }
+        QObject::connect(&sandbox, &paydesk::sandbox::SandboxApp::finished, &app, &QCoreApplication::exit,
+                         Qt::QueuedConnection);
+        exitCode = app.exec();
     }
-    QObject::connect(&sandbox, &paydesk::sandbox::SandboxApp::finished, &app, &QCoreApplication::exit,
-                     Qt::QueuedConnection);
-    return app.exec();
+    // Connections that closed in the last moments were only scheduled for deletion: delete them
+    // (and their TLS state) now, before OpenSSL's exit-time cleanup.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    return exitCode;
 }
