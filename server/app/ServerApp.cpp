@@ -329,6 +329,8 @@ void ServerApp::removeExpiredRows()
                 u"DELETE FROM sessions WHERE token_hash IN"
                 " (SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT 5000)"_s,
                 {now});
+        sqlExec(db, u"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ? LIMIT 5000)"_s,
+                {now - EventHub::kRetentionMs});
     });
 }
 

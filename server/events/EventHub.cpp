@@ -53,16 +53,14 @@ void EventHub::stop()
 {
     if (!m_thread.isRunning())
         return;
-    QMetaObject::invokeMethod(
-        m_timer,
-        [this] {
-            m_timer->stop();
-            delete m_timer;
-            m_timer = nullptr;
-        },
-        Qt::BlockingQueuedConnection);
+    // Never blocks on the poller: its timer stops in its own thread, then the thread ends.
+    QMetaObject::invokeMethod(m_timer, qOverload<>(&QTimer::stop), Qt::QueuedConnection);
     m_thread.quit();
-    m_thread.wait();
+    if (!m_thread.wait(10'000))
+        qCWarning(lcEvents) << "the event poller did not stop within 10 s";
+    else
+        delete m_timer;
+    m_timer = nullptr;
 }
 
 void EventHub::publish(const QSqlDatabase &db, const QString &audience, const QString &type, const QJsonObject &data,
@@ -125,11 +123,6 @@ void EventHub::poll()
         // Forget what fell out of the window.
         for (auto it = m_recent.begin(); it != m_recent.end();)
             it = *it <= m_lastSeq - kReReadWindow ? m_recent.erase(it) : std::next(it);
-        const qint64 now = m_clock();
-        if (now - m_lastCleanup > 600'000) {
-            m_lastCleanup = now;
-            sqlExec(db, u"DELETE FROM events WHERE created_at < ?"_s, {now - kRetentionMs});
-        }
     } catch (const std::exception &error) {
         qCWarning(lcEvents) << "event poll failed:" << error.what();
     }

@@ -43,7 +43,7 @@ public:
     /// a day old), oldest first, as the texts a stream sends.
     static QList<QByteArray> backlog(const QSqlDatabase &db, const QStringList &audiences, qint64 afterSeq);
 
-    static constexpr qint64 kRetentionMs = 86'400'000;
+    static constexpr qint64 kRetentionMs = 86'400'000; ///< older events are deleted (by the writer)
 
 private:
     void poll();
@@ -55,7 +55,6 @@ private:
     QTimer *m_timer = nullptr;
     qint64 m_lastSeq = -1;
     QSet<qint64> m_recent; ///< seqs delivered from the re-read window (commits can land out of order)
-    qint64 m_lastCleanup = 0;
 };
 
 } // namespace paydesk

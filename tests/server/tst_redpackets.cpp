@@ -81,7 +81,10 @@ private:
 
     void restartServer()
     {
-        QCOMPARE(m_stack.server().terminate(), 0);
+        const int exitCode = m_stack.server().terminate();
+        if (exitCode != 0)
+            qWarning().noquote() << "the server's last output:\n" << m_stack.server().output().right(6000);
+        QCOMPARE(exitCode, 0);
         QString error;
         QVERIFY2(m_stack.startServer(&error), qPrintable(error));
     }
