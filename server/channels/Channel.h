@@ -215,4 +215,25 @@ public:
 /// configuration is unusable (unknown type, unreadable key, missing platform key, bad API v3 key).
 std::unique_ptr<Channel> createChannel(const ChannelConfig &config, HttpClient &http, Clock clock);
 
+/// Small helpers the channel implementations share to fill their call results.
+namespace channelcalls {
+
+/// Takes over the outcome, error and exchange of a judged reply.
+template<typename Result, typename Reply> void adopt(Result &result, const Reply &reply)
+{
+    result.outcome = reply.outcome;
+    result.error = reply.error;
+    result.exchange = reply.exchange;
+}
+
+/// A verified answer we cannot read: we do not know what the channel did.
+template<typename Result> Result malformed(Result result, const QString &why)
+{
+    result.outcome = CallOutcome::Unknown;
+    result.error = {QStringLiteral("BAD_RESPONSE"), why};
+    return result;
+}
+
+} // namespace channelcalls
+
 } // namespace paydesk

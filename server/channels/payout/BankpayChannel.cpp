@@ -261,20 +261,8 @@ BankpayChannel::Reply BankpayChannel::call(const QString &operation, const QByte
 
 namespace {
 
-template<typename Result> void adopt(Result &result, const auto &reply)
-{
-    result.outcome = reply.outcome;
-    result.error = reply.error;
-    result.exchange = reply.exchange;
-}
-
-// A verified answer we cannot read: we do not know what the provider did.
-template<typename Result> Result malformed(Result result, const QString &why)
-{
-    result.outcome = CallOutcome::Unknown;
-    result.error = {u"BAD_RESPONSE"_s, why};
-    return result;
-}
+using channelcalls::adopt;
+using channelcalls::malformed;
 
 } // namespace
 

@@ -77,19 +77,8 @@ std::optional<PayoutState> detailStateOf(const QString &status)
     return std::nullopt;
 }
 
-template<typename Result> void adopt(Result &result, const WechatPayReply &reply)
-{
-    result.outcome = reply.outcome;
-    result.error = reply.error;
-    result.exchange = reply.exchange;
-}
-
-template<typename Result> Result malformed(Result result, const QString &why)
-{
-    result.outcome = CallOutcome::Unknown;
-    result.error = {u"BAD_RESPONSE"_s, why};
-    return result;
-}
+using channelcalls::adopt;
+using channelcalls::malformed;
 
 QString requestProblem(const PayoutRequest &request)
 {

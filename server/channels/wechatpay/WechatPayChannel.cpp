@@ -148,20 +148,8 @@ std::optional<QByteArray> gunzip(QByteArrayView data, qsizetype maxSize)
     }
 }
 
-template<typename Result> void adopt(Result &result, const WechatPayReply &reply)
-{
-    result.outcome = reply.outcome;
-    result.error = reply.error;
-    result.exchange = reply.exchange;
-}
-
-// A verified answer we cannot read: we do not know what the channel did.
-template<typename Result> Result malformed(Result result, const QString &why)
-{
-    result.outcome = CallOutcome::Unknown;
-    result.error = {u"BAD_RESPONSE"_s, why};
-    return result;
-}
+using channelcalls::adopt;
+using channelcalls::malformed;
 
 } // namespace
 
