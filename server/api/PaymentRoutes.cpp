@@ -18,9 +18,10 @@ namespace paydesk {
 
 namespace {
 
-const QList<AuthScheme> kSigned{AuthScheme::Signed};
 const QList<AuthScheme> kSignedOrStaff{AuthScheme::Signed, AuthScheme::StaffSession};
 const QList<AuthScheme> kStaff{AuthScheme::StaffSession};
+// Roles apply to staff only: a signed request is the merchant's own back end.
+const QList<Role> kOrderStaff{Role::Operator, Role::MerchantAdmin};
 
 // The order if the caller may see it; others do not exist for it (404, never 403).
 OrderRecord visibleOrder(ApiContext &context, const Principal &principal, const QString &orderNo)
@@ -36,23 +37,48 @@ HttpResponse created(const PaymentService::CreateOutcome &outcome)
     return HttpResponse::json(outcome.status, outcome.body);
 }
 
+// The merchant a key or a merchant's staff acts for. The routes' roles already keep platform staff
+// out; a principal without a merchant that gets here anyway is refused with the reason.
+QString actingMerchant(const HttpRequest &request)
+{
+    if (request.principal->merchantId.isEmpty())
+        throw ApiError(
+            ErrorCode::Forbidden,
+            u"Orders belong to a merchant: only its API key or its staff may create, close or refund them."_s);
+    return request.principal->merchantId;
+}
+
+// Staff actions on orders go to the audit log in the unit that records them; a key's calls are the
+// merchant's own back end and are not audited here.
+PaymentService::ActionRecorder staffAudit(const HttpRequest &request, const Clock &clock, const QString &action,
+                                          const QString &targetType, const QString &targetKey)
+{
+    if (!request.principal->isStaff())
+        return {};
+    return [copy = request, clock, action, targetType, targetKey](const QSqlDatabase &db, const QJsonObject &details) {
+        AuditLog::append(
+            db, auditEntryFor(copy, clock(), action, targetType, details.value(targetKey).toString(), details));
+    };
+}
+
 } // namespace
 
 void registerPaymentRoutes(Router &router, ApiContext &context)
 {
     PaymentService &payments = context.payments->service;
 
+    // Merchant staff collect money at the counter (the console) with the same calls as the back end.
     router.addAsync({"POST",
                      "/v1/orders",
-                     kSigned,
-                     {},
+                     kSignedOrStaff,
+                     kOrderStaff,
                      false,
                      false,
                      u"Create an order and its QR code or app parameters (repeat-safe per out_trade_no)"_s,
                      u"orders"_s},
                     [&payments](HttpRequest &request) {
                         const QJsonObject body = request.jsonObject();
-                        const QString merchantId = request.principal->merchantId;
+                        const QString merchantId = actingMerchant(request);
                         return payments.run(
                             [&payments, merchantId, body] { return created(payments.createOrder(merchantId, body)); });
                     });
@@ -107,34 +133,40 @@ void registerPaymentRoutes(Router &router, ApiContext &context)
 
     router.addAsync({"POST",
                      "/v1/orders/{order_no}/close",
-                     kSigned,
-                     {},
+                     kSignedOrStaff,
+                     kOrderStaff,
                      false,
                      false,
-                     u"Close an unpaid order (at the channel first)"_s,
+                     u"Close an unpaid order (at the channel first; staff closes are audited)"_s,
                      u"orders"_s},
-                    [&payments](HttpRequest &request) {
-                        const QString merchantId = request.principal->merchantId;
+                    [&context, &payments](HttpRequest &request) {
+                        const QString merchantId = actingMerchant(request);
                         const QString orderNo = request.pathParams.value(u"order_no"_s);
-                        return payments.run([&payments, merchantId, orderNo] {
-                            return HttpResponse::json(200, payments.closeOrder(merchantId, orderNo).toJson());
+                        const PaymentService::ActionRecorder audit
+                            = staffAudit(request, context.clock, u"order.closed"_s, u"order"_s, u"order_no"_s);
+                        return payments.run([&payments, merchantId, orderNo, audit] {
+                            return HttpResponse::json(200, payments.closeOrder(merchantId, orderNo, audit).toJson());
                         });
                     });
 
+    // Money leaves a merchant only on its admins' word (or its back end's key): not on an
+    // operator's, and not on a platform admin's, who may see the order but does not own the money.
     router.addAsync({"POST",
                      "/v1/orders/{order_no}/refunds",
-                     kSigned,
-                     {},
+                     kSignedOrStaff,
+                     {Role::MerchantAdmin},
                      false,
                      false,
-                     u"Refund all or part of a paid order (repeat-safe per out_refund_no)"_s,
+                     u"Refund all or part of a paid order (repeat-safe per out_refund_no; staff refunds are audited)"_s,
                      u"refunds"_s},
-                    [&payments](HttpRequest &request) {
+                    [&context, &payments](HttpRequest &request) {
                         const QJsonObject body = request.jsonObject();
-                        const QString merchantId = request.principal->merchantId;
+                        const QString merchantId = actingMerchant(request);
                         const QString orderNo = request.pathParams.value(u"order_no"_s);
-                        return payments.run([&payments, merchantId, orderNo, body] {
-                            return created(payments.refund(merchantId, orderNo, body));
+                        const PaymentService::ActionRecorder audit
+                            = staffAudit(request, context.clock, u"refund.requested"_s, u"refund"_s, u"refund_no"_s);
+                        return payments.run([&payments, merchantId, orderNo, body, audit] {
+                            return created(payments.refund(merchantId, orderNo, body, audit));
                         });
                     });
 
@@ -295,7 +327,9 @@ void registerChannelRoutes(Router &router, ApiContext &context)
             });
         });
 
-    const QList<Role> alertReaders{Role::PlatformAdmin, Role::Operator, Role::Auditor};
+    // Alerts are the platform's (payouts, unknown trades, ledger checks, channels): merchant staff
+    // would see other merchants' and app users' business in them.
+    const QList<Role> alertReaders{Role::PlatformAdmin, Role::Auditor};
     router.add(
         {"GET", "/v1/alerts", kStaff, alertReaders, false, false,
          u"Alerts, newest first (?status=OPEN|ACKNOWLEDGED&kind=&limit=&before=)"_s, u"alerts"_s},
@@ -319,7 +353,7 @@ void registerChannelRoutes(Router &router, ApiContext &context)
     router.addAsync({"POST",
                      "/v1/alerts/{id}/acknowledge",
                      kStaff,
-                     {Role::PlatformAdmin, Role::Operator},
+                     {Role::PlatformAdmin},
                      false,
                      false,
                      u"Acknowledge an alert"_s,

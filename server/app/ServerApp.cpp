@@ -3,6 +3,7 @@
 #include "common/crypto/Random.h"
 #include "common/util/IdGenerator.h"
 #include "server/api/ApiContext.h"
+#include "server/api/ConsoleRoutes.h"
 #include "server/api/DiagnosticRoutes.h"
 #include "server/api/IdentityRoutes.h"
 #include "server/api/OpenApiRoutes.h"
@@ -31,6 +32,7 @@
 #include "server/tls/TlsBootstrap.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -254,6 +256,10 @@ bool ServerApp::start(QString *error)
                                       .arg(m_http->serverPort())
                                       .arg(m_database->config().displayName())
                                       .arg(m_workers.maxThreadCount());
+    // What clients that pin certificates (the console) show on first contact, to compare.
+    qCInfo(lcServer).noquote() << u"certificate SHA-256 %1 (CA file %2)"_s.arg(
+        QString::fromLatin1(m_tls->certificate.digest(QCryptographicHash::Sha256).toHex(':').toUpper()),
+        m_tls->caPath);
     return true;
 }
 
@@ -278,6 +284,7 @@ const Router &ServerApp::buildRouter()
     registerRedPacketRoutes(*m_router, *m_context);
     registerEventRoutes(*m_router, *m_context);
     registerChannelRoutes(*m_router, *m_context);
+    registerConsoleRoutes(*m_router, *m_context);
     registerOpenApiRoute(*m_router);
     if (m_config.testRoutes) {
         qCWarning(lcServer) << "diagnostic /_test routes are enabled; never do this in production";

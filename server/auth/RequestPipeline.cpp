@@ -8,6 +8,7 @@
 #include "server/store/DbWriter.h"
 #include "server/store/Sql.h"
 
+#include <QJsonArray>
 #include <QPromise>
 #include <QThreadPool>
 
@@ -48,6 +49,17 @@ ApiError rateLimited(qint64 retryAfterMs)
                     QJsonObject{{u"retry_after_seconds"_s, seconds}});
 }
 
+// Names the caller's role and the ones the route is for, so a console can say what is missing.
+ApiError roleRefused(Role role, const QList<Role> &allowed)
+{
+    QStringList names;
+    for (Role each : allowed)
+        names.append(roleName(each));
+    return ApiError(ErrorCode::Forbidden,
+                    u"Your role (%1) may not do this; it is for: %2."_s.arg(roleName(role), names.join(u", "_s)),
+                    QJsonObject{{u"role"_s, roleName(role)}, {u"allowed_roles"_s, QJsonArray::fromStringList(names)}});
+}
+
 } // namespace
 
 void RequestPipeline::checkAddressLimit(const HttpRequest &request) const
@@ -83,7 +95,7 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
         if (auth.principal.mustChangePassword && !spec.beforePasswordChange)
             throw ApiError(ErrorCode::PasswordChangeRequired);
         if (auth.principal.isStaff() && !spec.roles.isEmpty() && !spec.roles.contains(*auth.principal.role))
-            throw ApiError(ErrorCode::Forbidden, u"Your role may not do this."_s);
+            throw roleRefused(*auth.principal.role, spec.roles);
     }
     checkRateLimits(request);
 

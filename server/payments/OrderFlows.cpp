@@ -177,7 +177,7 @@ PaymentService::CreateOutcome PaymentService::createOrder(const QString &merchan
     return {201, order.toJson()};
 }
 
-OrderRecord PaymentService::closeOrder(const QString &merchantId, const QString &orderNo)
+OrderRecord PaymentService::closeOrder(const QString &merchantId, const QString &orderNo, const ActionRecorder &record)
 {
     const OrderRecord order = loadOrder(m_database.threadConnection(), orderNo);
     if (!order.exists || order.merchantId != merchantId)
@@ -214,7 +214,14 @@ OrderRecord PaymentService::closeOrder(const QString &merchantId, const QString 
                        u"The channel did not confirm the close (%1); try again."_s.arg(closed.error.code));
     return m_writer
         .submit<OrderRecord>([&](const QSqlDatabase &db) {
-            markClosed(db, loadOrder(db, orderNo), u"MERCHANT_CLOSED"_s);
+            const OrderRecord current = loadOrder(db, orderNo);
+            if (markClosed(db, current, u"MERCHANT_CLOSED"_s) && record)
+                record(db,
+                       QJsonObject{{u"order_no"_s, orderNo},
+                                   {u"status_before"_s, current.status},
+                                   {u"amount"_s, current.amount},
+                                   {u"currency"_s, current.currency},
+                                   {u"out_trade_no"_s, current.outTradeNo}});
             return loadOrder(db, orderNo);
         })
         .result();

@@ -269,7 +269,7 @@ void PaymentService::enqueueMerchantEvent(const QSqlDatabase &db, const QString 
         Outbox::schedule(db, *m_outboxIds, u"merchant.notify"_s, eventId, {}, now, now);
 }
 
-void PaymentService::markClosed(const QSqlDatabase &db, const OrderRecord &order, const QString &reason)
+bool PaymentService::markClosed(const QSqlDatabase &db, const OrderRecord &order, const QString &reason)
 {
     const qint64 now = m_clock();
     QSqlQuery update = sqlExec(db,
@@ -277,12 +277,13 @@ void PaymentService::markClosed(const QSqlDatabase &db, const OrderRecord &order
                                " version = version + 1 WHERE order_no = ? AND status IN ('CREATED', 'PAYING')"_s,
                                {reason, now, order.orderNo});
     if (update.numRowsAffected() != 1)
-        return;
+        return false;
     addEvent(db, order.orderNo, u"CLOSED"_s, u"closed"_s, reason);
     Outbox::finish(db, u"order.poll"_s, order.orderNo, now);
     if (order.kind == u"PAYMENT"_s) // wallet orders have no merchant back end to tell
         enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.closed"_s,
                              loadOrder(db, order.orderNo).toJson(), order.notifyUrl);
+    return true;
 }
 
 void PaymentService::markAbnormal(const QSqlDatabase &db, const OrderRecord &order, const QString &reason,

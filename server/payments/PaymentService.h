@@ -79,10 +79,15 @@ public:
     };
     CreateOutcome createOrder(const QString &merchantId, const QJsonObject &input,
                               const OrderKind &kind = OrderKind());
+    /// Runs inside the writer unit that records an action a person took (the close, the refund's
+    /// reservation), with what was done as audit details, so its audit row commits with the change.
+    /// A repeat that changes nothing records nothing.
+    using ActionRecorder = std::function<void(const QSqlDatabase &, const QJsonObject &details)>;
     /// Merchant close: the channel is told first; "already paid" turns into the payment.
-    OrderRecord closeOrder(const QString &merchantId, const QString &orderNo);
+    OrderRecord closeOrder(const QString &merchantId, const QString &orderNo, const ActionRecorder &record = {});
     /// POST /v1/orders/{no}/refunds.
-    CreateOutcome refund(const QString &merchantId, const QString &orderNo, const QJsonObject &input);
+    CreateOutcome refund(const QString &merchantId, const QString &orderNo, const QJsonObject &input,
+                         const ActionRecorder &record = {});
 
     OrderRecord loadOrder(const QSqlDatabase &db, const QString &orderNo) const;
     OrderRecord loadOrderByOutTradeNo(const QSqlDatabase &db, const QString &merchantId,
@@ -116,7 +121,8 @@ private:
     Applied applyTrade(const QSqlDatabase &db, const QString &channelId, const TradeInfo &trade, const QString &source);
     void applyRefundResult(const QSqlDatabase &db, const QString &refundNo, const RefundResult &result,
                            const QString &source);
-    void markClosed(const QSqlDatabase &db, const OrderRecord &order, const QString &reason);
+    /// True when this call closed the order (false: it was no longer open).
+    bool markClosed(const QSqlDatabase &db, const OrderRecord &order, const QString &reason);
     void markAbnormal(const QSqlDatabase &db, const OrderRecord &order, const QString &reason, const QString &message);
     void addEvent(const QSqlDatabase &db, const QString &orderNo, const QString &status, const QString &event,
                   const QString &detail) const;

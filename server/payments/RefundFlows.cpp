@@ -115,7 +115,7 @@ QJsonObject PaymentService::refundJson(const QSqlDatabase &db, const QString &re
 }
 
 PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, const QString &orderNo,
-                                                     const QJsonObject &input)
+                                                     const QJsonObject &input, const ActionRecorder &record)
 {
     refuseUnknown(input, {u"out_refund_no"_s, u"amount"_s, u"reason"_s});
     const QString outRefundNo = requiredText(input, u"out_refund_no"_s, 64, u"[A-Za-z0-9_-]+"_s);
@@ -200,6 +200,14 @@ PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, 
                                now);
                   addEvent(db, orderNo, current.status, u"refund_requested"_s,
                            u"%1 for %2 fen"_s.arg(refundNo).arg(amount));
+                  if (record)
+                      record(db,
+                             QJsonObject{{u"refund_no"_s, refundNo},
+                                         {u"order_no"_s, orderNo},
+                                         {u"out_refund_no"_s, outRefundNo},
+                                         {u"amount"_s, amount},
+                                         {u"currency"_s, refund.currency},
+                                         {u"reason"_s, reason}});
                   Outbox::schedule(db, *m_outboxIds, u"refund.poll"_s, refundNo, {}, now + scaled(pollDelay(0)), now);
                   return refund;
               })
