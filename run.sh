@@ -6,6 +6,8 @@
 #   ./run.sh --demo       the same, then one full headless payment (create QR order → sandbox buyer
 #                         pays → channel callback → merchant notified); prints its timeline and exits
 #   ./run.sh --no-sandbox serve without the sandbox (channels configured by you)
+#   ./run.sh --console    the same as ./run.sh, and opens the desktop console (paydesk-console)
+#                         signed in to this server, with "Simulate buyer payment" from the sandbox
 #   ./run.sh --headless   accepted for scripts; the server never opens a window
 # Other options go to paydesk-server, e.g. ./run.sh --listen 0.0.0.0:8443 --db postgresql://…
 # Environment: PAYDESK_DATA_DIR (default ./var), PAYDESK_SANDBOX_PORT (default 9443).
@@ -16,11 +18,13 @@ cd "$(dirname "$0")"
 server_args=()
 demo=false
 sandbox=true
+console=false
 for arg in "$@"; do
   case "$arg" in
     --headless) ;; # the server never opens a window; kept so scripts can always pass it
     --demo) demo=true ;;
     --no-sandbox) sandbox=false ;;
+    --console) console=true ;;
     *) server_args+=("$arg") ;;
   esac
 done
@@ -133,6 +137,17 @@ if $demo; then
   stop "$status"
 fi
 
+console_args=(--server "$url" --ca-file "$ca")
+$sandbox && console_args+=(--sandbox "$sandbox_dir/sandbox.json")
+if $console; then
+  if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    "$bin/paydesk-console" "${console_args[@]}" &
+    pids+=("$!")
+  else
+    echo "run.sh: no display for the console (DISPLAY is not set); the server runs on" >&2
+  fi
+fi
+
 cat <<MSG
 
   Paydesk server is running at $url
@@ -141,6 +156,7 @@ cat <<MSG
     CA file:  $ca  (import it in clients that should trust this server)
     config:   $data_dir/paydesk.ini
     API:      $url/openapi.json
+    console:  $bin/paydesk-console ${console_args[*]}
 MSG
 if $sandbox; then
   cat <<MSG

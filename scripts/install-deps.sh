@@ -8,13 +8,13 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache git
   # Qt 6
   qt6-base-dev qt6-base-dev-tools qt6-httpserver-dev qt6-websockets-dev
-  qt6-charts-dev libqt6opengl6-dev libxkbcommon-dev
+  qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libxkbcommon-dev
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
   libqt6sql6-sqlite libqt6sql6-psql
   # crypto, QR codes, HTTP parsing
   libssl-dev openssl libqrcodegencpp-dev libhttp-parser-dev
   # tests: throwaway PostgreSQL clusters, console screenshots, curl for smoke checks
-  postgresql xvfb xauth curl
+  postgresql xvfb xauth curl fonts-wqy-microhei
   # run.sh reads the sandbox manifest (JSON)
   jq
 )
