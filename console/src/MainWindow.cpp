@@ -87,6 +87,11 @@ MainWindow::MainWindow(ConsoleSession &session, ConsoleSettings &settings, QWidg
                                           : tr("The live connection is down; pages refresh by polling."));
     });
     connect(&session, &ConsoleSession::expired, this, &MainWindow::onSessionExpired);
+    connect(&session.events(), &client::EventStream::eventReceived, this,
+            [this](const QString &type, const QJsonObject &, qint64) {
+                if (type.startsWith(u"alert."_s))
+                    refreshAlertCount();
+            });
     m_liveLabel->setText(session.events().isConnected() ? tr("● Live") : tr("○ Connecting…"));
 
     m_alertTimer.setInterval(30'000);

@@ -1,6 +1,7 @@
 #include "server/payments/Alerts.h"
 
 #include "common/util/IdGenerator.h"
+#include "server/events/EventHub.h"
 #include "server/payments/Outbox.h"
 #include "server/store/Sql.h"
 
@@ -49,6 +50,15 @@ QString Alerts::raise(const QSqlDatabase &db, IdGenerator &alertIds, IdGenerator
          QString::fromUtf8(QJsonDocument(alert.details).toJson(QJsonDocument::Compact)), key.left(300), nowMs});
     if (insert.numRowsAffected() != 1)
         return {};
+    // Consoles of platform staff update their alert badge at once.
+    EventHub::publish(db, u"platform"_s, u"alert.raised"_s,
+                      QJsonObject{{u"id"_s, id},
+                                  {u"kind"_s, alert.kind},
+                                  {u"severity"_s, alert.severity},
+                                  {u"ref_type"_s, alert.refType},
+                                  {u"ref_id"_s, alert.refId},
+                                  {u"message"_s, alert.message.left(1000)}},
+                      nowMs);
     if (webhook)
         Outbox::schedule(db, outboxIds, u"alert.webhook"_s, id, {}, nowMs, nowMs);
     return id;

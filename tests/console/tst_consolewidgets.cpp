@@ -1,6 +1,7 @@
 // Console widgets that need no server: money input and formatting, and the QR code as drawn.
 
 #include "MoneyText.h"
+#include "OrderCsvExport.h"
 #include "QrCodeView.h"
 
 #include <QLineEdit>
@@ -120,6 +121,26 @@ private slots:
             }
         }
         QCOMPARE(mismatches, 0);
+    }
+
+    void csvFieldsAreQuotedAndFormulasDefused_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("plain") << u"Coffee"_s << u"Coffee"_s;
+        QTest::newRow("chinese") << u"拿铁咖啡"_s << u"拿铁咖啡"_s;
+        QTest::newRow("comma") << u"tea, milk"_s << u"\"tea, milk\""_s;
+        QTest::newRow("quote") << u"6\" sub"_s << u"\"6\"\" sub\""_s;
+        QTest::newRow("line break") << u"a\nb"_s << u"\"a\nb\""_s;
+        QTest::newRow("formula") << u"=HYPERLINK(\"x\")"_s << u"\"'=HYPERLINK(\"\"x\"\")\""_s;
+        QTest::newRow("plus") << u"+86 138"_s << u"'+86 138"_s;
+        QTest::newRow("empty") << QString() << QString();
+    }
+    void csvFieldsAreQuotedAndFormulasDefused()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, field);
+        QCOMPARE(OrderCsvExport::field(text), field);
     }
 
     void refusesTextTooLongForACode()
