@@ -6,6 +6,8 @@
 #include "server/store/Sql.h"
 
 #include <QLoggingCategory>
+#include <QSet>
+#include <QStringList>
 
 #include <chrono>
 
@@ -16,6 +18,27 @@ using namespace Qt::StringLiterals;
 Q_LOGGING_CATEGORY(lcWriter, "paydesk.store.writer")
 
 namespace paydesk {
+
+struct DbWriter::Facts
+{
+    static constexpr qsizetype kMaxKnown = 100'000; ///< then forgotten and learnt again
+    QSet<QString> known;
+    QStringList pendingUnit; ///< learnt by the running unit
+    QStringList pendingBatch; ///< learnt by the batch's units that succeeded
+};
+
+thread_local DbWriter::Facts *DbWriter::t_facts = nullptr;
+
+bool DbWriter::knows(const QString &fact)
+{
+    return t_facts && t_facts->known.contains(fact);
+}
+
+void DbWriter::learnAfterCommit(const QString &fact)
+{
+    if (t_facts && t_facts->pendingUnit.size() < 1024)
+        t_facts->pendingUnit.append(fact);
+}
 
 DbWriter::DbWriter(Database &database, Metrics *metrics, Options options)
     : m_database(database), m_metrics(metrics), m_options(options)
@@ -47,8 +70,11 @@ void DbWriter::start()
         }
         if (!m_startError) {
             StatementCache statements(m_connection);
+            Facts facts;
             m_statements = &statements;
+            t_facts = &facts;
             loop();
+            t_facts = nullptr;
             m_statements = nullptr;
         }
         m_connection = QSqlDatabase();
@@ -151,14 +177,26 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
     // A lone unit needs no savepoint: if it fails the whole transaction is rolled back.
     const bool useSavepoints = batch.size() > 1;
     bool anySucceeded = false;
+    // SQLite prepares savepoint statements once (through the statement cache); PostgreSQL cannot
+    // prepare them, so they go as plain text there.
+    const auto transactionControl = [this, sqlite](const QString &sql) {
+        if (sqlite)
+            sqlExec(m_connection, sql);
+        else
+            sqlExecRaw(m_connection, sql);
+    };
     for (size_t i = 0; i < batch.size(); ++i) {
+        if (t_facts)
+            t_facts->pendingUnit.clear();
         try {
             if (useSavepoints)
-                sqlExecRaw(m_connection, u"SAVEPOINT unit"_s);
+                transactionControl(u"SAVEPOINT unit"_s);
             batch[i].run(m_connection);
             if (useSavepoints)
-                sqlExecRaw(m_connection, u"RELEASE SAVEPOINT unit"_s);
+                transactionControl(u"RELEASE SAVEPOINT unit"_s);
             anySucceeded = true;
+            if (t_facts)
+                t_facts->pendingBatch += t_facts->pendingUnit;
         } catch (...) {
             errors[i] = std::current_exception();
             if (useSavepoints) {
@@ -186,6 +224,16 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
     if (m_statements)
         m_statements->reset();
     releaseFailedStatements();
+    if (t_facts) {
+        if (committed) {
+            if (t_facts->known.size() + t_facts->pendingBatch.size() > Facts::kMaxKnown)
+                t_facts->known.clear();
+            for (const QString &fact : std::as_const(t_facts->pendingBatch))
+                t_facts->known.insert(fact);
+        }
+        t_facts->pendingUnit.clear();
+        t_facts->pendingBatch.clear();
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (m_metrics)
         m_metrics->recordDbBatch(int(batch.size()), seconds);

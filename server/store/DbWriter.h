@@ -46,6 +46,13 @@ public:
 
     int queueDepth() const;
 
+    /// Facts about committed rows that never change afterwards (e.g. "ledger account X exists"),
+    /// remembered by the writer of one database so units can skip statements that would only
+    /// confirm them. On the writer thread only; elsewhere knows() is false and learn() does nothing.
+    static bool knows(const QString &fact);
+    /// Remembers the fact once the current unit has committed (not if it rolls back).
+    static void learnAfterCommit(const QString &fact);
+
 private:
     struct Unit
     {
@@ -62,6 +69,8 @@ private:
     Options m_options;
     QSqlDatabase m_connection;
     class StatementCache *m_statements = nullptr; ///< the writer thread's prepared statements
+    struct Facts; ///< what knows()/learnAfterCommit() keep
+    static thread_local Facts *t_facts; ///< the running writer's, on its thread
     std::unique_ptr<QThread> m_thread;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

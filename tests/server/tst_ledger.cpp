@@ -12,6 +12,7 @@
 #include <QTest>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 using namespace Qt::StringLiterals;
@@ -82,6 +83,47 @@ private slots:
         QVERIFY(posted.created);
         QCOMPARE(Ledger::balance(books.database->threadConnection(), books.merchant), 1234);
         QCOMPARE(Ledger::balance(books.database->threadConnection(), books.clearing), -1234);
+        QVERIFY(Ledger::check(books.database->threadConnection()).ok);
+    }
+
+    // The writer remembers committed accounts to skip their insert; an account created by a unit
+    // that rolled back is not remembered, so the next unit creates it again and can post to it.
+    void anAccountCreatedByARolledBackUnitIsCreatedAgain()
+    {
+        Books books = openBooks();
+        QVERIFY(books.writer);
+        // The failing unit shares a committed batch with a good one (savepoints): a gate holds the
+        // writer until both are queued, so they are taken as one batch.
+        auto gate = std::make_shared<std::promise<void>>();
+        std::shared_future<void> opened = gate->get_future().share();
+        auto held = books.writer->submit<void>([opened](const QSqlDatabase &) { opened.wait(); });
+        auto doomed = books.writer->submit<void>([](const QSqlDatabase &db) {
+            Ledger::ensureAccount(db, u"user"_s, u"U9"_s, u"available"_s, u"CNY"_s, false, 1);
+            throw ApiError(ErrorCode::Conflict, u"rolled back"_s);
+        });
+        auto good = books.writer->submit<void>([](const QSqlDatabase &db) {
+            Ledger::ensureAccount(db, u"user"_s, u"U11"_s, u"available"_s, u"CNY"_s, false, 1);
+        });
+        gate->set_value();
+        held.waitForFinished();
+        QVERIFY_THROWS_EXCEPTION(ApiError, doomed.waitForFinished());
+        good.waitForFinished();
+        // Queued behind a committed batch of its own, then used again.
+        IdGenerator &ids = m_ids;
+        const QString clearing = books.clearing;
+        const auto posted = books.writer->submit<Ledger::Posted>([&ids, clearing](const QSqlDatabase &db) {
+            const QString user = Ledger::ensureAccount(db, u"user"_s, u"U9"_s, u"available"_s, u"CNY"_s, false, 2);
+            return Ledger::post(db, ids, move(u"r1"_s, clearing, user, 700), 2);
+        });
+        QVERIFY(posted.result().created);
+        QCOMPARE(Ledger::balance(books.database->threadConnection(), u"user:U9:available:CNY"_s), 700);
+        const auto facts = books.writer->submit<std::tuple<bool, bool, bool>>([](const QSqlDatabase &) {
+            return std::tuple{DbWriter::knows(u"ledger_account:user:U9:available:CNY"_s),
+                              DbWriter::knows(u"ledger_account:user:U11:available:CNY"_s),
+                              DbWriter::knows(u"ledger_account:user:U10:available:CNY"_s)};
+        });
+        QCOMPARE(facts.result(), (std::tuple{true, true, false}));
+        QVERIFY(!DbWriter::knows(u"ledger_account:user:U9:available:CNY"_s)); // not on this thread
         QVERIFY(Ledger::check(books.database->threadConnection()).ok);
     }
 
