@@ -290,79 +290,123 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
     const qint64 expiresAt = row.value(1).toLongLong();
     const QString senderId = row.value(2).toString();
     const qint64 now = m_clock();
+    // The user's own share, looked up only when the grab cannot go on (the success path does not
+    // need it: the unique (packet, grabber) index refuses a second share).
+    const auto refuseIfMine = [&] {
+        QSqlQuery mine = sqlExec(db, u"SELECT amount FROM red_packet_shares WHERE packet_id = ? AND grabber_id = ?"_s,
+                                 {packetId, userId});
+        if (mine.next())
+            throw ApiError(ErrorCode::AlreadyGrabbed, u"You already have a share of this red packet."_s,
+                           {{u"amount"_s, mine.value(0).toLongLong()}});
+    };
     if (status == u"PENDING_PAYMENT"_s || status == u"CANCELLED"_s)
         throw ApiError(ErrorCode::NotActive, u"The red packet is not paid for."_s);
-    QSqlQuery mine = sqlExec(db, u"SELECT amount FROM red_packet_shares WHERE packet_id = ? AND grabber_id = ?"_s,
-                             {packetId, userId});
-    if (mine.next())
-        throw ApiError(ErrorCode::AlreadyGrabbed, u"You already have a share of this red packet."_s,
-                       {{u"amount"_s, mine.value(0).toLongLong()}});
-    if (status == u"EXPIRED_REFUNDED"_s || expiresAt <= now)
+    if (status == u"EXPIRED_REFUNDED"_s || expiresAt <= now) {
+        refuseIfMine();
         throw ApiError(ErrorCode::Expired, u"The red packet has expired."_s);
-    if (status == u"FINISHED"_s)
+    }
+    if (status == u"FINISHED"_s) {
+        refuseIfMine();
         throw ApiError(ErrorCode::SoldOut, u"Every share of the red packet is taken."_s);
+    }
 
-    // One statement claims one unclaimed share; the unique (packet, grabber) index stops a
-    // second share for the same user even across server instances.
+    // One statement claims one unclaimed share, records the grabber and (unless a test holds the
+    // transfer back) the number of the transfer that pays it, which follows in this unit; the
+    // unique (packet, grabber) index stops a second share for the same user, across instances too.
     const QString pick = m_database.isSqlite()
         ? u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL ORDER BY seq LIMIT 1"_s
         : u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL ORDER BY seq LIMIT 1"
           " FOR UPDATE SKIP LOCKED"_s;
+    const QString transferNo = m_config.skipGrabTransfer ? QString() : m_wallet.newTransferNo();
     QSqlQuery claim;
     try {
         claim = sqlExec(db,
-                        u"UPDATE red_packet_shares SET grabber_id = ?, grabbed_at = ? WHERE packet_id = ? AND"
-                        " grabber_id IS NULL AND seq = ("_s
-                            + pick + u")"_s,
-                        {userId, now, packetId, packetId});
+                        u"UPDATE red_packet_shares SET grabber_id = ?, grabbed_at = ?, transfer_no = ? WHERE"
+                        " packet_id = ? AND grabber_id IS NULL AND seq = ("_s
+                            + pick + u") RETURNING seq, amount"_s,
+                        {userId, now, transferNo.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : transferNo,
+                         packetId, packetId});
     } catch (const DatabaseError &) {
-        // The unique (packet, grabber) index: this user's grab on another instance won.
+        // The unique (packet, grabber) index: this user's grab (here or on another instance) won.
         throw ApiError(ErrorCode::AlreadyGrabbed, u"You already have a share of this red packet."_s);
     }
-    if (claim.numRowsAffected() != 1)
+    const bool claimed = claim.next();
+    const int seq = claimed ? claim.value(0).toInt() : 0;
+    const qint64 amount = claimed ? claim.value(1).toLongLong() : 0;
+    while (claim.next()) {
+    } // read to the end: PostgreSQL hands rows over one at a time
+    if (!claimed) {
+        refuseIfMine();
         throw ApiError(ErrorCode::SoldOut, u"Every share of the red packet is taken."_s);
-    QSqlQuery share = sqlExec(db, u"SELECT seq, amount FROM red_packet_shares WHERE packet_id = ? AND grabber_id = ?"_s,
-                              {packetId, userId});
-    share.next();
-    const int seq = share.value(0).toInt();
-    const qint64 amount = share.value(1).toLongLong();
+    }
     QSqlQuery counted = sqlExec(db,
                                 u"UPDATE red_packets SET grabbed_amount = grabbed_amount + ?, grabbed_count ="
                                 " grabbed_count + 1, status = CASE WHEN grabbed_count + 1 = share_count THEN"
                                 " 'FINISHED' ELSE status END, updated_at = ?, version = version + 1 WHERE id = ? AND"
-                                " status = 'ACTIVE' AND expires_at > ?"_s,
+                                " status = 'ACTIVE' AND expires_at > ? RETURNING status, total"_s,
                                 {amount, now, packetId, now});
-    if (counted.numRowsAffected() != 1) // expired (and refunded) by another instance meanwhile
+    const bool stillActive = counted.next();
+    const bool finished = stillActive && counted.value(0).toString() == u"FINISHED"_s;
+    const qint64 total = stillActive ? counted.value(1).toLongLong() : 0;
+    while (counted.next()) {
+    }
+    if (!stillActive) // expired (and refunded) by another instance meanwhile
         throw ApiError(ErrorCode::Expired, u"The red packet has expired."_s);
-    if (!m_config.skipGrabTransfer)
-        completeTransfer(db, packetId, seq);
-    QSqlQuery finished = sqlExec(db, u"SELECT status, total FROM red_packets WHERE id = ?"_s, {packetId});
-    if (finished.next() && finished.value(0).toString() == u"FINISHED"_s)
+    if (!transferNo.isEmpty())
+        payShare(db, packetId, seq, Share{amount, userId, senderId, transferNo});
+    if (finished)
         EventHub::publish(db, u"user:"_s + senderId, u"red_packet.finished"_s,
-                          {{u"packet_id"_s, packetId}, {u"total"_s, finished.value(1).toLongLong()}}, now);
+                          {{u"packet_id"_s, packetId}, {u"total"_s, total}}, now);
     return QJsonObject{{u"packet_id"_s, packetId}, {u"amount"_s, amount}, {u"currency"_s, u"CNY"_s},
                        {u"grabbed_at"_s, now}};
 }
 
+void RedPacketService::payShare(const QSqlDatabase &db, const QString &packetId, int seq, const Share &share)
+{
+    InternalTransfer transfer;
+    transfer.from = Holder{u"user"_s, share.senderId};
+    transfer.fromBucket = u"frozen"_s;
+    transfer.to = Holder{u"user"_s, share.grabberId};
+    transfer.amount = share.amount;
+    transfer.refType = u"red_packet_share"_s;
+    transfer.refId = packetId + u':' + QString::number(seq);
+    transfer.memo = u"red packet"_s;
+    transfer.transferNo = share.transferNo;
+    transfer.knownNew = true; // the share was claimed in this unit, or had no transfer number
+    m_wallet.transferInternal(db, transfer);
+}
+
 void RedPacketService::completeTransfer(const QSqlDatabase &db, const QString &packetId, int seq)
 {
+    // A share claimed without its transfer (a crash, or the test hook): pay it now, once.
     QSqlQuery row = sqlExec(db,
                             u"SELECT s.amount, s.grabber_id, s.transfer_no, p.sender_id FROM red_packet_shares s"
                             " JOIN red_packets p ON p.id = s.packet_id WHERE s.packet_id = ? AND s.seq = ?"_s,
                             {packetId, seq});
     if (!row.next() || row.value(1).isNull() || !row.value(2).isNull())
         return;
+    const Share share{row.value(0).toLongLong(), row.value(1).toString(), row.value(3).toString(),
+                      m_wallet.newTransferNo()};
+    QSqlQuery recorded = sqlExec(db,
+                                 u"UPDATE red_packet_shares SET transfer_no = ? WHERE packet_id = ? AND seq = ?"
+                                 " AND transfer_no IS NULL"_s,
+                                 {share.transferNo, packetId, seq});
+    if (recorded.numRowsAffected() != 1)
+        return;
     InternalTransfer transfer;
-    transfer.from = Holder{u"user"_s, row.value(3).toString()};
+    transfer.from = Holder{u"user"_s, share.senderId};
     transfer.fromBucket = u"frozen"_s;
-    transfer.to = Holder{u"user"_s, row.value(1).toString()};
-    transfer.amount = row.value(0).toLongLong();
+    transfer.to = Holder{u"user"_s, share.grabberId};
+    transfer.amount = share.amount;
     transfer.refType = u"red_packet_share"_s;
     transfer.refId = packetId + u':' + QString::number(seq);
     transfer.memo = u"red packet"_s;
+    transfer.transferNo = share.transferNo;
+    // Not knownNew: a transfer may exist from before shares recorded their transfer numbers.
     const QString transferNo = m_wallet.transferInternal(db, transfer);
-    sqlExec(db, u"UPDATE red_packet_shares SET transfer_no = ? WHERE packet_id = ? AND seq = ?"_s,
-            {transferNo, packetId, seq});
+    if (transferNo != share.transferNo)
+        sqlExec(db, u"UPDATE red_packet_shares SET transfer_no = ? WHERE packet_id = ? AND seq = ?"_s,
+                {transferNo, packetId, seq});
 }
 
 void RedPacketService::refundExpired(const QSqlDatabase &db, const QString &packetId)

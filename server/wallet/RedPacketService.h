@@ -75,6 +75,15 @@ private:
     void activate(const QSqlDatabase &db, const OrderRecord &order);
     void refundExpired(const QSqlDatabase &db, const QString &packetId);
     void completeTransfer(const QSqlDatabase &db, const QString &packetId, int seq);
+    struct Share
+    {
+        qint64 amount = 0;
+        QString grabberId;
+        QString senderId;
+        QString transferNo;
+    };
+    /// The frozen → available transfer of a share just claimed with its transfer number.
+    void payShare(const QSqlDatabase &db, const QString &packetId, int seq, const Share &share);
     QJsonObject loadPacket(const QSqlDatabase &db, const QString &packetId) const;
     /// Tells the packet's recipients (on their event streams) that it is there to grab.
     void announce(const QSqlDatabase &db, const QString &packetId, qint64 now);

@@ -294,14 +294,17 @@ QString WalletService::transferInternal(const QSqlDatabase &db, const InternalTr
         throw ApiError(ErrorCode::ValidationFailed, u"An internal transfer needs an amount and a reference."_s);
     if (transfer.fromBucket != u"available"_s && transfer.fromBucket != u"frozen"_s)
         throw ApiError(ErrorCode::ValidationFailed, u"An internal transfer moves available or frozen funds."_s);
-    QSqlQuery done = sqlExec(db, u"SELECT transfer_no FROM transfers WHERE ref_type = ? AND ref_id = ? AND ref_id <> ''"_s,
-                             {transfer.refType, transfer.refId});
-    if (done.next())
-        return done.value(0).toString();
+    if (!transfer.knownNew) {
+        QSqlQuery done = sqlExec(
+            db, u"SELECT transfer_no FROM transfers WHERE ref_type = ? AND ref_id = ? AND ref_id <> ''"_s,
+            {transfer.refType, transfer.refId});
+        if (done.next())
+            return done.value(0).toString();
+    }
     const qint64 now = m_clock();
     ensureAccounts(db, transfer.from, now);
     ensureAccounts(db, transfer.to, now);
-    const QString transferNo = m_transferIds->next();
+    const QString transferNo = transfer.transferNo.isEmpty() ? m_transferIds->next() : transfer.transferNo;
     const QString source = transfer.fromBucket == u"frozen"_s ? frozenAccount(transfer.from)
                                                              : availableAccount(transfer.from);
     const Ledger::Posted posted
@@ -319,6 +322,11 @@ QString WalletService::transferInternal(const QSqlDatabase &db, const InternalTr
             {transferNo, transfer.from.type, transfer.from.id, transfer.fromBucket, transfer.to.type, transfer.to.id,
              transfer.amount, nonNull(transfer.memo), transfer.refType, transfer.refId, posted.entryId, now});
     return transferNo;
+}
+
+QString WalletService::newTransferNo()
+{
+    return m_transferIds->next();
 }
 
 WalletService::Check WalletService::check(const QSqlDatabase &reader)

@@ -41,6 +41,11 @@ struct InternalTransfer
     QString refType; ///< with refId: the business event; a second call with the same pair is a no-op
     QString refId;
     QString memo;
+    /// Set when the caller knows no transfer for (refType, refId) can exist yet (it claimed the
+    /// event in this unit): the look-up is skipped; the unique reference still guards the insert.
+    bool knownNew = false;
+    /// The transfer number to use (the caller may have recorded it already); a new one if empty.
+    QString transferNo;
 };
 
 /// Wallets of app users and merchants: balances and statements, recharge, transfers, bank cards,
@@ -86,6 +91,8 @@ public:
     /// Internal API (red packets): moves money between holders once per (refType, refId); inside
     /// the caller's writer unit. Returns the transfer number. Throws INSUFFICIENT_FUNDS.
     QString transferInternal(const QSqlDatabase &db, const InternalTransfer &transfer);
+    /// A new transfer number, for callers that record it before the transfer (same unit).
+    QString newTransferNo();
 
     /// Bank cards: validated (Luhn), verified with the payout provider, stored encrypted.
     QJsonObject bindCard(const Holder &holder, const QJsonObject &input);
