@@ -379,12 +379,21 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
         return Applied::Abnormal;
     }
 
+    // The order as this update leaves it (the version check makes the row read above current).
+    OrderRecord paid = order;
+    paid.status = u"SUCCESS"_s;
+    paid.statusReason.clear();
+    paid.channelTradeNo = trade.channelTradeNo;
+    paid.paidAmount = order.amount;
+    paid.paidAt = trade.paidAtMs ? trade.paidAtMs : now;
+    paid.updatedAt = now;
+    paid.version = order.version + 1;
     QSqlQuery update = sqlExec(
         db,
         u"UPDATE orders SET status = 'SUCCESS', status_reason = NULL, channel_trade_no = ?,"
         " paid_amount = amount, paid_at = ?, updated_at = ?, version = version + 1"
         " WHERE order_no = ? AND version = ? AND status IN ('CREATED', 'PAYING')"_s,
-        {nullable(trade.channelTradeNo), trade.paidAtMs ? trade.paidAtMs : now, now, order.orderNo, order.version});
+        {nullable(trade.channelTradeNo), paid.paidAt, now, order.orderNo, order.version});
     if (update.numRowsAffected() != 1)
         throw ApiError(ErrorCode::Conflict, u"The order changed concurrently; the channel will retry."_s);
     // A recharge credits the app user's available funds, a red packet's payment the sender's
@@ -407,12 +416,12 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
              u"channel trade %1 via %2"_s.arg(trade.channelTradeNo, source));
     Outbox::finish(db, u"order.poll"_s, order.orderNo, now);
     if (const auto hook = m_paidHooks.constFind(order.kind); hook != m_paidHooks.cend())
-        (*hook)(db, loadOrder(db, order.orderNo));
+        (*hook)(db, paid);
     if (!recharge) {
-        const QJsonObject paid = loadOrder(db, order.orderNo).toJson();
-        enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.paid"_s, paid, order.notifyUrl);
+        const QJsonObject paidJson = paid.toJson();
+        enqueueMerchantEvent(db, order.merchantId, order.orderNo, {}, u"order.paid"_s, paidJson, order.notifyUrl);
         // The console showing the QR code switches to "Paid" from this event.
-        EventHub::publish(db, u"merchant:"_s + order.merchantId, u"order.paid"_s, paid, now);
+        EventHub::publish(db, u"merchant:"_s + order.merchantId, u"order.paid"_s, paidJson, now);
     }
     return Applied::Success;
 }
