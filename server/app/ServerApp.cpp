@@ -17,6 +17,7 @@
 #include "server/auth/AppAuthService.h"
 #include "server/auth/RateLimiter.h"
 #include "server/auth/RequestAuthenticator.h"
+#include "server/auth/NonceRecorder.h"
 #include "server/auth/RequestPipeline.h"
 #include "server/auth/SessionStore.h"
 #include "server/auth/StaffAuthService.h"
@@ -268,8 +269,9 @@ const Router &ServerApp::buildRouter()
     if (m_router)
         return *m_router;
     m_router = std::make_unique<Router>();
-    m_pipeline = std::make_unique<RequestPipeline>(*m_authenticator, *m_limiter, *m_writer, &m_workers, systemClock(),
-                                                   m_config.security);
+    m_nonces = std::make_unique<NonceRecorder>(*m_writer);
+    m_pipeline = std::make_unique<RequestPipeline>(*m_authenticator, *m_limiter, *m_writer, *m_nonces, &m_workers,
+                                                   systemClock(), m_config.security);
     m_router->setPipeline([pipeline = m_pipeline.get()](HttpRequest &request, const RouteSpec &spec,
                                                         const Router::AsyncHandler &handler) {
         return (*pipeline)(request, spec, handler);

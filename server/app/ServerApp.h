@@ -22,6 +22,7 @@ class FieldCipher;
 class HttpServer;
 class IdGenerator;
 class Metrics;
+class NonceRecorder;
 struct Payments;
 class RateLimiter;
 class RequestAuthenticator;
@@ -82,6 +83,7 @@ private:
     std::unique_ptr<StaffAuthService> m_staffAuth;
     std::unique_ptr<RequestAuthenticator> m_authenticator;
     std::unique_ptr<RateLimiter> m_limiter;
+    std::unique_ptr<NonceRecorder> m_nonces; ///< outlives nothing that uses the writer: the writer stops first
     std::unique_ptr<RequestPipeline> m_pipeline;
     std::unique_ptr<Payments> m_payments;
     std::unique_ptr<ApiContext> m_context;

@@ -2,6 +2,7 @@
 
 #include "common/protocol/ApiError.h"
 #include "server/auth/Idempotency.h"
+#include "server/auth/NonceRecorder.h"
 #include "server/auth/RateLimiter.h"
 #include "server/auth/RequestAuthenticator.h"
 #include "server/auth/SessionStore.h"
@@ -34,8 +35,9 @@ void forward(QFuture<HttpResponse> future, std::shared_ptr<QPromise<HttpResponse
 } // namespace
 
 RequestPipeline::RequestPipeline(RequestAuthenticator &authenticator, RateLimiter &limiter, DbWriter &writer,
-                                 QThreadPool *workers, Clock clock, const SecurityConfig &config)
-    : m_authenticator(authenticator), m_limiter(limiter), m_writer(writer), m_workers(workers),
+                                 NonceRecorder &nonces, QThreadPool *workers, Clock clock,
+                                 const SecurityConfig &config)
+    : m_authenticator(authenticator), m_limiter(limiter), m_writer(writer), m_nonces(nonces), m_workers(workers),
       m_clock(std::move(clock)), m_config(config)
 {
 }
@@ -121,7 +123,12 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
     const qint64 now = m_clock();
     const SecurityConfig &config = m_config;
     const QString appUserId = request.principal ? request.principal->id : QString();
-    QFuture<std::optional<HttpResponse>> admission = m_writer.submit<std::optional<HttpResponse>>(
+    // A signed request that writes nothing else first (a read) has only its nonce to record:
+    // many of those share one writer unit.
+    QFuture<std::optional<HttpResponse>> admission = !idempotency && !spec.actionToken
+        ? m_nonces.record(auth.nonceKeyId, auth.nonce, auth.nonceExpiresAt)
+              .then(QtFuture::Launch::Sync, [] { return std::optional<HttpResponse>(); })
+        : m_writer.submit<std::optional<HttpResponse>>(
         [auth, idempotency, actionToken, purpose = spec.actionPurpose, appUserId, now,
          &config](const QSqlDatabase &db) -> std::optional<HttpResponse> {
             if (!auth.nonce.isEmpty())

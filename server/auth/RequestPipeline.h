@@ -10,6 +10,7 @@ class QThreadPool;
 namespace paydesk {
 
 class DbWriter;
+class NonceRecorder;
 class RateLimiter;
 class RequestAuthenticator;
 
@@ -19,8 +20,8 @@ class RequestAuthenticator;
 class RequestPipeline final
 {
 public:
-    RequestPipeline(RequestAuthenticator &authenticator, RateLimiter &limiter, DbWriter &writer, QThreadPool *workers,
-                    Clock clock, const SecurityConfig &config);
+    RequestPipeline(RequestAuthenticator &authenticator, RateLimiter &limiter, DbWriter &writer,
+                    NonceRecorder &nonces, QThreadPool *workers, Clock clock, const SecurityConfig &config);
 
     QFuture<HttpResponse> operator()(HttpRequest &request, const RouteSpec &spec,
                                      const Router::AsyncHandler &handler) const;
@@ -37,6 +38,7 @@ private:
     RequestAuthenticator &m_authenticator;
     RateLimiter &m_limiter;
     DbWriter &m_writer;
+    NonceRecorder &m_nonces;
     QThreadPool *m_workers;
     Clock m_clock;
     const SecurityConfig &m_config;
