@@ -1,223 +1,32 @@
 // paydesk-bench: measures Paydesk's main paths on this machine, against limits measured in the
-// same run, so results read as ratios on shared, noisy machines.
-#include "LoadClient.h"
-#include "PaymentStack.h"
-#include "ServerProcess.h"
-
-#include "server/store/Sql.h"
-
-#include "common/crypto/Hmac.h"
-#include "common/crypto/Random.h"
-#include "common/protocol/PaydeskSignature.h"
+// same run, so results read as ratios on shared, noisy machines; and checks the books after
+// every scenario. docs/benchmark.md says what each scenario does and how to read the output.
+#include "AuthGrabScenarios.h"
+#include "BenchDatabase.h"
+#include "BenchReport.h"
+#include "BenchRun.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDateTime>
-#include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
-#include <QProcess>
-#include <QTcpServer>
-#include <QTemporaryDir>
-#include <QTextStream>
+#include <QLoggingCategory>
 
-#include <unistd.h>
+#include <sys/resource.h>
 
 using namespace Qt::StringLiterals;
-using namespace paydesk;
 using namespace paydesk::bench;
 
 namespace {
 
-QTextStream out(stdout);
-
-struct ProcessStats
+// A thousand client sockets, and the server (a child) inherits the limit.
+void raiseOpenFileLimit()
 {
-    double cpuSeconds = 0;
-    qint64 rssKiB = 0;
-};
-
-ProcessStats processStats(qint64 pid)
-{
-    ProcessStats stats;
-    QFile stat(u"/proc/%1/stat"_s.arg(pid));
-    if (stat.open(QIODevice::ReadOnly)) {
-        const QByteArray text = stat.readAll();
-        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 13)
-            stats.cpuSeconds = double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
     }
-    QFile status(u"/proc/%1/status"_s.arg(pid));
-    if (status.open(QIODevice::ReadOnly)) {
-        for (const QByteArray &line : status.readAll().split('\n')) {
-            if (line.startsWith("VmHWM:"))
-                stats.rssKiB = line.mid(6).trimmed().split(' ').first().toLongLong();
-        }
-    }
-    return stats;
-}
-
-int freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-struct Phase
-{
-    QString name;
-    LoadClient::Result result;
-    double serverCpuSeconds = 0;
-    QJsonObject toJson() const
-    {
-        return QJsonObject{{u"scenario"_s, name},
-                           {u"requests"_s, result.requests},
-                           {u"errors"_s, result.errors},
-                           {u"requests_per_second"_s, result.perSecond()},
-                           {u"p50_ms"_s, result.percentileMs(50)},
-                           {u"p95_ms"_s, result.percentileMs(95)},
-                           {u"p99_ms"_s, result.percentileMs(99)},
-                           {u"server_cpu_us_per_request"_s, result.requests ? serverCpuSeconds * 1e6 / result.requests : 0}};
-    }
-};
-
-void printPhase(const Phase &phase)
-{
-    const QJsonObject j = phase.toJson();
-    out << QString::asprintf("%-28s %9.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  server CPU %7.1f us/req  errors %lld\n",
-                             qPrintable(phase.name), j.value(u"requests_per_second"_s).toDouble(),
-                             j.value(u"p50_ms"_s).toDouble(), j.value(u"p95_ms"_s).toDouble(),
-                             j.value(u"p99_ms"_s).toDouble(), j.value(u"server_cpu_us_per_request"_s).toDouble(),
-                             phase.result.errors);
-    out.flush();
-}
-
-// HMAC-SHA256 over a typical string to sign, single core: the crypto floor of a signed request.
-double hmacPerSecond()
-{
-    const QByteArray secret = Random::token(32).toLatin1();
-    const QByteArray message = PaydeskSignature::canonicalString("GET", "/v1/merchant", 1763800000,
-                                                                 "Q2x1ZS1ub25jZS0wMDAx", {});
-    QElapsedTimer timer;
-    timer.start();
-    qint64 count = 0;
-    QByteArray sink;
-    while (timer.elapsed() < 1000) {
-        for (int i = 0; i < 1000; ++i)
-            sink = Hmac::sha256(secret, message);
-        count += 1000;
-    }
-    return count / (timer.nsecsElapsed() / 1e9);
-}
-
-// Red packet grabs: many packets (spread) and one hot packet (contention), then the books.
-int grabScenario(int connections, bool postgres, const QString &jsonPath)
-{
-    if (postgres)
-        qputenv("PAYDESK_TEST_DB", "postgresql"); // a throwaway local cluster, like the tests
-    paydesk::test::PaymentStack stack;
-    QString error;
-    out << "paydesk-bench grab: setting up server, sandbox and users (" << (postgres ? "PostgreSQL" : "SQLite")
-        << ")\n";
-    out.flush();
-    if (!stack.setUp(&error)) {
-        out << "paydesk-bench: " << error << "\n";
-        return 1;
-    }
-    constexpr int kSenders = 4;
-    constexpr int kPacketsPerSender = 50;
-    constexpr int kShares = 100; // [red_packets] max_shares
-    constexpr qint64 kTotal = 20'000; // the default rule's 200.00 CNY per packet
-    constexpr int kGrabbers = kShares; // every grabber grabs every packet once: all shares go
-    QStringList packets;
-    for (int s = 0; s < kSenders; ++s) {
-        const auto sender = stack.newAppUser();
-        if (!stack.recharge(sender, kTotal * kPacketsPerSender)) {
-            out << "paydesk-bench: recharge failed\n";
-            return 1;
-        }
-        for (int p = 0; p < kPacketsPerSender; ++p) {
-            const auto sent = stack.app(sender, "POST", "/v1/app/red-packets",
-                                        {{u"total"_s, kTotal}, {u"count"_s, kShares}, {u"pay_with"_s, u"balance"_s}},
-                                        stack.actionHeaders(sender, u"red_packet"_s));
-            packets.append(paydesk::test::ApiClient::json(sent).value(u"id"_s).toString());
-        }
-    }
-    QList<paydesk::test::PaymentStack::AppUser> grabbers;
-    for (int i = 0; i < kGrabbers; ++i)
-        grabbers.append(stack.newAppUser());
-    const quint16 port = stack.server().port();
-    const QSslCertificate ca = stack.server().caCertificate();
-    const auto grabRequest = [&](const QString &packet, const QString &token) {
-        return "POST /v1/app/red-packets/" + packet.toUtf8()
-            + "/grab HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nAuthorization: Bearer " + token.toLatin1()
-            + "\r\n\r\n";
-    };
-    const qint64 spreadTotal = qint64(packets.size() - 1) * kGrabbers; // the last packet is the hot one
-    const QString hot = packets.constLast();
-
-    const auto books = [&]() {
-        QSqlQuery row = sqlExec(stack.reader().threadConnection(),
-                                u"SELECT COUNT(*), COUNT(DISTINCT packet_id || ':' || grabber_id), COALESCE(SUM(amount), 0)"
-                                " FROM red_packet_shares WHERE grabber_id IS NOT NULL"_s);
-        row.next();
-        return std::tuple<qint64, qint64, qint64>{row.value(0).toLongLong(), row.value(1).toLongLong(),
-                                                  row.value(2).toLongLong()};
-    };
-    const qint64 serverPid = stack.server().process().processId();
-    const ProcessStats before = processStats(serverPid);
-    // Spread: consecutive requests go to different packets, each user once per packet.
-    LoadClient spread(port, ca, connections,
-                      [&](qint64 i) {
-                          const qint64 packet = i % (packets.size() - 1);
-                          const qint64 user = i / (packets.size() - 1);
-                          return grabRequest(packets.at(packet), grabbers.at(user).token);
-                      },
-                      spreadTotal, 600);
-    Phase spreadPhase{u"grab, %1 packets"_s.arg(packets.size() - 1), spread.run(), 0};
-    spreadPhase.serverCpuSeconds = processStats(serverPid).cpuSeconds - before.cpuSeconds;
-    printPhase(spreadPhase);
-    // Hot: every user at one packet at once.
-    const ProcessStats beforeHot = processStats(serverPid);
-    LoadClient hotLoad(port, ca, connections, [&](qint64 i) { return grabRequest(hot, grabbers.at(i).token); },
-                       kGrabbers, 60);
-    Phase hotPhase{u"grab, one hot packet"_s, hotLoad.run(), 0};
-    hotPhase.serverCpuSeconds = processStats(serverPid).cpuSeconds - beforeHot.cpuSeconds;
-    printPhase(hotPhase);
-    const ProcessStats peak = processStats(serverPid);
-
-    // The books: every share taken exactly once, no user twice on a packet, money where it belongs.
-    const auto [grabbed, distinct, amount] = books();
-    const qint64 expected = qint64(packets.size()) * kShares;
-    const QJsonObject check = stack.walletCheck();
-    QByteArray ledger;
-    const bool ledgerOk = stack.tearDown(&ledger);
-    const bool booksOk = grabbed == expected && distinct == grabbed && amount == qint64(packets.size()) * kTotal
-        && check.value(u"ok"_s).toBool() && ledgerOk;
-    out << QString::asprintf("books: %lld shares grabbed of %lld (%lld distinct packet/user pairs), %lld fen moved; "
-                             "wallet check %s; ledger %s\n",
-                             grabbed, expected, distinct, amount, check.value(u"ok"_s).toBool() ? "OK" : "BROKEN",
-                             ledgerOk ? "OK" : "BROKEN");
-    out << "server peak RSS: " << peak.rssKiB << " KiB\n";
-    if (!jsonPath.isEmpty()) {
-        QFile json(jsonPath);
-        if (json.open(QIODevice::WriteOnly))
-            json.write(QJsonDocument(QJsonObject{{u"scenario"_s, u"grab"_s},
-                                                 {u"database"_s, postgres ? u"postgresql"_s : u"sqlite"_s},
-                                                 {u"connections"_s, connections},
-                                                 {u"phases"_s, QJsonArray{spreadPhase.toJson(), hotPhase.toJson()}},
-                                                 {u"books_ok"_s, booksOk},
-                                                 {u"server_peak_rss_kib"_s, peak.rssKiB}})
-                           .toJson());
-    }
-    const bool clean = spreadPhase.result.errors == 0 && hotPhase.result.errors == 0 && booksOk;
-    if (!clean)
-        out << "paydesk-bench: FAILED (errors or books off)\n";
-    return clean ? 0 : 1;
 }
 
 } // namespace
@@ -227,121 +36,107 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"paydesk-bench"_s);
     QCommandLineParser parser;
-    parser.setApplicationDescription(u"Paydesk benchmark. Scenarios: auth (cost of PAYDESK-HMAC-SHA256 "
-                                     "authentication with its database nonce, against an unauthenticated route); "
-                                     "grab (red packet grabs over many packets and on one hot packet, then the "
-                                     "books; --db postgresql runs a throwaway local cluster)."_s);
+    parser.setApplicationDescription(
+        u"Paydesk benchmark (docs/benchmark.md). Scenarios:\n"
+        "  limits       this machine's ceilings: bare TLS route, RSA-2048 sign/verify, HMAC, durable inserts\n"
+        "  create       signed POST /v1/orders, half Alipay, half WeChat, through the sandbox\n"
+        "  notify       pre-signed channel notifications for PAYING orders\n"
+        "  query        signed GET /v1/orders/{no} on a table of --orders orders\n"
+        "  search       the console's GET /v1/console/orders, first and deeper pages\n"
+        "  mixed        30% create, 30% notify, 40% query\n"
+        "  connections  server RSS with --idle-connections open keep-alive connections\n"
+        "  all          limits, then every scenario above, one table at the end\n"
+        "  auth, grab   the authentication cost; red packet grabs (see docs/benchmark.md)\n"
+        "Every scenario but auth starts its own server and sandbox on a fresh database and checks the"
+        " books afterwards; the exit code is 0 only without errors and with the books right."_s);
     parser.addHelpOption();
-    parser.addPositionalArgument(u"scenario"_s, u"auth (default) or grab"_s);
-    parser.addOptions({{u"connections"_s, u"keep-alive connections (default 32)"_s, u"n"_s, u"32"_s},
-                       {u"seconds"_s, u"timed seconds per phase (default 10)"_s, u"s"_s, u"10"_s},
-                       {u"db"_s, u"database for the server (default: SQLite in a temporary directory)"_s, u"url"_s},
-                       {u"server"_s, u"paydesk-server binary"_s, u"path"_s},
-                       {u"json"_s, u"also write the results as JSON to this file"_s, u"file"_s}});
+    parser.addPositionalArgument(u"scenario"_s,
+                                 u"auth (default), grab, limits, create, notify, query, search, "
+                                 "mixed, connections or all"_s);
+    parser.addOptions({
+        {u"connections"_s, u"keep-alive connections of the load (default 32; --smoke 8)"_s, u"n"_s},
+        {u"seconds"_s, u"timed seconds per phase (default 10; --smoke 2)"_s, u"s"_s},
+        {u"db"_s,
+         u"sqlite (default, or $PAYDESK_TEST_DB), postgresql (a throwaway durable local cluster) or a "
+         "postgresql:// URL of an existing server that may CREATE DATABASE"_s,
+         u"db"_s},
+        {u"orders"_s, u"orders in the query and search table (default 1000000)"_s, u"n"_s},
+        {u"notifies"_s, u"notifications signed before the notify phase (default 40000)"_s, u"n"_s},
+        {u"creates"_s, u"stop the create phase after n creates (default: time only)"_s, u"n"_s},
+        {u"pages"_s, u"pages each search follows through next_cursor (default 10)"_s, u"n"_s},
+        {u"idle-connections"_s, u"connections held open for the RSS measurement (default 1000)"_s, u"n"_s},
+        {u"no-limits"_s, u"skip the limits before a single scenario (no ratios then)"_s},
+        {u"smoke"_s, u"tiny sizes, a few seconds each, books checked, no timing targets (ctest)"_s},
+        {u"server"_s, u"auth: the paydesk-server binary"_s, u"path"_s},
+        {u"json"_s, u"also write the results as JSON to this file"_s, u"file"_s},
+    });
     parser.process(app);
+    raiseOpenFileLimit();
+    // The merchant's back end runs Paydesk's own listener in this process: no access log lines.
+    QLoggingCategory::setFilterRules(u"paydesk.http.access=false\npaydesk.server.tls.info=false"_s);
     const QString scenario = parser.positionalArguments().value(0, u"auth"_s);
+    const auto number = [&parser](const QString &name, qint64 fallback, qint64 min, qint64 max) {
+        return parser.isSet(name) ? std::clamp(parser.value(name).toLongLong(), min, max) : fallback;
+    };
+    const bool smoke = parser.isSet(u"smoke"_s);
+    const int connections = int(number(u"connections"_s, smoke ? 8 : 32, 1, 1000));
+
+    if (scenario == u"auth"_s)
+        return authScenario(connections, int(number(u"seconds"_s, 10, 1, 600)), parser.value(u"db"_s),
+                            parser.value(u"server"_s), parser.value(u"json"_s));
     if (scenario == u"grab"_s)
-        return grabScenario(std::clamp(parser.value(u"connections"_s).toInt(), 1, 1000),
-                            parser.value(u"db"_s).startsWith(u"postgres"_s), parser.value(u"json"_s));
-    if (scenario != u"auth"_s) {
-        out << "paydesk-bench: unknown scenario " << scenario << "\n";
+        return grabScenario(connections, parser.value(u"db"_s).startsWith(u"postgres"_s), parser.value(u"json"_s));
+    if (scenario != u"all"_s && !BenchRun::scenarios().contains(scenario)) {
+        out() << "paydesk-bench: unknown scenario " << scenario << "\n";
         return 64;
     }
-    const int connections = std::clamp(parser.value(u"connections"_s).toInt(), 1, 1000);
-    const int seconds = std::clamp(parser.value(u"seconds"_s).toInt(), 1, 600);
-    const QString serverBinary = parser.isSet(u"server"_s)
-        ? parser.value(u"server"_s)
-        : QCoreApplication::applicationDirPath() + u"/paydesk-server"_s;
 
-    QTemporaryDir dir;
-    const QString dataDir = dir.path() + u"/var"_s;
-    QDir().mkpath(dataDir);
-    {
-        QFile config(dataDir + u"/paydesk.ini"_s);
-        config.open(QIODevice::WriteOnly);
-        config.write("[security]\nrate_per_key=1000000\nrate_per_address=1000000\n[log]\naccess=false\n");
+    Settings settings;
+    settings.smoke = smoke;
+    settings.connections = connections;
+    settings.seconds = int(number(u"seconds"_s, smoke ? 2 : 10, 1, 600));
+    settings.creates = number(u"creates"_s, smoke ? 200 : 0, 0, 100'000'000);
+    settings.notifies = int(number(u"notifies"_s, smoke ? 200 : 40'000, 2, 2'000'000));
+    settings.orders = number(u"orders"_s, smoke ? 2'000 : 1'000'000, 10, 100'000'000);
+    settings.searchPages = int(number(u"pages"_s, smoke ? 3 : 10, 1, 1000));
+    settings.idleConnections = int(number(u"idle-connections"_s, smoke ? 100 : 1'000, 1, 10'000));
+    if (smoke) {
+        settings.cryptoSeconds = 0.2;
+        settings.databaseSeconds = 0.3;
+        settings.warmupSeconds = 0;
     }
-    QStringList common{u"--data-dir"_s, dataDir};
-    if (parser.isSet(u"db"_s))
-        common << u"--db"_s << parser.value(u"db"_s);
-    if (QProcess::execute(serverBinary, QStringList{u"init"_s, u"--first-run-file"_s, dataDir + u"/first-run.txt"_s} + common) != 0) {
-        out << "paydesk-bench: paydesk-server init failed\n";
-        return 1;
+    const QString database
+        = parser.isSet(u"db"_s) ? parser.value(u"db"_s) : qEnvironmentVariable("PAYDESK_TEST_DB", u"sqlite"_s);
+    QString error;
+    const std::unique_ptr<DatabaseProvider> databases = DatabaseProvider::create(database, &error);
+    if (!databases) {
+        out() << "paydesk-bench: " << error << "\n";
+        return 2;
     }
-    const QMap<QString, QString> firstRun = paydesk::test::ServerProcess::readKeyValueFile(dataDir + u"/first-run.txt"_s);
-    const QString keyId = firstRun.value(u"api_key_id"_s);
-    const QByteArray secret = firstRun.value(u"api_key_secret"_s).toLatin1();
+    out() << "paydesk-bench " << scenario << " on " << databases->backend() << ": " << settings.connections
+          << " keep-alive TLS connections, " << settings.seconds << " s phases" << (smoke ? ", smoke sizes" : "")
+          << "\n";
+    out().flush();
 
-    const int port = freePort();
-    QProcess server;
-    server.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    server.start(serverBinary, QStringList{u"serve"_s, u"--listen"_s, u"127.0.0.1:%1"_s.arg(port)} + common);
-    QFile caFile(dataDir + u"/tls/ca.pem"_s);
-    caFile.open(QIODevice::ReadOnly);
-    const QSslCertificate ca(caFile.readAll(), QSsl::Pem);
-    // Ready when one health check answers (bounded: 30 attempts of a 1 s run).
-    const QByteArray health = "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n";
-    bool up = false;
-    for (int attempt = 0; attempt < 30 && !up; ++attempt) {
-        LoadClient probe(quint16(port), ca, 1, [&](qint64) { return health; }, 1, 1);
-        up = probe.run().requests == 1;
-    }
-    if (!up) {
-        out << "paydesk-bench: the server did not start\n";
-        return 1;
-    }
-
-    out << "paydesk-bench auth: " << connections << " keep-alive TLS connections, " << seconds
-        << " s per phase, database " << (parser.isSet(u"db"_s) ? parser.value(u"db"_s) : u"SQLite"_s) << "\n";
-    const double hmacRate = hmacPerSecond();
-    out << QString::asprintf("limit: HMAC-SHA256 of a string to sign, one core: %.0f /s (%.2f us each)\n", hmacRate,
-                             1e6 / hmacRate);
-
-    auto runPhase = [&](const QString &name, LoadClient::RequestSource source) {
-        LoadClient warm(quint16(port), ca, connections, source, 0, 1); // warm-up, not recorded
-        warm.run();
-        const ProcessStats before = processStats(server.processId());
-        LoadClient load(quint16(port), ca, connections, source, 0, seconds);
-        Phase phase{name, load.run(), 0};
-        phase.serverCpuSeconds = processStats(server.processId()).cpuSeconds - before.cpuSeconds;
-        printPhase(phase);
-        return phase;
-    };
-    const Phase plain = runPhase(u"GET /healthz (no auth)"_s, [&](qint64) { return health; });
-    const QByteArray target = "/v1/merchant";
-    const Phase signedPhase = runPhase(u"GET /v1/merchant (signed)"_s, [&](qint64) {
-        const qint64 ts = QDateTime::currentSecsSinceEpoch();
-        const QByteArray nonce = Random::alphanumeric(24).toLatin1();
-        const QByteArray signature = PaydeskSignature::sign(secret, "GET", target, ts, nonce, {});
-        return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
-               + PaydeskSignature::authorization(keyId.toLatin1(), ts, nonce, signature) + "\r\n\r\n";
-    });
-    const ProcessStats final = processStats(server.processId());
-    server.terminate();
-    server.waitForFinished(30'000);
-
-    const double plainCpu = plain.toJson().value(u"server_cpu_us_per_request"_s).toDouble();
-    const double signedCpu = signedPhase.toJson().value(u"server_cpu_us_per_request"_s).toDouble();
-    out << QString::asprintf("authentication cost: %+.1f us server CPU per request (%.2fx the unauthenticated route), "
-                             "p50 latency %+.2f ms, throughput ratio %.2f\n",
-                             signedCpu - plainCpu, plainCpu > 0 ? signedCpu / plainCpu : 0,
-                             signedPhase.result.percentileMs(50) - plain.result.percentileMs(50),
-                             plain.result.perSecond() > 0 ? signedPhase.result.perSecond() / plain.result.perSecond() : 0);
-    out << "server peak RSS: " << final.rssKiB << " KiB\n";
-    const bool clean = plain.result.errors == 0 && signedPhase.result.errors == 0;
+    BenchRun run(*databases, settings);
+    if (scenario != u"all"_s && scenario != u"limits"_s && !parser.isSet(u"no-limits"_s))
+        run.run(u"limits"_s);
+    run.run(scenario);
+    printTable(run.reports());
     if (parser.isSet(u"json"_s)) {
         QFile json(parser.value(u"json"_s));
-        if (json.open(QIODevice::WriteOnly)) {
-            json.write(QJsonDocument(QJsonObject{{u"scenario"_s, u"auth"_s},
-                                                 {u"connections"_s, connections},
-                                                 {u"hmac_sha256_per_second"_s, hmacRate},
-                                                 {u"phases"_s, QJsonArray{plain.toJson(), signedPhase.toJson()}},
-                                                 {u"auth_cpu_us_per_request"_s, signedCpu - plainCpu},
-                                                 {u"server_peak_rss_kib"_s, final.rssKiB}})
-                           .toJson());
-        }
+        if (!json.open(QIODevice::WriteOnly) || json.write(QJsonDocument(run.toJson()).toJson()) < 0)
+            out() << "paydesk-bench: cannot write " << json.fileName() << "\n";
     }
-    if (!clean)
-        out << "paydesk-bench: FAILED, some requests got errors\n";
-    return clean ? 0 : 1;
+    QStringList failed;
+    for (const ScenarioReport &report : run.reports())
+        if (!report.ok())
+            failed.append(report.scenario);
+    if (!failed.isEmpty() || !run.ok()) {
+        out() << "\npaydesk-bench: FAILED (" << failed.join(u", "_s)
+              << "): errors, or books that do not add up; see the PROBLEM lines above\n";
+        return 1;
+    }
+    out() << "\npaydesk-bench: every answer right and the books in order\n";
+    return 0;
 }
