@@ -116,15 +116,15 @@ void JobRunner::poll()
     const qint64 leaseUntil = now + m_options.leaseMs;
     const bool skipLocked = !m_database.isSqlite();
     QFuture<QList<OutboxJob>> claimed = m_writer.submit<QList<OutboxJob>>([=](const QSqlDatabase &db) {
-        sqlExec(db,
-                u"UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM outbox"
-                " WHERE status = 'PENDING' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?"_s
-                    + (skipLocked ? u" FOR UPDATE SKIP LOCKED)"_s : u")"_s),
-                {claim, leaseUntil, now, now, limit});
+        // One statement leases the due jobs and hands them over (no second look-up by lease,
+        // which no index serves).
         QSqlQuery rows = sqlExec(db,
-                                 u"SELECT id, kind, ref, payload, attempts, next_at FROM outbox"
-                                 " WHERE lease_owner = ? AND status = 'PENDING'"_s,
-                                 {claim});
+                                 u"UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT id FROM"
+                                 " outbox WHERE status = 'PENDING' AND next_at <= ? AND lease_until <= ?"
+                                 " ORDER BY next_at LIMIT ?"_s
+                                     + (skipLocked ? u" FOR UPDATE SKIP LOCKED)"_s : u")"_s)
+                                     + u" RETURNING id, kind, ref, payload, attempts, next_at"_s,
+                                 {claim, leaseUntil, now, now, limit});
         QList<OutboxJob> jobs;
         while (rows.next()) {
             OutboxJob job;
@@ -171,7 +171,10 @@ void JobRunner::run(const OutboxJob &job)
             result = JobResult::retryAt(m_clock() + 30'000, QString::fromUtf8(error.what()));
         }
         complete(job, result);
-        --m_running;
+        // Half the workers free: claim more now rather than at the next tick (due work waits
+        // otherwise, e.g. a backlog of merchant notifications).
+        if (--m_running <= m_options.concurrency / 2)
+            wake();
     });
 }
 
