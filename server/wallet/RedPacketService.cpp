@@ -353,7 +353,7 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
     if (!stillActive) // expired (and refunded) by another instance meanwhile
         throw ApiError(ErrorCode::Expired, u"The red packet has expired."_s);
     if (!transferNo.isEmpty())
-        payShare(db, packetId, seq, Share{amount, userId, senderId, transferNo});
+        payShare(db, packetId, seq, Share{amount, userId, senderId, transferNo}, true); // claimed just now
     if (finished)
         EventHub::publish(db, u"user:"_s + senderId, u"red_packet.finished"_s,
                           {{u"packet_id"_s, packetId}, {u"total"_s, total}}, now);
@@ -361,7 +361,8 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
                        {u"grabbed_at"_s, now}};
 }
 
-void RedPacketService::payShare(const QSqlDatabase &db, const QString &packetId, int seq, const Share &share)
+QString RedPacketService::payShare(const QSqlDatabase &db, const QString &packetId, int seq, const Share &share,
+                                   bool knownNew)
 {
     InternalTransfer transfer;
     transfer.from = Holder{u"user"_s, share.senderId};
@@ -372,8 +373,8 @@ void RedPacketService::payShare(const QSqlDatabase &db, const QString &packetId,
     transfer.refId = packetId + u':' + QString::number(seq);
     transfer.memo = u"red packet"_s;
     transfer.transferNo = share.transferNo;
-    transfer.knownNew = true; // the share was claimed in this unit, or had no transfer number
-    m_wallet.transferInternal(db, transfer);
+    transfer.knownNew = knownNew;
+    return m_wallet.transferInternal(db, transfer);
 }
 
 void RedPacketService::completeTransfer(const QSqlDatabase &db, const QString &packetId, int seq)
@@ -393,17 +394,8 @@ void RedPacketService::completeTransfer(const QSqlDatabase &db, const QString &p
                                  {share.transferNo, packetId, seq});
     if (recorded.numRowsAffected() != 1)
         return;
-    InternalTransfer transfer;
-    transfer.from = Holder{u"user"_s, share.senderId};
-    transfer.fromBucket = u"frozen"_s;
-    transfer.to = Holder{u"user"_s, share.grabberId};
-    transfer.amount = share.amount;
-    transfer.refType = u"red_packet_share"_s;
-    transfer.refId = packetId + u':' + QString::number(seq);
-    transfer.memo = u"red packet"_s;
-    transfer.transferNo = share.transferNo;
     // Not knownNew: a transfer may exist from before shares recorded their transfer numbers.
-    const QString transferNo = m_wallet.transferInternal(db, transfer);
+    const QString transferNo = payShare(db, packetId, seq, share, false);
     if (transferNo != share.transferNo)
         sqlExec(db, u"UPDATE red_packet_shares SET transfer_no = ? WHERE packet_id = ? AND seq = ?"_s,
                 {transferNo, packetId, seq});

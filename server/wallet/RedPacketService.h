@@ -82,8 +82,9 @@ private:
         QString senderId;
         QString transferNo;
     };
-    /// The frozen → available transfer of a share just claimed with its transfer number.
-    void payShare(const QSqlDatabase &db, const QString &packetId, int seq, const Share &share);
+    /// The frozen → available transfer of a claimed share, under its transfer number; knownNew when
+    /// it was claimed in this unit (no earlier transfer can exist). Returns the transfer's number.
+    QString payShare(const QSqlDatabase &db, const QString &packetId, int seq, const Share &share, bool knownNew);
     QJsonObject loadPacket(const QSqlDatabase &db, const QString &packetId) const;
     /// Tells the packet's recipients (on their event streams) that it is there to grab.
     void announce(const QSqlDatabase &db, const QString &packetId, qint64 now);
