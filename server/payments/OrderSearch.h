@@ -43,6 +43,8 @@ public:
     OrderSearch() = delete;
 
     static constexpr int kMaxLimit = 200;
+    /// On SQLite, a range on the non-sort column with more rows than this walks the sort index.
+    static constexpr int kWideRange = 2'000;
 
     /// The query parameters (all optional) as a query; merchant_id is left to the caller, who
     /// knows the principal. Throws VALIDATION_FAILED with details.field for the first bad one.
@@ -60,6 +62,10 @@ public:
     /// Order statuses and kinds, as stored.
     static const QStringList &statuses();
     static const QStringList &kinds();
+
+private:
+    /// More than kWideRange orders (of the merchant, if any) in the query's range on column?
+    static bool isWideRange(const QSqlDatabase &db, const OrderSearchQuery &query, const QString &column);
 };
 
 } // namespace paydesk
