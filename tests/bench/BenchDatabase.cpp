@@ -9,14 +9,11 @@
 #include <QCoreApplication>
 #include <QDebug>
 #include <QDir>
-#include <QFile>
-#include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QUrl>
 
-#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -29,7 +26,9 @@ std::unique_ptr<DatabaseProvider> DatabaseProvider::create(const QString &spec, 
         return provider;
     if (spec == u"postgresql"_s || spec == u"postgres"_s) {
         provider->m_kind = Kind::OwnCluster;
-        if (!provider->startCluster(error))
+        // Durable, unlike the test suite's clusters: the bench compares commits with SQLite's.
+        provider->m_cluster = std::make_unique<test::PgCluster>(test::PgCluster::Durability::Durable);
+        if (!provider->m_cluster->start(error))
             return nullptr;
         return provider;
     }
@@ -47,66 +46,6 @@ std::unique_ptr<DatabaseProvider> DatabaseProvider::create(const QString &spec, 
 DatabaseProvider::~DatabaseProvider()
 {
     dropCreated();
-    if (m_started) {
-        QString ignored;
-        run(m_binDir + u"/pg_ctl"_s,
-            {u"-D"_s, m_clusterDir->path() + u"/data"_s, u"-m"_s, u"fast"_s, u"-w"_s, u"stop"_s}, &ignored);
-    }
-}
-
-bool DatabaseProvider::run(const QString &program, const QStringList &arguments, QString *error, int timeoutMs)
-{
-    QProcess process;
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    if (m_asPostgresUser)
-        process.start(u"runuser"_s, QStringList{u"-u"_s, u"postgres"_s, u"--"_s, program} + arguments);
-    else
-        process.start(program, arguments);
-    if (!process.waitForFinished(timeoutMs) || process.exitStatus() != QProcess::NormalExit
-        || process.exitCode() != 0) {
-        *error = u"%1 failed: %2"_s.arg(program, QString::fromLocal8Bit(process.readAll()).right(2000));
-        return false;
-    }
-    return true;
-}
-
-bool DatabaseProvider::startCluster(QString *error)
-{
-    const QStringList versions
-        = QDir(u"/usr/lib/postgresql"_s).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed);
-    for (const QString &version : versions) {
-        if (QFile::exists(u"/usr/lib/postgresql/%1/bin/initdb"_s.arg(version))) {
-            m_binDir = u"/usr/lib/postgresql/%1/bin"_s.arg(version);
-            break;
-        }
-    }
-    if (m_binDir.isEmpty()) {
-        *error = u"PostgreSQL server binaries not found under /usr/lib/postgresql (run scripts/install-deps.sh)"_s;
-        return false;
-    }
-    m_clusterDir = std::make_unique<QTemporaryDir>(QDir::tempPath() + u"/paydesk-bench-pg-XXXXXX"_s);
-    if (!m_clusterDir->isValid()) {
-        *error = u"cannot create a temporary directory"_s;
-        return false;
-    }
-    m_asPostgresUser = ::geteuid() == 0; // initdb and postgres refuse to run as root
-    if (m_asPostgresUser)
-        QProcess::execute(u"chown"_s, {u"postgres:postgres"_s, m_clusterDir->path()});
-    const QString data = m_clusterDir->path() + u"/data"_s;
-    // No --no-sync and no fsync=off: the bench compares durable commits with SQLite's.
-    if (!run(m_binDir + u"/initdb"_s,
-             {u"-D"_s, data, u"-U"_s, u"paydesk"_s, u"-A"_s, u"trust"_s, u"-E"_s, u"UTF8"_s, u"--locale=C"_s}, error))
-        return false;
-    for (int attempt = 0; attempt < 5 && !m_started; ++attempt) {
-        m_port = paydesk::test::freeLoopbackPort();
-        const QString options = u"-p %1 -k %2 -c listen_addresses=127.0.0.1 -c max_connections=300"_s.arg(m_port).arg(
-            m_clusterDir->path());
-        m_started = run(m_binDir + u"/pg_ctl"_s,
-                        {u"-D"_s, data, u"-o"_s, options, u"-l"_s, m_clusterDir->path() + u"/server.log"_s, u"-w"_s,
-                         u"-t"_s, u"60"_s, u"start"_s},
-                        error);
-    }
-    return m_started;
 }
 
 bool DatabaseProvider::execute(const QString &sql, QString *error)
@@ -143,11 +82,7 @@ QString DatabaseProvider::newDatabase(const QString &dataDir, QString *error)
     const QString name = u"paydesk_bench_%1_%2"_s.arg(QCoreApplication::applicationPid()).arg(++m_counter);
     switch (m_kind) {
     case Kind::Sqlite: return dataDir + u"/paydesk.sqlite3"_s;
-    case Kind::OwnCluster:
-        if (!run(m_binDir + u"/createdb"_s,
-                 {u"-h"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(m_port), u"-U"_s, u"paydesk"_s, name}, error))
-            return {};
-        return u"postgresql://paydesk@127.0.0.1:%1/%2"_s.arg(m_port).arg(name);
+    case Kind::OwnCluster: return m_cluster->createDatabase(name, error);
     case Kind::ExistingServer: {
         if (!execute(u"CREATE DATABASE "_s + name, error))
             return {};

@@ -14,6 +14,10 @@
 
 #include <memory>
 
+namespace paydesk::test {
+class PgCluster;
+}
+
 namespace paydesk::bench {
 
 class DatabaseProvider final
@@ -36,17 +40,12 @@ public:
 private:
     enum class Kind { Sqlite, OwnCluster, ExistingServer };
     DatabaseProvider() = default;
-    bool startCluster(QString *error);
-    bool run(const QString &program, const QStringList &arguments, QString *error, int timeoutMs = 120'000);
     bool execute(const QString &sql, QString *error);
 
     Kind m_kind = Kind::Sqlite;
     QString m_url; ///< the existing server's URL (its database is where CREATE DATABASE runs)
-    std::unique_ptr<QTemporaryDir> m_clusterDir;
-    QString m_binDir;
-    int m_port = 0;
-    bool m_asPostgresUser = false;
-    bool m_started = false;
+    std::unique_ptr<test::PgCluster> m_cluster; ///< Kind::OwnCluster
+
     int m_counter = 0;
     QStringList m_created;
 };

@@ -25,13 +25,16 @@ int freeLoopbackPort()
     return probe.serverPort();
 }
 
-PgCluster::PgCluster() = default;
+PgCluster::PgCluster(Durability durability) : m_durability(durability) {}
 
 PgCluster::~PgCluster()
 {
     if (m_started) {
         QString ignored;
-        run(m_binDir + u"/pg_ctl"_s, {u"-D"_s, m_dir->path() + u"/data"_s, u"-m"_s, u"immediate"_s, u"-w"_s, u"stop"_s},
+        // A durable cluster shuts down cleanly; a fast one has nothing worth a checkpoint.
+        run(m_binDir + u"/pg_ctl"_s,
+            {u"-D"_s, m_dir->path() + u"/data"_s, u"-m"_s,
+             m_durability == Durability::Durable ? u"fast"_s : u"immediate"_s, u"-w"_s, u"stop"_s},
             &ignored);
     }
 }
@@ -79,16 +82,17 @@ bool PgCluster::start(QString *error)
         Q_UNUSED(ignored)
     }
     const QString data = m_dir->path() + u"/data"_s;
-    if (!run(m_binDir + u"/initdb"_s,
-             {u"-D"_s, data, u"-U"_s, u"paydesk"_s, u"-A"_s, u"trust"_s, u"-E"_s, u"UTF8"_s, u"--no-sync"_s,
-              u"--locale=C"_s},
-             error))
+    const bool durable = m_durability == Durability::Durable;
+    QStringList initdb{u"-D"_s, data, u"-U"_s, u"paydesk"_s, u"-A"_s, u"trust"_s, u"-E"_s, u"UTF8"_s, u"--locale=C"_s};
+    if (!durable)
+        initdb << u"--no-sync"_s;
+    if (!run(m_binDir + u"/initdb"_s, initdb, error))
         return false;
     for (int attempt = 0; attempt < 5 && !m_started; ++attempt) {
         m_port = freeLoopbackPort();
-        const QString options = u"-p %1 -k %2 -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-                                " -c max_connections=200"_s.arg(m_port)
-                                    .arg(m_dir->path());
+        const QString options = u"-p %1 -k %2 -c listen_addresses=127.0.0.1 -c max_connections=300"_s.arg(m_port).arg(
+                                    m_dir->path())
+            + (durable ? QString() : u" -c fsync=off -c full_page_writes=off"_s);
         m_started = run(m_binDir + u"/pg_ctl"_s,
                         {u"-D"_s, data, u"-o"_s, options, u"-l"_s, m_dir->path() + u"/server.log"_s, u"-w"_s, u"-t"_s,
                          u"60"_s, u"start"_s},

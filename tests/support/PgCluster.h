@@ -13,7 +13,12 @@ namespace paydesk::test {
 class PgCluster final
 {
 public:
-    PgCluster();
+    enum class Durability {
+        Fast, ///< fsync and full-page writes off: tests, where a crash loses nothing that matters
+        Durable, ///< every commit on disk, as in production: benchmarks that compare with SQLite
+    };
+
+    explicit PgCluster(Durability durability = Durability::Fast);
     ~PgCluster();
     PgCluster(const PgCluster &) = delete;
     PgCluster &operator=(const PgCluster &) = delete;
@@ -34,6 +39,7 @@ private:
     int m_port = 0;
     bool m_asPostgresUser = false;
     bool m_started = false;
+    Durability m_durability;
 };
 
 /// The backend the current ctest entry asked for (PAYDESK_TEST_DB): "sqlite" or "postgresql".
