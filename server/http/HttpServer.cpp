@@ -26,6 +26,10 @@ HttpServer::HttpServer(const HttpLimits &limits, const Router &router, QThreadPo
 {
     // Short random prefix so request ids from several instances behind one proxy do not collide.
     m_requestIdPrefix = Random::alphanumeric(6).toLatin1() + '-';
+    // Qt's default backlog (50) drops connections when many clients connect at once (a pool of
+    // merchant back ends starting, consoles reconnecting after a restart); the kernel caps it at
+    // net.core.somaxconn.
+    setListenBacklogSize(std::clamp(m_limits.maxConnections, 50, 4096));
     const int shortest = std::min(
         {m_limits.handshakeTimeoutMs, m_limits.idleTimeoutMs, m_limits.requestTimeoutMs, m_limits.writeTimeoutMs});
     m_sweepTimer.setInterval(std::clamp(shortest / 4, 20, 1000));
