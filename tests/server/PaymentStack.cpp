@@ -165,19 +165,7 @@ QString PaymentStack::staffToken(const QString &username, const QString &role, c
     QByteArray output;
     if (runServerCommand(arguments, &output) != 0)
         return {};
-    const qsizetype at = output.indexOf("one_time_password=");
-    if (at < 0)
-        return {};
-    const QString oneTime = QString::fromUtf8(output.mid(at + 18)).section(u'\n', 0, 0).trimmed();
-    ApiClient api = client();
-    const QString token = api.login(username, oneTime);
-    const QString password = username + u"-long-passphrase"_s;
-    const auto changed = api.bearer(
-        token, "POST", "/v1/me/password",
-        compactJson({{u"current_password"_s, oneTime}, {u"new_password"_s, password}}));
-    if (!changed || changed->status != 204)
-        return {};
-    return api.login(username, password);
+    return client().firstStaffSignIn(username, output);
 }
 
 QString PaymentStack::appSignIn(const QString &phone)

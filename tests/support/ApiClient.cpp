@@ -63,6 +63,21 @@ QString ApiClient::login(const QString &username, const QString &password)
     return json(response).value(u"token"_s).toString();
 }
 
+QString ApiClient::firstStaffSignIn(const QString &username, const QByteArray &staffCreateOutput)
+{
+    const qsizetype at = staffCreateOutput.indexOf("one_time_password=");
+    if (at < 0)
+        return {};
+    const QString oneTime = QString::fromUtf8(staffCreateOutput.mid(at + 18)).section(u'\n', 0, 0).trimmed();
+    const QString token = login(username, oneTime);
+    const QString password = username + u"-long-passphrase"_s;
+    const QJsonObject change{{u"current_password"_s, oneTime}, {u"new_password"_s, password}};
+    const auto changed = bearer(token, "POST", "/v1/me/password", QJsonDocument(change).toJson(QJsonDocument::Compact));
+    if (token.isEmpty() || !changed || changed->status != 204)
+        return {};
+    return login(username, password);
+}
+
 QJsonObject ApiClient::json(const std::optional<RawResponse> &response)
 {
     return response ? QJsonDocument::fromJson(response->body).object() : QJsonObject();

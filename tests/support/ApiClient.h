@@ -25,6 +25,10 @@ public:
                                              const QByteArray &headers = {});
     /// POST /v1/sessions; the token, or empty with the response left in lastResponse().
     QString login(const QString &username, const QString &password);
+    /// First sign-in of a staff user made by `paydesk-server staff create` (its output holds the
+    /// one-time password): the password is changed to username + "-long-passphrase", and the
+    /// session token after that change is returned (empty on any failure).
+    QString firstStaffSignIn(const QString &username, const QByteArray &staffCreateOutput);
 
     const std::optional<RawResponse> &lastResponse() const { return m_last; }
 
