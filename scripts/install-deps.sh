@@ -13,6 +13,8 @@ PACKAGES=(
   libqt6sql6-sqlite libqt6sql6-psql
   # crypto, QR codes, HTTP parsing
   libssl-dev openssl libqrcodegencpp-dev libhttp-parser-dev
+  # reconciliation: Alipay bills are zip archives, WeChat bills may be gzip
+  libzip-dev zlib1g-dev
   # tests: throwaway PostgreSQL clusters, console screenshots, curl for smoke checks
   postgresql xvfb xauth curl fonts-wqy-microhei
   # run.sh reads the sandbox manifest (JSON)

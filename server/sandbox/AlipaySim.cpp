@@ -127,13 +127,13 @@ QJsonArray fundBills(qint64 fen)
     return QJsonArray{QJsonObject{{u"fund_channel"_s, u"ALIPAYACCOUNT"_s}, {u"amount"_s, yuan(fen)}}};
 }
 
-QString newTradeNo(qint64 atMs)
+} // namespace
+
+QString AlipaySim::newTradeNo(qint64 atMs)
 {
     // yyyyMMdd + 22001 + 15 digits: the 28-digit shape of real trade numbers.
     return beijingTime(atMs).left(10).remove(u'-') + u"22001"_s + randomDigits(15);
 }
-
-} // namespace
 
 struct AlipaySim::Call
 {
@@ -445,8 +445,9 @@ QJsonObject AlipaySim::billUrl(Call &call)
     const bool monthly = !day.isValid() && QDate::fromString(billDate, u"yyyy-MM"_s).isValid();
     if (!day.isValid() && !monthly)
         return failure(u"40002"_s, u"isv.invalid-parameter"_s, u"bill_date 格式错误"_s);
-    // Only daily trade bills up to today exist here (Alipay's real ones appear the next morning).
-    if (billType != u"trade"_s || monthly || day > beijingDate(nowMs()))
+    // Only daily trade bills up to tomorrow exist here (Alipay's real ones appear the next morning;
+    // tomorrow's holds the payments a day_shift bill fault books there).
+    if (billType != u"trade"_s || monthly || day > beijingDate(nowMs()).addDays(1))
         return failure(u"40004"_s, u"isp.bill_not_exist"_s, u"账单不存在"_s);
 
     const QList<TradeRecord> trades

@@ -37,6 +37,8 @@ public:
     CryptoResult<QString> acceptAppOrder(const QString &orderString);
     /// Fills in the buyer of a trade that is being paid (under the book's lock).
     static void assignBuyer(TradeRecord &trade);
+    /// A fresh trade_no of a trade created at atMs.
+    static QString newTradeNo(qint64 atMs);
     /// Stores the trade's TRADE_SUCCESS notification (under the book's lock) and returns its
     /// id, or an empty string when the trade has no notify_url.
     QString addPaymentNotification(TradeBook::Data &data, TradeRecord &trade) const;

@@ -45,6 +45,37 @@ QString yuan(qint64 fen)
     return Money::fromMinor(fen).toString();
 }
 
+// 1e-5 yuan (1/1000 fen) as yuan with five decimals, WeChat's 手续费: 3600 → "0.03600".
+QString yuanMillifen(qint64 millifen)
+{
+    const quint64 magnitude = millifen < 0 ? 0 - quint64(millifen) : quint64(millifen);
+    return (millifen < 0 ? u"-"_s : QString()) + QString::number(magnitude / 100'000) + u'.'
+        + QString::number(magnitude % 100'000).rightJustified(5, u'0');
+}
+
+// The channel fee, 0.6% of the payment: in 1e-5 yuan for WeChat (exact: 6 per fen), rounded
+// half up to whole fen for Alipay.
+enum class FeeUnit { Fen, Millifen };
+
+qint64 feeOf(qint64 fen, FeeUnit unit)
+{
+    return unit == FeeUnit::Millifen ? fen * 6 : (fen * 6 + 500) / 1000;
+}
+
+// What a refund gives back of the payment's fee (negative): the fee of everything refunded up to
+// and including it, minus that of the refunds before, so a full refund returns the whole fee
+// whatever the rounding.
+qint64 refundFee(const TradeRecord &trade, const RefundRecord &refund, FeeUnit unit)
+{
+    qint64 before = 0;
+    for (const RefundRecord &other : trade.refunds) {
+        if (&other == &refund)
+            break;
+        before += other.succeeded ? other.amount : 0;
+    }
+    return feeOf(before, unit) - feeOf(before + refund.amount, unit);
+}
+
 // Free text inside a CSV field: the channels' bills have no quoting, so separators go.
 QString plain(QString text)
 {
@@ -88,7 +119,7 @@ QList<TradeRecord> Bills::tradesOfDay(TradeBook::Data &data, SimChannel channel,
     for (const TradeRecord &trade : std::as_const(data.trades)) {
         if (trade.channel != channel || !trade.paid)
             continue;
-        bool active = inDay(trade.paidAtMs, start, end);
+        bool active = !trade.bill.omit && inDay(trade.billedAtMs(), start, end);
         for (const RefundRecord &refund : trade.refunds)
             active = active || (refund.succeeded && inDay(refund.succeededAtMs, start, end));
         if (active)
@@ -121,17 +152,18 @@ std::optional<QByteArray> Bills::alipayTradeZip(const QList<TradeRecord> &trades
     qint64 paidTotal = 0;
     qint64 refundCount = 0;
     qint64 refundTotal = 0;
+    qint64 feeTotal = 0;
     for (const TradeRecord &trade : trades) {
         const QString subject = plain(trade.subject);
         // ID-like fields end with a TAB so that spreadsheets keep them as text (as Alipay does).
-        const auto row = [&](const QString &kind, qint64 finishedAtMs, qint64 amount, const QString &requestNo) {
+        const auto row = [&](const QString &kind, qint64 atMs, qint64 amount, const QString &requestNo, qint64 fee) {
             const QString money = yuan(amount);
             return QStringList{trade.tradeNo + u'\t',
                                trade.outTradeNo + u'\t',
                                kind + u'\t',
                                subject,
                                beijingTime(trade.createdAtMs),
-                               beijingTime(finishedAtMs),
+                               beijingTime(atMs),
                                u"\t"_s,
                                u"\t"_s,
                                u"\t"_s,
@@ -148,23 +180,27 @@ std::optional<QByteArray> Bills::alipayTradeZip(const QList<TradeRecord> &trades
                                u"0.00\t"_s,
                                u"0.00"_s,
                                requestNo + u'\t',
-                               u"0.00"_s,
+                               yuan(fee),
                                u"0.00"_s,
                                subject}
                 .join(u',');
         };
-        if (inDay(trade.paidAtMs, start, end)) {
-            rows.append({trade.paidAtMs, row(u"交易"_s, trade.paidAtMs, trade.paidAmount, QString())});
+        if (!trade.bill.omit && inDay(trade.billedAtMs(), start, end)) {
+            const qint64 fee = feeOf(trade.billedAmount(), FeeUnit::Fen);
+            rows.append({trade.billedAtMs(), row(u"交易"_s, trade.billedAtMs(), trade.billedAmount(), QString(), fee)});
             ++paidCount;
-            paidTotal += trade.paidAmount;
+            paidTotal += trade.billedAmount();
+            feeTotal += fee;
         }
         for (const RefundRecord &refund : trade.refunds) {
             if (!refund.succeeded || !inDay(refund.succeededAtMs, start, end))
                 continue;
+            const qint64 fee = refundFee(trade, refund, FeeUnit::Fen);
             rows.append(
-                {refund.succeededAtMs, row(u"退款"_s, refund.succeededAtMs, -refund.amount, refund.outRefundNo)});
+                {refund.succeededAtMs, row(u"退款"_s, refund.succeededAtMs, -refund.amount, refund.outRefundNo, fee)});
             ++refundCount;
             refundTotal -= refund.amount;
+            feeTotal += fee;
         }
     }
     std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) { return a.atMs < b.atMs; });
@@ -190,6 +226,7 @@ std::optional<QByteArray> Bills::alipayTradeZip(const QList<TradeRecord> &trades
         exported,
     };
     // The summary file's layout is Alipay's; the sandbox has no stores, so only the total line.
+    // 实收净额 is what the merchant keeps: 商家实收 less the fees.
     const QString net = yuan(paidTotal + refundTotal);
     const QStringList summary{
         u"#支付宝业务汇总查询"_s,
@@ -198,7 +235,9 @@ std::optional<QByteArray> Bills::alipayTradeZip(const QList<TradeRecord> &trades
         u"#-----------------------------------------业务汇总列表----------------------------------------"_s,
         u"门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）,商家实收（元）,支付宝优惠（元）,"
         "商家优惠（元）,卡消费金额（元）,服务费（元）,分润（元）,实收净额（元）"_s,
-        u"合计,,%1,%2,%3,%3,0.00,0.00,0.00,0.00,0.00,%3"_s.arg(paidCount).arg(refundCount).arg(net),
+        u"合计,,%1,%2,%3,%3,0.00,0.00,0.00,%4,0.00,%5"_s.arg(paidCount)
+            .arg(refundCount)
+            .arg(net, yuan(feeTotal), yuan(paidTotal + refundTotal - feeTotal)),
         u"#-----------------------------------------业务汇总列表结束------------------------------------"_s,
         exported,
     };
@@ -250,6 +289,7 @@ QByteArray Bills::wechatTradeBill(const QList<TradeRecord> &trades, const QStrin
     qint64 settlementTotal = 0;
     qint64 refundTotal = 0;
     qint64 orderTotal = 0;
+    qint64 feeTotal = 0;
     for (const TradeRecord &trade : trades) {
         const QHash<QString, QString> common{
             {u"公众账号ID"_s, appId},
@@ -266,29 +306,33 @@ QByteArray Bills::wechatTradeBill(const QList<TradeRecord> &trades, const QStrin
             {u"充值券退款金额"_s, u"0.00"_s},
             {u"商品名称"_s, plain(trade.subject)},
             {u"商户数据包"_s, plain(trade.attach)},
-            {u"手续费"_s, u"0.00000"_s},
-            {u"费率"_s, u"0.00%"_s},
+            {u"费率"_s, u"0.60%"_s},
             {u"费率备注"_s, QString()},
         };
-        if (withPayments && inDay(trade.paidAtMs, start, end)) {
+        if (withPayments && !trade.bill.omit && inDay(trade.billedAtMs(), start, end)) {
+            const qint64 amount = trade.billedAmount();
+            const qint64 fee = feeOf(amount, FeeUnit::Millifen);
             QHash<QString, QString> fields = common;
             fields.insert({
-                {u"交易时间"_s, beijingTime(trade.paidAtMs)},
+                {u"交易时间"_s, beijingTime(trade.billedAtMs())},
                 {u"交易状态"_s, u"SUCCESS"_s},
-                {u"应结订单金额"_s, yuan(trade.paidAmount)},
+                {u"应结订单金额"_s, yuan(amount)},
                 {u"微信退款单号"_s, u"0"_s},
                 {u"商户退款单号"_s, u"0"_s},
                 {u"退款金额"_s, u"0.00"_s},
-                {u"订单金额"_s, yuan(trade.paidAmount)},
+                {u"手续费"_s, yuanMillifen(fee)},
+                {u"订单金额"_s, yuan(amount)},
                 {u"申请退款金额"_s, u"0.00"_s},
             });
-            data.append({trade.paidAtMs, fields});
-            settlementTotal += trade.paidAmount;
-            orderTotal += trade.paidAmount;
+            data.append({trade.billedAtMs(), fields});
+            settlementTotal += amount;
+            orderTotal += amount;
+            feeTotal += fee;
         }
         for (const RefundRecord &refund : trade.refunds) {
             if (!withRefunds || !refund.succeeded || !inDay(refund.succeededAtMs, start, end))
                 continue;
+            const qint64 fee = refundFee(trade, refund, FeeUnit::Millifen);
             QHash<QString, QString> fields = common;
             fields.insert({
                 {u"交易时间"_s, beijingTime(refund.createdAtMs)},
@@ -301,11 +345,13 @@ QByteArray Bills::wechatTradeBill(const QList<TradeRecord> &trades, const QStrin
                 {u"退款金额"_s, yuan(refund.amount)},
                 {u"退款类型"_s, u"ORIGINAL"_s},
                 {u"退款状态"_s, u"SUCCESS"_s},
+                {u"手续费"_s, yuanMillifen(fee)},
                 {u"订单金额"_s, u"0.00"_s},
                 {u"申请退款金额"_s, yuan(refund.amount)},
             });
             data.append({refund.succeededAtMs, fields});
             refundTotal += refund.amount;
+            feeTotal += fee;
         }
     }
     std::stable_sort(data.begin(), data.end(), [](const Row &a, const Row &b) { return a.atMs < b.atMs; });
@@ -320,8 +366,8 @@ QByteArray Bills::wechatTradeBill(const QList<TradeRecord> &trades, const QStrin
         csv += fields.join(u',') + u"\r\n"_s;
     }
     csv += u"总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n"_s;
-    csv += u"`%1,`%2,`%3,`0.00,`0.00000,`%4,`%3\r\n"_s.arg(data.size())
-               .arg(yuan(settlementTotal), yuan(refundTotal), yuan(orderTotal));
+    csv += u"`%1,`%2,`%3,`0.00,`%4,`%5,`%3\r\n"_s.arg(data.size())
+               .arg(yuan(settlementTotal), yuan(refundTotal), yuanMillifen(feeTotal), yuan(orderTotal));
     return csv.toUtf8();
 }
 

@@ -10,7 +10,13 @@
 //   every data field prefixed with a backtick, then the summary header and row; gzip-compressed
 //   when asked (tar_type=GZIP). Its hash_value is the SHA-1 of the uncompressed CSV.
 //
-// Fees are always zero: the sandbox does not model channel fees.
+// Fees: 0.6% of each payment (WeChat 费率 "0.60%"), in 1e-5 yuan for WeChat's 手续费 (exact) and
+// rounded half up to whole fen for Alipay's 服务费; a refund returns its share of the fee as a
+// negative fee (computed cumulatively, so a full refund returns the whole fee). The summary lines
+// add up the rows, fees included.
+//
+// Bill faults (TradeRecord::bill, set through the control API) misstate a trade: its payment line
+// left out, another order amount stated, or the payment booked on the previous or next day.
 
 #include "server/sandbox/TradeBook.h"
 
@@ -61,8 +67,8 @@ class Bills final
 public:
     Bills() = delete;
 
-    /// The trades of channel with a payment or a successful refund on day (UTC+8), copied
-    /// under the book's lock.
+    /// The trades of channel with a payment booked (TradeRecord::billedAtMs) or a successful refund
+    /// on day (UTC+8), copied under the book's lock.
     static QList<TradeRecord> tradesOfDay(TradeBook::Data &data, SimChannel channel, QDate day);
 
     /// Alipay's daily trade bill as csv.zip; nullopt (with *error) when the host's Qt cannot

@@ -9,6 +9,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
 
@@ -18,6 +19,28 @@ namespace {
 
 constexpr auto kNotFound = QLatin1StringView("TRADE_NOT_FOUND");
 constexpr auto kInvalid = QLatin1StringView("VALIDATION_FAILED");
+// The channels' own limit on amounts (WeChat's; Alipay's is higher): 100 million yuan.
+constexpr qint64 kMaxAmountFen = 10'000'000'000;
+
+// A positive whole number of fen within kMaxAmountFen, as a JSON integer.
+std::optional<qint64> billAmount(const QJsonValue &value)
+{
+    const std::optional<Money> money = Money::fromJsonMinorUnits(value);
+    if (!money || !money->isPositive() || money->minorUnits() > kMaxAmountFen)
+        return std::nullopt;
+    return money->minorUnits();
+}
+
+// The field names of body that are not in allowed, for a 400 that names them.
+QStringList unknownFields(const QJsonObject &body, const QStringList &allowed)
+{
+    QStringList unknown;
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        if (!allowed.contains(it.key()))
+            unknown.append(it.key());
+    }
+    return unknown;
+}
 
 std::optional<QJsonObject> jsonBody(const HttpRequest &request)
 {
@@ -70,6 +93,8 @@ void ControlRoutes::registerRoutes(Router &router)
     router.get("/control/trades/{out_trade_no}", [this](HttpRequest &request) { return trade(request); });
     router.post("/control/notify", [this](HttpRequest &request) { return notify(request); });
     router.get("/control/notifications", [this](HttpRequest &request) { return notifications(request); });
+    router.post("/control/trades/{out_trade_no}/bill", [this](HttpRequest &request) { return setBillFault(request); });
+    router.post("/control/bill-trades", [this](HttpRequest &request) { return addBillTrade(request); });
 }
 
 HttpResponse ControlRoutes::pay(HttpRequest &request)
@@ -90,6 +115,15 @@ HttpResponse ControlRoutes::pay(HttpRequest &request)
         if (!money || !money->isPositive())
             return controlError(400, kInvalid, u"amount must be a positive integer number of fen"_s);
         amount = money->minorUnits();
+    }
+    // paid_at (ms since the epoch, within the last two days): a payment the buyer made earlier, e.g.
+    // just before midnight, so that bills of past days have something in them.
+    std::optional<qint64> paidAt;
+    if (body->contains(u"paid_at"_s)) {
+        const qint64 at = body->value(u"paid_at"_s).toInteger(-1);
+        if (at < nowMs() - 2 * 86'400'000LL || at > nowMs())
+            return controlError(400, kInvalid, u"paid_at must be a time (ms since the epoch) within the last two days"_s);
+        paidAt = at;
     }
     if (!orderString.isEmpty()) {
         // The buyer's Alipay app receives the order string of alipay.trade.app.pay.
@@ -118,7 +152,7 @@ HttpResponse ControlRoutes::pay(HttpRequest &request)
         trade->scanned = true;
         trade->paidAfterClose = trade->closed;
         trade->paidAmount = amount.value_or(trade->amount);
-        trade->paidAtMs = nowMs();
+        trade->paidAtMs = paidAt.value_or(nowMs());
         if (trade->channel == SimChannel::Alipay) {
             AlipaySim::assignBuyer(*trade);
             notificationId = m_alipay.addPaymentNotification(data, *trade);
@@ -230,6 +264,109 @@ HttpResponse ControlRoutes::setFaults(HttpRequest &request)
     if (const std::optional<QString> error = m_faults.merge(*body))
         return controlError(400, kInvalid, *error);
     return jsonResponse(200, m_faults.toJson());
+}
+
+HttpResponse ControlRoutes::setBillFault(HttpRequest &request)
+{
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body)
+        return controlError(400, kInvalid, u"the body must be a JSON object"_s);
+    const QStringList unknown = unknownFields(*body, {u"channel"_s, u"omit"_s, u"amount"_s, u"day_shift"_s});
+    if (!unknown.isEmpty())
+        return controlError(400, kInvalid, u"unknown fields: %1"_s.arg(unknown.join(u", "_s)));
+    std::optional<SimChannel> channel;
+    if (!readChannel(body->value(u"channel"_s).toString(), &channel))
+        return controlError(400, kInvalid, u"channel must be \"alipay\" or \"wechat\""_s);
+    if (!body->contains(u"omit"_s) && !body->contains(u"amount"_s) && !body->contains(u"day_shift"_s))
+        return controlError(400, kInvalid, u"give omit, amount and/or day_shift"_s);
+
+    const QJsonValue omit = body->value(u"omit"_s);
+    if (!omit.isUndefined() && !omit.isBool())
+        return controlError(400, kInvalid, u"omit must be true or false"_s);
+    // amount: null clears the fault.
+    const QJsonValue amountValue = body->value(u"amount"_s);
+    const std::optional<qint64> amount = amountValue.isNull() ? std::nullopt : billAmount(amountValue);
+    if (!amountValue.isUndefined() && !amountValue.isNull() && !amount) {
+        return controlError(
+            400, kInvalid,
+            u"amount must be a positive integer number of fen (at most %1), or null"_s.arg(kMaxAmountFen));
+    }
+    const QJsonValue dayShift = body->value(u"day_shift"_s);
+    const bool dayShiftOk = dayShift.isUndefined()
+        || (dayShift.isDouble() && (dayShift.toDouble() == -1 || dayShift.toDouble() == 0 || dayShift.toDouble() == 1));
+    if (!dayShiftOk)
+        return controlError(400, kInvalid, u"day_shift must be -1, 0 or 1"_s);
+
+    const QString outTradeNo = request.pathParams.value(u"out_trade_no"_s);
+    return m_book.locked([&](TradeBook::Data &data) {
+        TradeRecord *trade = findTrade(data, channel, outTradeNo);
+        if (!trade || isPayoutChannel(trade->channel))
+            return controlError(404, kNotFound, u"no trade with this out_trade_no"_s);
+        if (omit.isBool())
+            trade->bill.omit = omit.toBool();
+        if (!amountValue.isUndefined())
+            trade->bill.amount = amount;
+        if (!dayShift.isUndefined())
+            trade->bill.dayShift = dayShift.toInt();
+        return jsonResponse(200, data.tradeJson(*trade));
+    });
+}
+
+HttpResponse ControlRoutes::addBillTrade(HttpRequest &request)
+{
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body)
+        return controlError(400, kInvalid, u"the body must be a JSON object"_s);
+    const QStringList unknown = unknownFields(*body, {u"channel"_s, u"out_trade_no"_s, u"amount"_s});
+    if (!unknown.isEmpty())
+        return controlError(400, kInvalid, u"unknown fields: %1"_s.arg(unknown.join(u", "_s)));
+    const std::optional<SimChannel> channel = channelFromName(body->value(u"channel"_s).toString());
+    if (!channel || isPayoutChannel(*channel))
+        return controlError(400, kInvalid, u"channel must be \"alipay\" or \"wechat\""_s);
+    // The channel's own rules for out_trade_no (PROTOCOLS.md A.6, B.4).
+    static const QRegularExpression alipayNo(u"^[0-9A-Za-z_\\-]{1,64}$"_s);
+    static const QRegularExpression wechatNo(u"^[0-9A-Za-z_\\-|*]{6,32}$"_s);
+    const QString outTradeNo = body->value(u"out_trade_no"_s).toString();
+    if (!(*channel == SimChannel::Alipay ? alipayNo : wechatNo).match(outTradeNo).hasMatch()) {
+        return controlError(400, kInvalid,
+                            *channel == SimChannel::Alipay
+                                ? u"out_trade_no must be 1-64 letters, digits, _ or -"_s
+                                : u"out_trade_no must be 6-32 letters, digits, _, -, | or *"_s);
+    }
+    const std::optional<qint64> amount = billAmount(body->value(u"amount"_s));
+    if (!amount) {
+        return controlError(400, kInvalid,
+                            u"amount must be a positive integer number of fen (at most %1)"_s.arg(kMaxAmountFen));
+    }
+
+    return m_book.locked([&](TradeBook::Data &data) {
+        if (data.find(*channel, outTradeNo))
+            return controlError(409, QLatin1StringView("TRADE_EXISTS"), u"a trade with this out_trade_no exists"_s);
+        if (data.full())
+            return controlError(503, QLatin1StringView("SANDBOX_FULL"), u"the sandbox holds too many trades"_s);
+        // Paid at once and known to queries, but no notification: Paydesk never created it.
+        TradeRecord trade;
+        trade.channel = *channel;
+        trade.outTradeNo = outTradeNo;
+        trade.amount = *amount;
+        trade.paidAmount = *amount;
+        trade.subject = u"bill-only trade"_s;
+        trade.createdAtMs = nowMs();
+        trade.paidAtMs = trade.createdAtMs;
+        trade.scanned = true;
+        trade.paid = true;
+        trade.bill.billOnly = true;
+        if (*channel == SimChannel::Alipay) {
+            trade.tradeType = u"precreate"_s;
+            trade.tradeNo = AlipaySim::newTradeNo(trade.createdAtMs);
+            AlipaySim::assignBuyer(trade);
+        } else {
+            trade.tradeType = u"NATIVE"_s;
+            trade.tradeNo = WechatSim::newTransactionId(trade.createdAtMs);
+            WechatSim::assignPayer(trade);
+        }
+        return jsonResponse(201, data.tradeJson(data.add(std::move(trade))));
+    });
 }
 
 } // namespace paydesk::sandbox

@@ -25,6 +25,8 @@ class WechatSim;
 ///   GET    /control/trades/{out_trade_no}   ?channel=
 ///   POST   /control/notify                  {"out_trade_no", "channel"?, "out_refund_no"?}
 ///   GET    /control/notifications           ?out_trade_no=&channel=
+///   POST   /control/trades/{out_trade_no}/bill  {"channel"?, "omit"?, "amount"?, "day_shift"?}
+///   POST   /control/bill-trades             {"channel", "out_trade_no", "amount"}
 class ControlRoutes final
 {
     Q_DISABLE_COPY_MOVE(ControlRoutes)
@@ -41,6 +43,8 @@ private:
     HttpResponse notify(HttpRequest &request);
     HttpResponse notifications(HttpRequest &request);
     HttpResponse setFaults(HttpRequest &request);
+    HttpResponse setBillFault(HttpRequest &request);
+    HttpResponse addBillTrade(HttpRequest &request);
 
     TradeBook &m_book;
     Faults &m_faults;

@@ -208,6 +208,13 @@ QJsonObject TradeBook::Data::tradeJson(const TradeRecord &trade) const
     object.insert(u"trade_no"_s, trade.paid || trade.scanned ? trade.tradeNo : QString());
     if (trade.paid)
         object.insert(u"paid_at"_s, beijingRfc3339Ms(trade.paidAtMs));
+    if (trade.bill.isSet()) {
+        QJsonObject bill{
+            {u"omit"_s, trade.bill.omit}, {u"day_shift"_s, trade.bill.dayShift}, {u"bill_only"_s, trade.bill.billOnly}};
+        if (trade.bill.amount)
+            bill.insert(u"amount"_s, *trade.bill.amount);
+        object.insert(u"bill"_s, bill);
+    }
     return object;
 }
 

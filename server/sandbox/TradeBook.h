@@ -10,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
 #include <utility>
 
 namespace paydesk::sandbox {
@@ -25,6 +26,20 @@ struct RefundRecord
     qint64 createdAtMs = 0;
     bool succeeded = false; ///< WeChat refunds are PROCESSING for a (scaled) moment first
     qint64 succeededAtMs = 0;
+};
+
+/// How the channel's daily bills misstate one trade (POST /control/trades/{out_trade_no}/bill), so
+/// that reconciliation has something to find.
+struct BillFault
+{
+    static constexpr qint64 DayMs = 24 * 3600 * 1000;
+
+    bool omit = false; ///< the payment line is left out of every bill
+    std::optional<qint64> amount; ///< fen: the bills state this order amount instead of the paid one
+    int dayShift = 0; ///< -1, 0 or 1: the payment is booked a day earlier or later (cross-midnight)
+    bool billOnly = false; ///< made by POST /control/bill-trades: only the channel knows the trade
+
+    bool isSet() const { return omit || amount || dayShift != 0 || billOnly; }
 };
 
 /// A trade as the simulated channel keeps it.
@@ -50,7 +65,12 @@ struct TradeRecord
     bool paidAfterClose = false;
     QList<RefundRecord> refunds;
     QStringList notificationIds;
+    BillFault bill;
 
+    /// When the bills book the payment: paidAtMs, moved by whole days under a day_shift fault.
+    qint64 billedAtMs() const { return paidAtMs + bill.dayShift * BillFault::DayMs; }
+    /// The order amount the bills state: the paid amount unless an amount fault replaces it.
+    qint64 billedAmount() const { return bill.amount.value_or(paidAmount); }
     qint64 refundedAmount() const;
     qint64 succeededRefundAmount() const;
     const RefundRecord *refund(const QString &outRefundNo) const;

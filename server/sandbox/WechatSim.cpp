@@ -240,8 +240,7 @@ HttpResponse WechatSim::prepay(HttpRequest &request, bool native)
         trade.attach = attach;
         trade.notifyUrl = notifyUrl;
         trade.createdAtMs = nowMs();
-        const QString day = beijingTime(trade.createdAtMs).left(10).remove(u'-');
-        trade.tradeNo = u"4200000"_s + randomDigits(1) + day + randomDigits(12);
+        trade.tradeNo = newTransactionId(trade.createdAtMs);
         trade.code = native ? u"weixin://wxpay/bizpayurl?pr="_s + Random::alphanumeric(7)
                             : u"wx"_s + beijingTime(trade.createdAtMs).remove(u'-').remove(u' ').remove(u':')
                 + randomLowerAlphanumeric(20);
@@ -421,7 +420,8 @@ HttpResponse WechatSim::tradeBill(HttpRequest &request)
         return paramError(u"bill_type: the sandbox serves ALL, SUCCESS and REFUND"_s);
     if (!tarType.isEmpty() && tarType != u"GZIP"_s)
         return paramError(u"tar_type 只支持 GZIP"_s);
-    if (day > beijingDate(nowMs()))
+    // Bills up to tomorrow's, which holds the payments a day_shift bill fault books there.
+    if (day > beijingDate(nowMs()).addDays(1))
         return wxError(400, u"NO_STATEMENT_EXIST"_s, u"账单文件不存在"_s);
 
     const QList<TradeRecord> trades
@@ -537,6 +537,11 @@ QJsonObject WechatSim::refundJson(const TradeRecord &trade, const RefundRecord &
     if (refund.succeeded)
         object.insert(u"success_time"_s, beijingRfc3339(refund.succeededAtMs));
     return object;
+}
+
+QString WechatSim::newTransactionId(qint64 atMs)
+{
+    return u"4200000"_s + randomDigits(1) + beijingTime(atMs).left(10).remove(u'-') + randomDigits(12);
 }
 
 void WechatSim::assignPayer(TradeRecord &trade)

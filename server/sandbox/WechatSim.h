@@ -44,6 +44,8 @@ public:
 
     /// Fills in the payer of a trade that is being paid (under the book's lock).
     static void assignPayer(TradeRecord &trade);
+    /// A fresh transaction_id of a trade created at atMs.
+    static QString newTransactionId(qint64 atMs);
     /// Stores the trade's TRANSACTION.SUCCESS notification (under the book's lock) and returns its
     /// id, or an empty string when there is nowhere to send it.
     QString addPaymentNotification(TradeBook::Data &data, TradeRecord &trade) const;

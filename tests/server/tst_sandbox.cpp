@@ -16,6 +16,7 @@
 #include "common/protocol/FormUrlEncoded.h"
 #include "common/protocol/WechatPaySign.h"
 #include "server/channels/payout/BankpayProtocol.h"
+#include "server/recon/BillReader.h"
 
 #include <QDateTime>
 #include <QDeadlineTimer>
@@ -213,6 +214,32 @@ struct WechatAnswer
     bool verified = false;
 };
 
+// The payment lines of a bill by out_trade_no, read with Paydesk's own BillReader, which must
+// find the bill well-formed and adding up.
+struct BillContent
+{
+    QString error;
+    QHash<QString, paydesk::recon::BillLine> payments;
+    bool addsUp = false;
+};
+
+BillContent readBill(paydesk::recon::BillFormat format, const QByteArray &file)
+{
+    using namespace paydesk::recon;
+    BillContent content;
+    std::unique_ptr<BillReader> reader = BillReader::openBytes(format, file, &content.error);
+    if (!reader)
+        return content;
+    BillLine line;
+    while (reader->next(line)) {
+        if (line.kind == BillLine::Kind::Payment)
+            content.payments.insert(QString::fromUtf8(line.outTradeNo), line);
+    }
+    content.error = reader->error();
+    content.addsUp = reader->hasDeclared() && reader->declared() == reader->computed();
+    return content;
+}
+
 } // namespace
 
 class tst_Sandbox : public QObject
@@ -241,6 +268,9 @@ private slots:
     void controlApiErrors();
     void alipayBill();
     void wechatBill();
+    void alipayBillFaults();
+    void wechatBillFaults();
+    void billFaultControlErrors();
     void bankpayPayoutOverTheWire();
     void payoutFaultsAndControlErrors();
 
@@ -260,6 +290,9 @@ private:
                                                       QJsonObject *envelope = nullptr) const;
     QString precreate(const QString &outTradeNo, const QString &amount, const QString &notifyUrl);
     QString nativePrepay(const QString &outTradeNo, qint64 fen, const QString &notifyUrl);
+    QByteArray alipayBillFile(const QString &day);
+    QByteArray wechatBillFile(const QString &day);
+    QJsonObject tradeOf(const QString &outTradeNo);
 
     std::unique_ptr<Receiver> m_receiver;
     QTemporaryDir m_dir;
@@ -506,6 +539,33 @@ QString tst_Sandbox::nativePrepay(const QString &outTradeNo, qint64 fen, const Q
     if (answer.status != 200 || !answer.verified)
         return {};
     return answer.json.value(u"code_url"_s).toString();
+}
+
+QByteArray tst_Sandbox::alipayBillFile(const QString &day)
+{
+    const AlipayAnswer answer = alipay(u"alipay.data.dataservice.bill.downloadurl.query"_s,
+                                       {{u"bill_type"_s, u"trade"_s}, {u"bill_date"_s, day}});
+    if (!answer.verified || answer.content.value(u"code"_s).toString() != u"10000"_s)
+        return {};
+    const QUrl url(answer.content.value(u"bill_download_url"_s).toString());
+    const auto file = send("GET", url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority));
+    return file && file->status == 200 ? file->body : QByteArray();
+}
+
+QByteArray tst_Sandbox::wechatBillFile(const QString &day)
+{
+    const WechatAnswer answer
+        = wechat("GET", "/v3/bill/tradebill?bill_date=" + day.toLatin1() + "&bill_type=ALL&tar_type=GZIP");
+    if (answer.status != 200 || !answer.verified)
+        return {};
+    const QUrl url(answer.json.value(u"download_url"_s).toString());
+    const WechatAnswer file = wechat("GET", url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority));
+    return file.status == 200 ? file.body : QByteArray();
+}
+
+QJsonObject tst_Sandbox::tradeOf(const QString &outTradeNo)
+{
+    return QJsonDocument::fromJson(control("GET", "/control/trades/" + outTradeNo.toUtf8()).body).object();
 }
 
 // --- tests ---------------------------------------------------------------------------------------
@@ -1115,6 +1175,167 @@ void tst_Sandbox::wechatBill()
     answer = wechat("GET", "/v3/bill/tradebill?bill_date=2001-01-01");
     QCOMPARE(answer.status, 400);
     QCOMPARE(answer.json.value(u"code"_s).toString(), u"NO_STATEMENT_EXIST"_s);
+}
+
+void tst_Sandbox::alipayBillFaults()
+{
+    using paydesk::recon::BillFormat;
+    // Four trades of 10.00 paid now: one billed as stated, one with another amount, one left out,
+    // one booked on tomorrow's bill; and one trade that only Alipay knows.
+    const QString plainNo = uniqueNo(u"BP"_s);
+    const QString amountNo = uniqueNo(u"BA"_s);
+    const QString omitNo = uniqueNo(u"BO"_s);
+    const QString nextDayNo = uniqueNo(u"BN"_s);
+    const QString onlyNo = uniqueNo(u"BX"_s);
+    for (const QString &no : {plainNo, amountNo, omitNo, nextDayNo}) {
+        const QString code = precreate(no, u"10.00"_s, QString());
+        QVERIFY(!code.isEmpty());
+        QCOMPARE(control("POST", "/control/pay", {{u"code"_s, code}}).status, 200);
+    }
+    QCOMPARE(control("POST", "/control/trades/" + amountNo.toUtf8() + "/bill", {{u"amount"_s, 999}}).status, 200);
+    QCOMPARE(control("POST", "/control/trades/" + omitNo.toUtf8() + "/bill", {{u"omit"_s, true}}).status, 200);
+    const RawResponse shifted = control("POST", "/control/trades/" + nextDayNo.toUtf8() + "/bill",
+                                        {{u"channel"_s, u"alipay"_s}, {u"day_shift"_s, 1}});
+    QCOMPARE(shifted.status, 200);
+    QCOMPARE(QJsonDocument::fromJson(shifted.body).object().value(u"bill"_s).toObject().value(u"day_shift"_s).toInt(),
+             1);
+    const RawResponse created = control("POST", "/control/bill-trades",
+                                        {{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, onlyNo}, {u"amount"_s, 555}});
+    QCOMPARE(created.status, 201);
+    const QString onlyTradeNo = QJsonDocument::fromJson(created.body).object().value(u"trade_no"_s).toString();
+    QCOMPARE(onlyTradeNo.size(), 28);
+
+    // The channel-only trade answers queries like any paid trade.
+    const AlipayAnswer queried = alipay(u"alipay.trade.query"_s, {{u"out_trade_no"_s, onlyNo}});
+    QVERIFY(queried.verified);
+    QCOMPARE(queried.content.value(u"code"_s).toString(), u"10000"_s);
+    QCOMPARE(queried.content.value(u"trade_status"_s).toString(), u"TRADE_SUCCESS"_s);
+    QCOMPARE(queried.content.value(u"trade_no"_s).toString(), onlyTradeNo);
+    QCOMPARE(queried.content.value(u"total_amount"_s).toString(), u"5.55"_s);
+
+    const QJsonObject plain = tradeOf(plainNo);
+    const QString day = plain.value(u"paid_at"_s).toString().left(10);
+    const BillContent today = readBill(BillFormat::AlipayTradeZip, alipayBillFile(day));
+    QCOMPARE(today.error, QString());
+    QVERIFY(today.addsUp);
+    QCOMPARE(today.payments.value(plainNo).amount, 1000);
+    QCOMPARE(today.payments.value(plainNo).feeMillifen, 6000); // 0.6% of 10.00
+    QCOMPARE(today.payments.value(plainNo).channelTradeNo, plain.value(u"trade_no"_s).toString().toUtf8());
+    QCOMPARE(today.payments.value(amountNo).amount, 999);
+    QVERIFY(!today.payments.contains(omitNo));
+    QVERIFY(!today.payments.contains(nextDayNo));
+    QCOMPARE(today.payments.value(onlyNo).amount, 555);
+    QCOMPARE(today.payments.value(onlyNo).channelTradeNo, onlyTradeNo.toUtf8());
+
+    // Tomorrow's bill exists and books the shifted payment a day later.
+    const QString tomorrow = QDate::fromString(day, Qt::ISODate).addDays(1).toString(Qt::ISODate);
+    const BillContent next = readBill(BillFormat::AlipayTradeZip, alipayBillFile(tomorrow));
+    QCOMPARE(next.error, QString());
+    QVERIFY(next.addsUp);
+    QVERIFY(next.payments.contains(nextDayNo));
+    const qint64 paidAtMs = QDateTime::fromString(tradeOf(nextDayNo).value(u"paid_at"_s).toString(), Qt::ISODateWithMs)
+                                .toMSecsSinceEpoch();
+    QCOMPARE(next.payments.value(nextDayNo).bookedAtMs, paidAtMs / 1000 * 1000 + 24 * 3600 * 1000);
+    QVERIFY(!next.payments.contains(plainNo));
+    // The day after tomorrow has no bill yet.
+    const QString later = QDate::fromString(day, Qt::ISODate).addDays(2).toString(Qt::ISODate);
+    QVERIFY(alipayBillFile(later).isEmpty());
+}
+
+void tst_Sandbox::wechatBillFaults()
+{
+    using paydesk::recon::BillFormat;
+    const QString notifyUrl = m_receiver->url(u"wechat"_s, u"bill-faults"_s);
+    const QString plainNo = uniqueNo(u"WBP"_s);
+    const QString amountNo = uniqueNo(u"WBA"_s);
+    const QString omitNo = uniqueNo(u"WBO"_s);
+    const QString previousDayNo = uniqueNo(u"WBY"_s);
+    const QString onlyNo = uniqueNo(u"WBX"_s);
+    for (const QString &no : {plainNo, amountNo, omitNo, previousDayNo}) {
+        const QString code = nativePrepay(no, 2000, notifyUrl);
+        QVERIFY(!code.isEmpty());
+        QCOMPARE(control("POST", "/control/pay", {{u"code"_s, code}}).status, 200);
+    }
+    QCOMPARE(control("POST", "/control/trades/" + amountNo.toUtf8() + "/bill", {{u"amount"_s, 1999}}).status, 200);
+    QCOMPARE(control("POST", "/control/trades/" + omitNo.toUtf8() + "/bill", {{u"omit"_s, true}}).status, 200);
+    QCOMPARE(control("POST", "/control/trades/" + previousDayNo.toUtf8() + "/bill", {{u"day_shift"_s, -1}}).status,
+             200);
+    const RawResponse created = control("POST", "/control/bill-trades",
+                                        {{u"channel"_s, u"wechat"_s}, {u"out_trade_no"_s, onlyNo}, {u"amount"_s, 777}});
+    QCOMPARE(created.status, 201);
+    const QString onlyTransactionId = QJsonDocument::fromJson(created.body).object().value(u"trade_no"_s).toString();
+    QVERIFY(onlyTransactionId.startsWith(u"4200000"_s));
+
+    const WechatAnswer queried
+        = wechat("GET", "/v3/pay/transactions/out-trade-no/" + onlyNo.toUtf8() + "?mchid=" + m_mchid.toUtf8());
+    QCOMPARE(queried.status, 200);
+    QVERIFY(queried.verified);
+    QCOMPARE(queried.json.value(u"trade_state"_s).toString(), u"SUCCESS"_s);
+    QCOMPARE(queried.json.value(u"transaction_id"_s).toString(), onlyTransactionId);
+    QCOMPARE(queried.json.value(u"amount"_s).toObject().value(u"total"_s).toInteger(), 777);
+
+    const QString day = tradeOf(plainNo).value(u"paid_at"_s).toString().left(10);
+    const BillContent today = readBill(BillFormat::WechatTradeGzip, wechatBillFile(day));
+    QCOMPARE(today.error, QString());
+    QVERIFY(today.addsUp);
+    QCOMPARE(today.payments.value(plainNo).amount, 2000);
+    QCOMPARE(today.payments.value(plainNo).feeMillifen, 12000); // "0.12000"
+    QCOMPARE(today.payments.value(amountNo).amount, 1999);
+    QVERIFY(!today.payments.contains(omitNo));
+    QVERIFY(!today.payments.contains(previousDayNo));
+    QCOMPARE(today.payments.value(onlyNo).amount, 777);
+    QCOMPARE(today.payments.value(onlyNo).channelTradeNo, onlyTransactionId.toUtf8());
+
+    const QString yesterday = QDate::fromString(day, Qt::ISODate).addDays(-1).toString(Qt::ISODate);
+    const BillContent previous = readBill(BillFormat::WechatTradeGzip, wechatBillFile(yesterday));
+    QCOMPARE(previous.error, QString());
+    QVERIFY(previous.addsUp);
+    QCOMPARE(previous.payments.value(previousDayNo).amount, 2000);
+    QVERIFY(!previous.payments.contains(plainNo));
+}
+
+void tst_Sandbox::billFaultControlErrors()
+{
+    const QString outTradeNo = uniqueNo(u"BE"_s);
+    const QByteArray path = "/control/trades/" + outTradeNo.toUtf8() + "/bill";
+    QVERIFY(!precreate(outTradeNo, u"1.00"_s, QString()).isEmpty());
+    const auto errorOf = [](const RawResponse &response) {
+        return QJsonDocument::fromJson(response.body).object().value(u"error"_s).toObject().value(u"code"_s).toString();
+    };
+    for (const QJsonObject &body :
+         {QJsonObject{}, QJsonObject{{u"day_shift"_s, 2}}, QJsonObject{{u"day_shift"_s, 0.5}},
+          QJsonObject{{u"day_shift"_s, u"1"_s}}, QJsonObject{{u"amount"_s, -5}}, QJsonObject{{u"amount"_s, 0}},
+          QJsonObject{{u"amount"_s, u"5.00"_s}}, QJsonObject{{u"omit"_s, u"yes"_s}},
+          QJsonObject{{u"omit"_s, true}, {u"bogus"_s, 1}}, QJsonObject{{u"omit"_s, true}, {u"channel"_s, u"bank"_s}}}) {
+        const RawResponse response = control("POST", path, body);
+        QCOMPARE(response.status, 400);
+        QCOMPARE(errorOf(response), u"VALIDATION_FAILED"_s);
+    }
+    QCOMPARE(control("POST", "/control/trades/NOSUCH/bill", {{u"omit"_s, true}}).status, 404);
+    // amount null clears an amount fault; faults can be set before the payment.
+    QCOMPARE(control("POST", path, {{u"amount"_s, 50}}).status, 200);
+    QCOMPARE(tradeOf(outTradeNo).value(u"bill"_s).toObject().value(u"amount"_s).toInteger(), 50);
+    QCOMPARE(control("POST", path, {{u"amount"_s, QJsonValue::Null}}).status, 200);
+    QVERIFY(!tradeOf(outTradeNo).contains(u"bill"_s));
+
+    for (const QJsonObject &body :
+         {QJsonObject{{u"out_trade_no"_s, u"BX1"_s}, {u"amount"_s, 1}},
+          QJsonObject{{u"channel"_s, u"bankpay"_s}, {u"out_trade_no"_s, u"BX1"_s}, {u"amount"_s, 1}},
+          QJsonObject{{u"channel"_s, u"wechat"_s}, {u"out_trade_no"_s, u"BX1"_s}, {u"amount"_s, 1}}, // too short
+          QJsonObject{{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, u"no spaces"_s}, {u"amount"_s, 1}},
+          QJsonObject{{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, u"BX1"_s}},
+          QJsonObject{{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, u"BX1"_s}, {u"amount"_s, u"1"_s}},
+          QJsonObject{{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, u"BX1"_s}, {u"amount"_s, 1.5}},
+          QJsonObject{{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, u"BX1"_s}, {u"amount"_s, 1}, {u"x"_s, 1}}}) {
+        const RawResponse response = control("POST", "/control/bill-trades", body);
+        QCOMPARE(response.status, 400);
+        QCOMPARE(errorOf(response), u"VALIDATION_FAILED"_s);
+    }
+    const RawResponse duplicate
+        = control("POST", "/control/bill-trades",
+                  {{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, outTradeNo}, {u"amount"_s, 100}});
+    QCOMPARE(duplicate.status, 409);
+    QCOMPARE(errorOf(duplicate), u"TRADE_EXISTS"_s);
 }
 
 void tst_Sandbox::bankpayPayoutOverTheWire()
