@@ -1,6 +1,7 @@
 #include "server/api/ConsoleRoutes.h"
 
 #include "server/api/ApiContext.h"
+#include "server/api/RouteSupport.h"
 
 #include "common/protocol/ApiError.h"
 #include "server/http/Router.h"
@@ -21,26 +22,6 @@ namespace {
 using flows::invalid;
 
 const QList<AuthScheme> kStaff{AuthScheme::StaffSession};
-
-// The merchant a console read is about: merchant staff always their own; platform staff (admins,
-// auditors) every merchant, or the one merchant_id names.
-QString merchantScope(const Principal &principal, const QUrlQuery &query)
-{
-    const QString asked = query.queryItemValue(u"merchant_id"_s, QUrl::FullyDecoded);
-    if (query.hasQueryItem(u"merchant_id"_s)) {
-        static const QRegularExpression pattern(u"^[A-Za-z0-9_-]{1,64}$"_s);
-        if (!pattern.match(asked).hasMatch())
-            invalid(u"merchant_id"_s, u"merchant_id must be 1 to 64 characters of [A-Za-z0-9_-]."_s);
-    }
-    if (principal.isPlatformWide())
-        return asked;
-    if (principal.merchantId.isEmpty())
-        throw ApiError(ErrorCode::Forbidden, u"Your account belongs to no merchant."_s);
-    if (!asked.isEmpty() && asked != principal.merchantId)
-        throw ApiError(ErrorCode::Forbidden, u"Merchant staff see only their own merchant."_s,
-                       QJsonObject{{u"field"_s, u"merchant_id"_s}});
-    return principal.merchantId;
-}
 
 } // namespace
 

@@ -20,6 +20,7 @@
 #include "server/store/DbWriter.h"
 #include "server/store/Sql.h"
 
+#include <QDate>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -344,6 +345,60 @@ int AdminCommands::walletCheck()
         m_out << "wallets BROKEN:\n";
         for (const QString &problem : check.problems)
             m_out << "  " << problem << "\n";
+    });
+    return ran != 0 ? ran : exitCode;
+}
+
+int AdminCommands::reconcile(const QString &date, const QString &channelId, const QString &billFile,
+                             const QString &billFormat)
+{
+    const QDate day = date.size() == 10 ? QDate::fromString(date, Qt::ISODate) : QDate();
+    if (!day.isValid()) {
+        m_err << "paydesk-server: reconcile needs --date YYYY-MM-DD\n";
+        return 64;
+    }
+    if (!billFile.isEmpty() && (channelId.isEmpty() || channelId == ReconService::Internal)) {
+        m_err << "paydesk-server: --bill-file needs --channel naming the account the bill belongs to\n";
+        return 64;
+    }
+    int exitCode = 0;
+    const int ran = run([&] {
+        ReconService &recon = m_context.payments->recon;
+        QStringList channels;
+        if (channelId.isEmpty()) {
+            QSqlQuery rows = sqlExec(m_context.database.threadConnection(),
+                                     u"SELECT id FROM channels WHERE enabled = 1 ORDER BY id"_s);
+            while (rows.next())
+                channels.append(rows.value(0).toString());
+            channels.append(ReconService::Internal);
+        } else {
+            channels.append(channelId);
+        }
+        for (const QString &id : std::as_const(channels)) {
+            const QJsonObject run = id == ReconService::Internal
+                ? recon.runInternal(day, u"cli"_s)
+                : recon.runChannel(day, id, u"cli"_s, billFile, billFormat);
+            const QString status = run.value(u"status"_s).toString();
+            const QJsonObject bill = run.value(u"bill"_s).toObject();
+            const QJsonObject local = run.value(u"local"_s).toObject();
+            m_out << day.toString(Qt::ISODate) << " " << id << ": " << status;
+            if (id != ReconService::Internal && (status == u"DONE"_s || status == u"NO_BILL"_s))
+                m_out << ", bill " << bill.value(u"lines"_s).toInteger() << " lines ("
+                      << bill.value(u"payments"_s).toObject().value(u"count"_s).toInteger() << " payments, "
+                      << bill.value(u"refunds"_s).toObject().value(u"count"_s).toInteger() << " refunds), local "
+                      << local.value(u"payments"_s).toObject().value(u"count"_s).toInteger() << " payments and "
+                      << local.value(u"refunds"_s).toObject().value(u"count"_s).toInteger() << " refunds, matched "
+                      << run.value(u"matched"_s).toInteger() << ", repaired " << run.value(u"repaired"_s).toInteger();
+            m_out << ", discrepancies " << run.value(u"discrepancies"_s).toInteger() << " (open "
+                  << run.value(u"open"_s).toInteger() << ", carried " << run.value(u"carried"_s).toInteger() << "), "
+                  << run.value(u"duration_ms"_s).toInteger() << " ms\n";
+            if (status == u"FAILED"_s) {
+                m_out << "  " << run.value(u"error"_s).toString() << "\n";
+                exitCode = 1;
+            } else if (run.value(u"open"_s).toInteger() > 0 && exitCode == 0) {
+                exitCode = 2;
+            }
+        }
     });
     return ran != 0 ? ran : exitCode;
 }

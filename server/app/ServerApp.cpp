@@ -4,6 +4,7 @@
 #include "common/util/IdGenerator.h"
 #include "server/api/ApiContext.h"
 #include "server/api/ConsoleRoutes.h"
+#include "server/api/ReconRoutes.h"
 #include "server/api/DiagnosticRoutes.h"
 #include "server/api/IdentityRoutes.h"
 #include "server/api/OpenApiRoutes.h"
@@ -74,8 +75,10 @@ ServerApp::~ServerApp()
 {
     m_events.reset();
     m_http.reset();
-    if (m_payments)
+    if (m_payments) {
         m_payments->jobs.stop();
+        m_payments->recon.stop();
+    }
     m_workers.waitForDone();
     m_payments.reset();
     if (m_writer)
@@ -157,6 +160,7 @@ bool ServerApp::initialise(QString *error)
     payments.timeScale = m_config.timeScale;
     payments.alertWebhookUrl = m_config.alertWebhookUrl;
     payments.jobThreads = m_config.jobThreads;
+    payments.skipOrderPolls = m_config.testRoutes && m_config.faultSkipOrderPolls;
     if (!m_config.notifyCaFile.isEmpty()) {
         payments.notifyCa = QSslCertificate::fromPath(m_config.notifyCaFile);
         if (payments.notifyCa.isEmpty()) {
@@ -179,8 +183,13 @@ bool ServerApp::initialise(QString *error)
     redPackets.expiryScanMs = m_config.redPacketExpiryScanMs;
     redPackets.compensationScanMs = m_config.redPacketCompensationScanMs;
     redPackets.skipGrabTransfer = m_config.testRoutes && m_config.faultSkipGrabTransfer;
+    ReconConfig recon;
+    recon.billDir = QDir(m_config.dataDir).filePath(m_config.reconBillDir);
+    recon.daily = m_config.reconDaily;
+    recon.dailyAtMinutes = m_config.reconDailyAtMinutes;
+    recon.alertAfterDays = m_config.reconAlertAfterDays;
     m_payments = std::make_unique<Payments>(*m_database, *m_writer, *m_cipher, clock, payments, m_config.nodeId,
-                                            jobOptions, wallet, redPackets);
+                                            jobOptions, wallet, redPackets, recon);
     m_context.reset(new ApiContext{*m_database, *m_writer, *m_cipher, *m_merchantIds, *m_staffIds, *m_staffAuth,
                                    *m_apiKeys, clock, m_config.security, m_payments.get()});
     return true;
@@ -245,6 +254,7 @@ bool ServerApp::start(QString *error)
     m_events->start();
     watchSignals();
     m_payments->redPackets.start();
+    m_payments->recon.start();
     m_payments->jobs.start();
     m_cleanupTimer = new QTimer(this);
     connect(m_cleanupTimer, &QTimer::timeout, this, &ServerApp::removeExpiredRows);
@@ -287,6 +297,7 @@ const Router &ServerApp::buildRouter()
     registerEventRoutes(*m_router, *m_context);
     registerChannelRoutes(*m_router, *m_context);
     registerConsoleRoutes(*m_router, *m_context);
+    registerReconRoutes(*m_router, *m_context);
     registerOpenApiRoute(*m_router);
     if (m_config.testRoutes) {
         qCWarning(lcServer) << "diagnostic /_test routes are enabled; never do this in production";
@@ -373,6 +384,7 @@ void ServerApp::completeShutdown()
     m_payments->jobs.stop();
     m_workers.waitForDone();
     m_payments->service.pool().waitForDone();
+    m_payments->recon.stop();
     if (m_writer)
         m_writer->stop();
     qCInfo(lcServer) << "stopped";

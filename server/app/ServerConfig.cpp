@@ -182,7 +182,19 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
                            error)
             && readSeconds(settings, u"red_packets/compensation_scan_seconds"_s, 1, 86400,
                            &config.redPacketCompensationScanMs, error)
-            && readBool(settings, u"testing/fault_skip_grab_transfer"_s, &config.faultSkipGrabTransfer, error);
+            && readBool(settings, u"reconciliation/daily"_s, &config.reconDaily, error)
+            && readInt(settings, u"reconciliation/alert_after_days"_s, 1, 365, &config.reconAlertAfterDays, error)
+            && readBool(settings, u"testing/fault_skip_grab_transfer"_s, &config.faultSkipGrabTransfer, error)
+            && readBool(settings, u"testing/fault_skip_order_polls"_s, &config.faultSkipOrderPolls, error);
+        if (ok && settings.contains(u"reconciliation/daily_at"_s)) {
+            const QTime at = QTime::fromString(settings.value(u"reconciliation/daily_at"_s).toString(), u"HH:mm"_s);
+            if (!at.isValid()) {
+                *error = u"reconciliation/daily_at must be a time of day as HH:MM"_s;
+                return std::nullopt;
+            }
+            config.reconDailyAtMinutes = at.hour() * 60 + at.minute();
+        }
+        config.reconBillDir = settings.value(u"reconciliation/bill_dir"_s, config.reconBillDir).toString();
         config.publicUrl = settings.value(u"payments/public_url"_s).toString();
         config.notifyCaFile = settings.value(u"payments/notify_ca_file"_s).toString();
         config.alertWebhookUrl = settings.value(u"alerts/webhook_url"_s).toString();

@@ -49,7 +49,12 @@ struct ServerConfig
     int redPacketExpireHours = 24; ///< [red_packets] default lifetime
     qint64 redPacketExpiryScanMs = 600'000; ///< [red_packets] expiry refund job interval
     qint64 redPacketCompensationScanMs = 1'800'000; ///< [red_packets] transfer compensation job interval
-    bool faultSkipGrabTransfer = false; ///< [testing] grabs commit without their transfer (with testing/routes)
+    bool reconDaily = true; ///< [reconciliation] daily: run the daily reconciliation job
+    int reconDailyAtMinutes = 120; ///< [reconciliation] daily_at (UTC+8), minutes after midnight
+    int reconAlertAfterDays = 3; ///< [reconciliation] alert_after_days
+    QString reconBillDir = QStringLiteral("bills"); ///< [reconciliation] bill_dir (relative to the data dir)
+    bool faultSkipGrabTransfer = false;
+    bool faultSkipOrderPolls = false; ///< [testing] order polls do nothing (with testing/routes) ///< [testing] grabs commit without their transfer (with testing/routes)
 
     /// publicUrl, or the listen address when it is not set.
     QString effectivePublicUrl() const;

@@ -46,6 +46,12 @@ Commands:
   ledger check                  trial balance: every entry balances, every balance matches its postings
   wallet check                  every wallet's balance is explained by its recharges, income, transfers
                                 and withdrawals; frozen funds match open withdrawals
+  reconcile --date D [--channel C] [--bill-file F [--bill-format alipay-trade-zip|wechat-tradebill-csv|
+            wechat-tradebill-gzip]]
+                                reconciles day D (YYYY-MM-DD, China Standard Time) against each enabled
+                                channel account's bill (downloaded, or read from F) and runs the internal
+                                checks (--channel internal: only those); exit 0 when nothing is open,
+                                2 when discrepancies are open, 1 when a run failed
   openapi                       prints the OpenAPI document of the HTTPS API)";
 
 } // namespace
@@ -86,6 +92,10 @@ int main(int argc, char *argv[])
         {u"gateway-ca-file"_s, u"extra CA for the gateway (PEM)"_s, u"file"_s},
         {u"weight"_s, u"routing weight"_s, u"n"_s},
         {u"enabled"_s, u"true or false"_s, u"bool"_s},
+        {u"date"_s, u"reconcile: the business day"_s, u"YYYY-MM-DD"_s},
+        {u"channel"_s, u"reconcile: one channel account id, or internal"_s, u"id"_s},
+        {u"bill-file"_s, u"reconcile: read this bill instead of downloading it"_s, u"file"_s},
+        {u"bill-format"_s, u"reconcile: the bill file's format"_s, u"format"_s},
     });
     parser.process(app);
 
@@ -173,6 +183,9 @@ int main(int argc, char *argv[])
         return admin.ledgerCheck();
     if (command == u"wallet"_s && sub == u"check"_s && args.size() == 2)
         return admin.walletCheck();
+    if (command == u"reconcile"_s && args.size() == 1)
+        return admin.reconcile(parser.value(u"date"_s), parser.value(u"channel"_s), parser.value(u"bill-file"_s),
+                               parser.value(u"bill-format"_s));
     if (command == u"sms"_s && sub == u"last"_s && args.size() == 2)
         return admin.lastSms(parser.value(u"phone"_s));
     if (command == u"keys"_s && sub == u"rotate"_s && args.size() == 2)

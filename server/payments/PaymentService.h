@@ -32,6 +32,7 @@ struct PaymentsConfig
     QString alertWebhookUrl; ///< optional: each new alert is POSTed here as JSON
     int jobThreads = 16; ///< concurrent channel calls and merchant notifications
     int channelErrorThreshold = 5; ///< channel calls with unknown outcome per minute that raise an alert
+    bool skipOrderPolls = false; ///< test fault hook: order polls do nothing, as if their jobs were lost
 };
 
 /// What an order is for: a merchant's PAYMENT (default), or an app user's wallet RECHARGE.
@@ -98,6 +99,19 @@ public:
 
     /// A notification that arrived at /notify/<type>/<channelId>: verify, apply, answer.
     HttpResponse handleNotification(const QString &type, const QString &channelId, const InboundNotification &inbound);
+
+    /// What asking the channel about one order or refund proved (reconciliation's repair).
+    enum class Verified {
+        Settled, ///< the channel proved it and it is now booked (or already was) the normal way
+        Abnormal, ///< the channel proved a payment that cannot be a normal success (amount, closed order)
+        NotProven, ///< the channel answered and does not confirm it
+        Unknown, ///< no usable answer (transport, channel not configured, no such record)
+    };
+    /// Queries the order at its channel; a proven payment is applied exactly as a notification
+    /// or a poll would apply it (one credit, the merchant notified). Blocking: channel call.
+    Verified verifyPayment(const QString &orderNo, QString *detail);
+    /// Queries a refund that is not SUCCESS here; a proven result is applied as a poll would.
+    Verified verifyRefund(const QString &refundNo, QString *detail);
 
     /// Makes the order's merchant notifications pending again from attempt 1.
     QJsonArray resendNotifications(const QString &orderNo);

@@ -303,6 +303,52 @@ void PaymentService::applyRefundResult(const QSqlDatabase &db, const QString &re
     Outbox::finish(db, u"refund.poll"_s, refundNo, now);
 }
 
+PaymentService::Verified PaymentService::verifyRefund(const QString &refundNo, QString *detail)
+{
+    const RefundRow refund = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {refundNo});
+    if (!refund.exists) {
+        *detail = u"No refund %1 here."_s.arg(refundNo);
+        return Verified::Unknown;
+    }
+    if (refund.status == u"SUCCESS"_s) {
+        *detail = u"The refund had already succeeded."_s;
+        return Verified::Settled;
+    }
+    const OrderRecord order = loadOrder(m_database.threadConnection(), refund.orderNo);
+    std::shared_ptr<Channel> channel = m_channels.channel(order.channelId);
+    if (!channel) {
+        *detail = u"Channel account %1 is not configured."_s.arg(order.channelId);
+        return Verified::Unknown;
+    }
+    RefundResult result = channel->queryRefund(channelRequest(refund, order));
+    result.exchange.operation = u"refund_query"_s;
+    noteChannelOutcome(order.channelId, result.outcome);
+    m_writer
+        .submit<void>([&](const QSqlDatabase &db) {
+            logExchange(db, order.channelId, order.orderNo, refund.refundNo, result.exchange,
+                        outcomeName(result.outcome));
+            // Only a proven success is applied here: a FAILED refund here that the channel shows
+            // as refunded is for a person to look at, not to flip automatically.
+            if (result.outcome == CallOutcome::Ok && result.state == RefundState::Succeeded
+                && refund.status == u"PROCESSING"_s)
+                applyRefundResult(db, refund.refundNo, result, u"reconciliation"_s);
+        })
+        .waitForFinished();
+    wakeJobs();
+    if (result.outcome != CallOutcome::Ok) {
+        *detail = u"The channel's answer was not usable: %1 %2"_s.arg(result.error.code, result.error.message);
+        return Verified::Unknown;
+    }
+    const RefundRow after = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {refundNo});
+    *detail = u"The channel reports the refund as %1; here it is %2."_s.arg(
+        result.state == RefundState::Succeeded ? u"succeeded"_s
+            : result.state == RefundState::Failed ? u"failed"_s
+            : result.state == RefundState::NotFound ? u"unknown"_s
+                                                    : u"processing"_s,
+        after.status);
+    return after.status == u"SUCCESS"_s ? Verified::Settled : Verified::NotProven;
+}
+
 JobResult PaymentService::pollRefund(const OutboxJob &job)
 {
     const qint64 now = m_clock();
