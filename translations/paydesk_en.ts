@@ -453,6 +453,65 @@ The customer scans the code with Alipay or WeChat.</translation>
     </message>
 </context>
 <context>
+    <name>paydesk::console::DailyReportModel</name>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>¥%1 as the bills state it</source>
+        <translation>¥%1 as the bills state it</translation>
+    </message>
+    <message>
+        <source>Paid orders per created order</source>
+        <translation>Paid orders per created order</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Day</translation>
+    </message>
+    <message>
+        <source>Merchant</source>
+        <translation>Merchant</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>Channel account</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>Orders</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>Paid (¥)</source>
+        <translation>Paid (¥)</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Refunds</translation>
+    </message>
+    <message>
+        <source>Refunded (¥)</source>
+        <translation>Refunded (¥)</translation>
+    </message>
+    <message>
+        <source>Fee (¥)</source>
+        <translation>Fee (¥)</translation>
+    </message>
+    <message>
+        <source>Net (¥)</source>
+        <translation>Net (¥)</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Success rate</translation>
+    </message>
+</context>
+<context>
     <name>paydesk::console::DashboardPage</name>
     <message>
         <source>Re&amp;fresh</source>
@@ -665,10 +724,6 @@ The customer scans the code with Alipay or WeChat.</translation>
         <source>About Paydesk</source>
         <translation>About Paydesk</translation>
     </message>
-    <message>
-        <source>&lt;h3&gt;Paydesk Console %1&lt;/h3&gt;&lt;p&gt;Collect payments with Alipay and WeChat Pay, search orders, approve withdrawals and follow alerts.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Paydesk Console %1&lt;/h3&gt;&lt;p&gt;Collect payments with Alipay and WeChat Pay, search orders, approve withdrawals and follow alerts.&lt;/p&gt;</translation>
-    </message>
     <message numerus="yes">
         <source>%n open alert(s)</source>
         <translation><numerusform>%n open alert</numerusform><numerusform>%n open alerts</numerusform></translation>
@@ -680,6 +735,26 @@ The customer scans the code with Alipay or WeChat.</translation>
     <message>
         <source>Your session has ended. Sign in again to continue; what you entered is kept.</source>
         <translation>Your session has ended. Sign in again to continue; what you entered is kept.</translation>
+    </message>
+    <message>
+        <source>Reconciliation</source>
+        <translation>Reconciliation</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <source>Export &amp;reconciliation to PDF…</source>
+        <translation>Export &amp;reconciliation to PDF…</translation>
+    </message>
+    <message>
+        <source>Export the daily &amp;report to CSV…</source>
+        <translation>Export the daily &amp;report to CSV…</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Paydesk Console %1&lt;/h3&gt;&lt;p&gt;Collect payments with Alipay and WeChat Pay, search orders, approve withdrawals, follow alerts, reconcile with the channels' bills and report on each day.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Paydesk Console %1&lt;/h3&gt;&lt;p&gt;Collect payments with Alipay and WeChat Pay, search orders, approve withdrawals, follow alerts, reconcile with the channels' bills and report on each day.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -1016,6 +1091,565 @@ The customer scans the code with Alipay or WeChat.</translation>
     </message>
 </context>
 <context>
+    <name>paydesk::console::ReconciliationCsv</name>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 cannot be written: %2</translation>
+    </message>
+    <message>
+        <source>Saving the file failed: %1</source>
+        <translation>Saving the file failed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationItemsModel</name>
+    <message>
+        <source>Only in the bill</source>
+        <translation>Only in the bill</translation>
+    </message>
+    <message>
+        <source>Missing from the bill</source>
+        <translation>Missing from the bill</translation>
+    </message>
+    <message>
+        <source>Amounts differ</source>
+        <translation>Amounts differ</translation>
+    </message>
+    <message>
+        <source>States differ</source>
+        <translation>States differ</translation>
+    </message>
+    <message>
+        <source>Bill summary does not add up</source>
+        <translation>Bill summary does not add up</translation>
+    </message>
+    <message>
+        <source>Internal check failed</source>
+        <translation>Internal check failed</translation>
+    </message>
+    <message>
+        <source>Booked on another day</source>
+        <translation>Booked on another day</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Carried to the next day</source>
+        <translation>Carried to the next day</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>Resolved</translation>
+    </message>
+    <message>
+        <source>Books corrected</source>
+        <translation>Books corrected</translation>
+    </message>
+    <message>
+        <source>Money returned to the payer</source>
+        <translation>Money returned to the payer</translation>
+    </message>
+    <message>
+        <source>The channel's bill was wrong</source>
+        <translation>The channel's bill was wrong</translation>
+    </message>
+    <message>
+        <source>Written off</source>
+        <translation>Written off</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Duplicate</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>Repaired by a channel query</source>
+        <translation>Repaired by a channel query</translation>
+    </message>
+    <message>
+        <source>Booked the next day</source>
+        <translation>Booked the next day</translation>
+    </message>
+    <message>
+        <source>Cleared by a re-run</source>
+        <translation>Cleared by a re-run</translation>
+    </message>
+    <message>
+        <source>Internal checks</source>
+        <translation>Internal checks</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>Found</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>Channel account</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Order / refund no.</source>
+        <translation>Order / refund no.</translation>
+    </message>
+    <message>
+        <source>Paydesk (¥)</source>
+        <translation>Paydesk (¥)</translation>
+    </message>
+    <message>
+        <source>Bill (¥)</source>
+        <translation>Bill (¥)</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>Resolution</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationPage</name>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Re&amp;fresh</translation>
+    </message>
+    <message>
+        <source>&amp;Run now</source>
+        <translation>&amp;Run now</translation>
+    </message>
+    <message>
+        <source>Export &amp;CSV…</source>
+        <translation>Export &amp;CSV…</translation>
+    </message>
+    <message>
+        <source>Export &amp;PDF…</source>
+        <translation>Export &amp;PDF…</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>Matched</translation>
+    </message>
+    <message>
+        <source>Discrepancies</source>
+        <translation>Discrepancies</translation>
+    </message>
+    <message>
+        <source>Re&amp;solve…</source>
+        <translation>Re&amp;solve…</translation>
+    </message>
+    <message>
+        <source>All channel accounts</source>
+        <translation>All channel accounts</translation>
+    </message>
+    <message>
+        <source>Reconcile the chosen day again now, for the chosen channel account or all of them.</source>
+        <translation>Reconcile the chosen day again now, for the chosen channel account or all of them.</translation>
+    </message>
+    <message>
+        <source>&amp;Day:</source>
+        <translation>&amp;Day:</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel:</source>
+        <translation>C&amp;hannel:</translation>
+    </message>
+    <message>
+        <source>Read-only: auditors see the reconciliation but cannot run or resolve.</source>
+        <translation>Read-only: auditors see the reconciliation but cannot run or resolve.</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>Channel account</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Bill payments</source>
+        <translation>Bill payments</translation>
+    </message>
+    <message>
+        <source>Paydesk payments</source>
+        <translation>Paydesk payments</translation>
+    </message>
+    <message>
+        <source>Bill refunds</source>
+        <translation>Bill refunds</translation>
+    </message>
+    <message>
+        <source>Paydesk refunds</source>
+        <translation>Paydesk refunds</translation>
+    </message>
+    <message>
+        <source>Fees</source>
+        <translation>Fees</translation>
+    </message>
+    <message>
+        <source>Cross-day</source>
+        <translation>Cross-day</translation>
+    </message>
+    <message>
+        <source>Repaired</source>
+        <translation>Repaired</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Duration</translation>
+    </message>
+    <message>
+        <source>Double-click a channel account to list only its discrepancies.</source>
+        <translation>Double-click a channel account to list only its discrepancies.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Matched and discrepancies per day, last %n day(s)</source>
+        <translation><numerusform>Matched and discrepancies per day, last %n day</numerusform><numerusform>Matched and discrepancies per day, last %n days</numerusform></translation>
+    </message>
+    <message>
+        <source>%1: %2 matched, %3 discrepancies</source>
+        <translation>%1: %2 matched, %3 discrepancies</translation>
+    </message>
+    <message>
+        <source>Every status</source>
+        <translation>Every status</translation>
+    </message>
+    <message>
+        <source>Every kind</source>
+        <translation>Every kind</translation>
+    </message>
+    <message>
+        <source>Record what was done about the selected discrepancy.</source>
+        <translation>Record what was done about the selected discrepancy.</translation>
+    </message>
+    <message>
+        <source>Select a discrepancy to see its details.</source>
+        <translation>Select a discrepancy to see its details.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Discrepancies&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Discrepancies&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>S&amp;tatus:</source>
+        <translation>S&amp;tatus:</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>&amp;Kind:</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>%1 shown; scroll for more</source>
+        <translation>%1 shown; scroll for more</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s)</source>
+        <translation><numerusform>%n item</numerusform><numerusform>%n items</numerusform></translation>
+    </message>
+    <message>
+        <source>The items could not be loaded.</source>
+        <translation>The items could not be loaded.</translation>
+    </message>
+    <message>
+        <source>The runs could not be loaded: %1</source>
+        <translation>The runs could not be loaded: %1</translation>
+    </message>
+    <message>
+        <source>Started %1</source>
+        <translation>Started %1</translation>
+    </message>
+    <message>
+        <source>Starting the reconciliation of %1…</source>
+        <translation>Starting the reconciliation of %1…</translation>
+    </message>
+    <message>
+        <source>Starting the reconciliation of %1 for %2…</source>
+        <translation>Starting the reconciliation of %1 for %2…</translation>
+    </message>
+    <message>
+        <source>The reconciliation did not start: %1</source>
+        <translation>The reconciliation did not start: %1</translation>
+    </message>
+    <message>
+        <source>The reconciliation finished.</source>
+        <translation>The reconciliation finished.</translation>
+    </message>
+    <message>
+        <source>The run is still going; refresh later to see its result.</source>
+        <translation>The run is still going; refresh later to see its result.</translation>
+    </message>
+    <message>
+        <source>The run could not be followed: %1</source>
+        <translation>The run could not be followed: %1</translation>
+    </message>
+    <message>
+        <source>Reconciling %1: %2 line(s) read</source>
+        <translation>Reconciling %1: %2 line(s) read</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Channel account: %1 · day %2</source>
+        <translation>Channel account: %1 · day %2</translation>
+    </message>
+    <message>
+        <source>About: %1 %2</source>
+        <translation>About: %1 %2</translation>
+    </message>
+    <message>
+        <source>Channel trade no.: %1</source>
+        <translation>Channel trade no.: %1</translation>
+    </message>
+    <message>
+        <source>no record</source>
+        <translation>no record</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Paydesk: %1</source>
+        <translation>Paydesk: %1</translation>
+    </message>
+    <message>
+        <source>Bill: %1</source>
+        <translation>Bill: %1</translation>
+    </message>
+    <message>
+        <source>Found %1 by run %2</source>
+        <translation>Found %1 by run %2</translation>
+    </message>
+    <message>
+        <source>Resolved as “%1” at %2</source>
+        <translation>Resolved as “%1” at %2</translation>
+    </message>
+    <message>
+        <source>Resolved as “%1” by %2 at %3</source>
+        <translation>Resolved as “%1” by %2 at %3</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>Note: %1</translation>
+    </message>
+    <message>
+        <source>Resolving %1…</source>
+        <translation>Resolving %1…</translation>
+    </message>
+    <message>
+        <source>Not resolved: %1</source>
+        <translation>Not resolved: %1</translation>
+    </message>
+    <message>
+        <source>Resolved %1 as “%2”.</source>
+        <translation>Resolved %1 as “%2”.</translation>
+    </message>
+    <message>
+        <source>The items could not be loaded: %1</source>
+        <translation>The items could not be loaded: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) and the runs' totals exported to %1</source>
+        <translation><numerusform>%n item and the runs' totals exported to %1</numerusform><numerusform>%n items and the runs' totals exported to %1</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>Report of %n page(s) written to %1</source>
+        <translation><numerusform>Report of %n page written to %1</numerusform><numerusform>Report of %n pages written to %1</numerusform></translation>
+    </message>
+    <message>
+        <source>Export reconciliation</source>
+        <translation>Export reconciliation</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>Export reconciliation report</source>
+        <translation>Export reconciliation report</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationPdf</name>
+    <message>
+        <source>Paydesk reconciliation</source>
+        <translation>Paydesk reconciliation</translation>
+    </message>
+    <message>
+        <source>Business day %1 (UTC+8)</source>
+        <translation>Business day %1 (UTC+8)</translation>
+    </message>
+    <message>
+        <source>Generated %1</source>
+        <translation>Generated %1</translation>
+    </message>
+    <message>
+        <source>Runs per channel account</source>
+        <translation>Runs per channel account</translation>
+    </message>
+    <message>
+        <source>This day has not been reconciled.</source>
+        <translation>This day has not been reconciled.</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>Channel account</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Bill payments</source>
+        <translation>Bill payments</translation>
+    </message>
+    <message>
+        <source>Paydesk payments</source>
+        <translation>Paydesk payments</translation>
+    </message>
+    <message>
+        <source>Bill refunds</source>
+        <translation>Bill refunds</translation>
+    </message>
+    <message>
+        <source>Paydesk refunds</source>
+        <translation>Paydesk refunds</translation>
+    </message>
+    <message>
+        <source>Fees</source>
+        <translation>Fees</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>Matched</translation>
+    </message>
+    <message>
+        <source>Cross-day</source>
+        <translation>Cross-day</translation>
+    </message>
+    <message>
+        <source>Discrepancies</source>
+        <translation>Discrepancies</translation>
+    </message>
+    <message>
+        <source>Repaired</source>
+        <translation>Repaired</translation>
+    </message>
+    <message>
+        <source>Discrepancies (%1)</source>
+        <translation>Discrepancies (%1)</translation>
+    </message>
+    <message>
+        <source>None.</source>
+        <translation>None.</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Order / refund no.</source>
+        <translation>Order / refund no.</translation>
+    </message>
+    <message>
+        <source>Paydesk (¥)</source>
+        <translation>Paydesk (¥)</translation>
+    </message>
+    <message>
+        <source>Bill (¥)</source>
+        <translation>Bill (¥)</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>Resolution</translation>
+    </message>
+    <message>
+        <source>The first %1 of %2 items are listed; the CSV export has all of them.</source>
+        <translation>The first %1 of %2 items are listed; the CSV export has all of them.</translation>
+    </message>
+    <message>
+        <source>Amounts in CNY. Fees are the channels' as their bills state them.</source>
+        <translation>Amounts in CNY. Fees are the channels' as their bills state them.</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 cannot be written: %2</translation>
+    </message>
+    <message>
+        <source>Paydesk reconciliation %1</source>
+        <translation>Paydesk reconciliation %1</translation>
+    </message>
+    <message>
+        <source>Saving the file failed: %1</source>
+        <translation>Saving the file failed: %1</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationRunText</name>
+    <message>
+        <source>Running</source>
+        <translation>Running</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done, %n discrepancy(ies)</source>
+        <translation><numerusform>Done, %n discrepancy(ies)</numerusform><numerusform>Done, %n discrepancy(ies)</numerusform></translation>
+    </message>
+    <message>
+        <source>Done, all matched</source>
+        <translation>Done, all matched</translation>
+    </message>
+    <message>
+        <source>No bill</source>
+        <translation>No bill</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Failed: %1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 s</translation>
+    </message>
+    <message>
+        <source>%1: passed</source>
+        <translation>%1: passed</translation>
+    </message>
+    <message>
+        <source>%1: FAILED</source>
+        <translation>%1: FAILED</translation>
+    </message>
+</context>
+<context>
     <name>paydesk::console::RefundDialog</name>
     <message>
         <source>Refund order %1</source>
@@ -1064,6 +1698,142 @@ The customer scans the code with Alipay or WeChat.</translation>
     <message>
         <source>Refunding…</source>
         <translation>Refunding…</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReportsPage</name>
+    <message>
+        <source>&amp;Show</source>
+        <translation>&amp;Show</translation>
+    </message>
+    <message>
+        <source>Export &amp;CSV…</source>
+        <translation>Export &amp;CSV…</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Paid</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Refunded</translation>
+    </message>
+    <message>
+        <source>All merchants</source>
+        <translation>All merchants</translation>
+    </message>
+    <message>
+        <source>All channel accounts</source>
+        <translation>All channel accounts</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>&amp;From:</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>&amp;To:</translation>
+    </message>
+    <message>
+        <source>&amp;Merchant:</source>
+        <translation>&amp;Merchant:</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel:</source>
+        <translation>C&amp;hannel:</translation>
+    </message>
+    <message>
+        <source>CNY</source>
+        <translation>CNY</translation>
+    </message>
+    <message>
+        <source>Paid and refunded per day</source>
+        <translation>Paid and refunded per day</translation>
+    </message>
+    <message>
+        <source>%1: paid %2, refunded %3</source>
+        <translation>%1: paid %2, refunded %3</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>The first day is after the last day.</source>
+        <translation>The first day is after the last day.</translation>
+    </message>
+    <message>
+        <source>Choose at most %1 days.</source>
+        <translation>Choose at most %1 days.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The report could not be loaded: %1</source>
+        <translation>The report could not be loaded: %1</translation>
+    </message>
+    <message>
+        <source>No business in these days.</source>
+        <translation>No business in these days.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 paid, %2 refunded, %3 net over %n row(s).</source>
+        <translation><numerusform>%1 paid, %2 refunded, %3 net over %n row.</numerusform><numerusform>%1 paid, %2 refunded, %3 net over %n rows.</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 cannot be written: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) exported to %1</source>
+        <translation><numerusform>%n row exported to %1</numerusform><numerusform>%n rows exported to %1</numerusform></translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>Export report</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ResolveItemDialog</name>
+    <message>
+        <source>Resolve discrepancy</source>
+        <translation>Resolve discrepancy</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3
+Paydesk %4, bill %5</source>
+        <translation>%1 · %2 · %3
+Paydesk %4, bill %5</translation>
+    </message>
+    <message>
+        <source>What was done and why, for the audit log (required)</source>
+        <translation>What was done and why, for the audit log (required)</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>Resolve</translation>
+    </message>
+    <message>
+        <source>&amp;Resolution:</source>
+        <translation>&amp;Resolution:</translation>
+    </message>
+    <message>
+        <source>&amp;Note:</source>
+        <translation>&amp;Note:</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>

@@ -461,6 +461,65 @@ The customer scans the code with Alipay or WeChat.</source>
     </message>
 </context>
 <context>
+    <name>paydesk::console::DailyReportModel</name>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>¥%1 as the bills state it</source>
+        <translation>账单所列为 ¥%1</translation>
+    </message>
+    <message>
+        <source>Paid orders per created order</source>
+        <translation>已支付订单数 ÷ 创建订单数</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Merchant</source>
+        <translation>商户</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>渠道账户</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>支付笔数</translation>
+    </message>
+    <message>
+        <source>Paid (¥)</source>
+        <translation>支付金额 (¥)</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>退款笔数</translation>
+    </message>
+    <message>
+        <source>Refunded (¥)</source>
+        <translation>已退款 (¥)</translation>
+    </message>
+    <message>
+        <source>Fee (¥)</source>
+        <translation>手续费 (¥)</translation>
+    </message>
+    <message>
+        <source>Net (¥)</source>
+        <translation>净额 (¥)</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>成功率</translation>
+    </message>
+</context>
+<context>
     <name>paydesk::console::DashboardPage</name>
     <message>
         <source>Re&amp;fresh</source>
@@ -679,10 +738,6 @@ The customer scans the code with Alipay or WeChat.</source>
         <source>About Paydesk</source>
         <translation>关于 Paydesk</translation>
     </message>
-    <message>
-        <source>&lt;h3&gt;Paydesk Console %1&lt;/h3&gt;&lt;p&gt;Collect payments with Alipay and WeChat Pay, search orders, approve withdrawals and follow alerts.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Paydesk 控制台 %1&lt;/h3&gt;&lt;p&gt;通过支付宝和微信支付收款、查询订单、审批提现并跟踪告警。&lt;/p&gt;</translation>
-    </message>
     <message numerus="yes">
         <source>%n open alert(s)</source>
         <translation>
@@ -696,6 +751,26 @@ The customer scans the code with Alipay or WeChat.</source>
     <message>
         <source>Your session has ended. Sign in again to continue; what you entered is kept.</source>
         <translation>会话已结束。请重新登录以继续；已输入的内容会保留。</translation>
+    </message>
+    <message>
+        <source>Reconciliation</source>
+        <translation>对账</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>报表</translation>
+    </message>
+    <message>
+        <source>Export &amp;reconciliation to PDF…</source>
+        <translation>导出对账结果为 PDF(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Export the daily &amp;report to CSV…</source>
+        <translation>导出日报表为 CSV(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Paydesk Console %1&lt;/h3&gt;&lt;p&gt;Collect payments with Alipay and WeChat Pay, search orders, approve withdrawals, follow alerts, reconcile with the channels&apos; bills and report on each day.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Paydesk 控制台 %1&lt;/h3&gt;&lt;p&gt;通过支付宝和微信支付收款，查询订单，审批提现，跟进告警，与渠道账单对账，并按日出具报表。&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
@@ -1036,6 +1111,575 @@ The customer scans the code with Alipay or WeChat.</source>
     </message>
 </context>
 <context>
+    <name>paydesk::console::ReconciliationCsv</name>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 无法写入：%2</translation>
+    </message>
+    <message>
+        <source>Saving the file failed: %1</source>
+        <translation>保存文件失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationItemsModel</name>
+    <message>
+        <source>Only in the bill</source>
+        <translation>仅账单有（本地缺失）</translation>
+    </message>
+    <message>
+        <source>Missing from the bill</source>
+        <translation>账单缺失（仅本地有）</translation>
+    </message>
+    <message>
+        <source>Amounts differ</source>
+        <translation>金额不一致</translation>
+    </message>
+    <message>
+        <source>States differ</source>
+        <translation>状态不一致</translation>
+    </message>
+    <message>
+        <source>Bill summary does not add up</source>
+        <translation>账单汇总与明细不符</translation>
+    </message>
+    <message>
+        <source>Internal check failed</source>
+        <translation>内部核对未通过</translation>
+    </message>
+    <message>
+        <source>Booked on another day</source>
+        <translation>已在其他日期入账</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>待处理</translation>
+    </message>
+    <message>
+        <source>Carried to the next day</source>
+        <translation>顺延至次日核对</translation>
+    </message>
+    <message>
+        <source>Resolved</source>
+        <translation>已处理</translation>
+    </message>
+    <message>
+        <source>Books corrected</source>
+        <translation>已调账</translation>
+    </message>
+    <message>
+        <source>Money returned to the payer</source>
+        <translation>已退还付款人</translation>
+    </message>
+    <message>
+        <source>The channel&apos;s bill was wrong</source>
+        <translation>渠道账单有误</translation>
+    </message>
+    <message>
+        <source>Written off</source>
+        <translation>已核销</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>其他</translation>
+    </message>
+    <message>
+        <source>Repaired by a channel query</source>
+        <translation>经渠道查询已修复</translation>
+    </message>
+    <message>
+        <source>Booked the next day</source>
+        <translation>次日已入账</translation>
+    </message>
+    <message>
+        <source>Cleared by a re-run</source>
+        <translation>重新对账后已消除</translation>
+    </message>
+    <message>
+        <source>Internal checks</source>
+        <translation>内部核对</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>发现时间</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>渠道账户</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Order / refund no.</source>
+        <translation>订单号 / 退款单号</translation>
+    </message>
+    <message>
+        <source>Paydesk (¥)</source>
+        <translation>本地 (¥)</translation>
+    </message>
+    <message>
+        <source>Bill (¥)</source>
+        <translation>账单 (¥)</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>处理结果</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationPage</name>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>刷新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Run now</source>
+        <translation>立即对账(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Export &amp;CSV…</source>
+        <translation>导出 CSV(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Export &amp;PDF…</source>
+        <translation>导出 PDF(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>已匹配</translation>
+    </message>
+    <message>
+        <source>Discrepancies</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Re&amp;solve…</source>
+        <translation>处理(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>All channel accounts</source>
+        <translation>全部渠道账户</translation>
+    </message>
+    <message>
+        <source>Reconcile the chosen day again now, for the chosen channel account or all of them.</source>
+        <translation>立即重新核对所选日期：所选渠道账户，或全部渠道账户。</translation>
+    </message>
+    <message>
+        <source>&amp;Day:</source>
+        <translation>日期(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel:</source>
+        <translation>渠道(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Read-only: auditors see the reconciliation but cannot run or resolve.</source>
+        <translation>只读：审计员可查看对账结果，但不能发起对账或处理差异。</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>渠道账户</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Bill payments</source>
+        <translation>账单支付</translation>
+    </message>
+    <message>
+        <source>Paydesk payments</source>
+        <translation>本地支付</translation>
+    </message>
+    <message>
+        <source>Bill refunds</source>
+        <translation>账单退款</translation>
+    </message>
+    <message>
+        <source>Paydesk refunds</source>
+        <translation>本地退款</translation>
+    </message>
+    <message>
+        <source>Fees</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <source>Cross-day</source>
+        <translation>跨日</translation>
+    </message>
+    <message>
+        <source>Repaired</source>
+        <translation>已修复</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <source>Double-click a channel account to list only its discrepancies.</source>
+        <translation>双击渠道账户，只列出该账户的差异。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Matched and discrepancies per day, last %n day(s)</source>
+        <translation>
+            <numerusform>最近 %n 天每日已匹配与差异笔数</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1: %2 matched, %3 discrepancies</source>
+        <translation>%1：已匹配 %2 笔，差异 %3 笔</translation>
+    </message>
+    <message>
+        <source>Every status</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Every kind</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
+        <source>Record what was done about the selected discrepancy.</source>
+        <translation>记录对所选差异的处理。</translation>
+    </message>
+    <message>
+        <source>Select a discrepancy to see its details.</source>
+        <translation>选择一条差异以查看详情。</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Discrepancies&lt;/b&gt;</source>
+        <translation>&lt;b&gt;差异&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>S&amp;tatus:</source>
+        <translation>状态(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>类型(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>%1 shown; scroll for more</source>
+        <translation>已显示 %1 条；向下滚动查看更多</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s)</source>
+        <translation>
+            <numerusform>共 %n 条</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The items could not be loaded.</source>
+        <translation>无法加载差异明细。</translation>
+    </message>
+    <message>
+        <source>The runs could not be loaded: %1</source>
+        <translation>无法加载对账批次：%1</translation>
+    </message>
+    <message>
+        <source>Started %1</source>
+        <translation>开始于 %1</translation>
+    </message>
+    <message>
+        <source>Starting the reconciliation of %1…</source>
+        <translation>正在发起 %1 的对账…</translation>
+    </message>
+    <message>
+        <source>Starting the reconciliation of %1 for %2…</source>
+        <translation>正在发起 %2 在 %1 的对账…</translation>
+    </message>
+    <message>
+        <source>The reconciliation did not start: %1</source>
+        <translation>对账未能开始：%1</translation>
+    </message>
+    <message>
+        <source>The reconciliation finished.</source>
+        <translation>对账已完成。</translation>
+    </message>
+    <message>
+        <source>The run is still going; refresh later to see its result.</source>
+        <translation>对账仍在进行；请稍后刷新查看结果。</translation>
+    </message>
+    <message>
+        <source>The run could not be followed: %1</source>
+        <translation>无法跟踪对账进度：%1</translation>
+    </message>
+    <message>
+        <source>Reconciling %1: %2 line(s) read</source>
+        <translation>正在对账 %1：已读取 %2 行</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>Channel account: %1 · day %2</source>
+        <translation>渠道账户：%1 · 日期 %2</translation>
+    </message>
+    <message>
+        <source>About: %1 %2</source>
+        <translation>关联对象：%1 %2</translation>
+    </message>
+    <message>
+        <source>Channel trade no.: %1</source>
+        <translation>渠道交易号：%1</translation>
+    </message>
+    <message>
+        <source>no record</source>
+        <translation>无记录</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>Paydesk: %1</source>
+        <translation>本地：%1</translation>
+    </message>
+    <message>
+        <source>Bill: %1</source>
+        <translation>账单：%1</translation>
+    </message>
+    <message>
+        <source>Found %1 by run %2</source>
+        <translation>由对账批次 %2 于 %1 发现</translation>
+    </message>
+    <message>
+        <source>Resolved as “%1” at %2</source>
+        <translation>已于 %2 处理为“%1”</translation>
+    </message>
+    <message>
+        <source>Resolved as “%1” by %2 at %3</source>
+        <translation>已由 %2 于 %3 处理为“%1”</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>备注：%1</translation>
+    </message>
+    <message>
+        <source>Resolving %1…</source>
+        <translation>正在处理 %1…</translation>
+    </message>
+    <message>
+        <source>Not resolved: %1</source>
+        <translation>未能处理：%1</translation>
+    </message>
+    <message>
+        <source>Resolved %1 as “%2”.</source>
+        <translation>已将 %1 处理为“%2”。</translation>
+    </message>
+    <message>
+        <source>The items could not be loaded: %1</source>
+        <translation>无法加载差异明细：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n item(s) and the runs&apos; totals exported to %1</source>
+        <translation>
+            <numerusform>已将 %n 条差异及对账批次汇总导出到 %1</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Report of %n page(s) written to %1</source>
+        <translation>
+            <numerusform>已将 %n 页的报告写入 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export reconciliation</source>
+        <translation>导出对账结果</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export reconciliation report</source>
+        <translation>导出对账报告</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationPdf</name>
+    <message>
+        <source>Paydesk reconciliation</source>
+        <translation>Paydesk 对账报告</translation>
+    </message>
+    <message>
+        <source>Business day %1 (UTC+8)</source>
+        <translation>业务日 %1（UTC+8）</translation>
+    </message>
+    <message>
+        <source>Generated %1</source>
+        <translation>生成于 %1</translation>
+    </message>
+    <message>
+        <source>Runs per channel account</source>
+        <translation>各渠道账户对账结果</translation>
+    </message>
+    <message>
+        <source>This day has not been reconciled.</source>
+        <translation>该日尚未对账。</translation>
+    </message>
+    <message>
+        <source>Channel account</source>
+        <translation>渠道账户</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Bill payments</source>
+        <translation>账单支付</translation>
+    </message>
+    <message>
+        <source>Paydesk payments</source>
+        <translation>本地支付</translation>
+    </message>
+    <message>
+        <source>Bill refunds</source>
+        <translation>账单退款</translation>
+    </message>
+    <message>
+        <source>Paydesk refunds</source>
+        <translation>本地退款</translation>
+    </message>
+    <message>
+        <source>Fees</source>
+        <translation>手续费</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>已匹配</translation>
+    </message>
+    <message>
+        <source>Cross-day</source>
+        <translation>跨日</translation>
+    </message>
+    <message>
+        <source>Discrepancies</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Repaired</source>
+        <translation>已修复</translation>
+    </message>
+    <message>
+        <source>Discrepancies (%1)</source>
+        <translation>差异（%1）</translation>
+    </message>
+    <message>
+        <source>None.</source>
+        <translation>无。</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Order / refund no.</source>
+        <translation>订单号 / 退款单号</translation>
+    </message>
+    <message>
+        <source>Paydesk (¥)</source>
+        <translation>本地 (¥)</translation>
+    </message>
+    <message>
+        <source>Bill (¥)</source>
+        <translation>账单 (¥)</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>处理结果</translation>
+    </message>
+    <message>
+        <source>The first %1 of %2 items are listed; the CSV export has all of them.</source>
+        <translation>仅列出 %2 条中的前 %1 条；导出的 CSV 包含全部差异。</translation>
+    </message>
+    <message>
+        <source>Amounts in CNY. Fees are the channels&apos; as their bills state them.</source>
+        <translation>金额单位为人民币元。手续费以渠道账单所列为准。</translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 无法写入：%2</translation>
+    </message>
+    <message>
+        <source>Paydesk reconciliation %1</source>
+        <translation>Paydesk 对账报告 %1</translation>
+    </message>
+    <message>
+        <source>Saving the file failed: %1</source>
+        <translation>保存文件失败：%1</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReconciliationRunText</name>
+    <message>
+        <source>Running</source>
+        <translation>进行中</translation>
+    </message>
+    <message numerus="yes">
+        <source>Done, %n discrepancy(ies)</source>
+        <translation>
+            <numerusform>已完成，%n 笔差异</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Done, all matched</source>
+        <translation>已完成，全部匹配</translation>
+    </message>
+    <message>
+        <source>No bill</source>
+        <translation>无账单</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1: passed</source>
+        <translation>%1：通过</translation>
+    </message>
+    <message>
+        <source>%1: FAILED</source>
+        <translation>%1：未通过</translation>
+    </message>
+</context>
+<context>
     <name>paydesk::console::RefundDialog</name>
     <message>
         <source>Refund order %1</source>
@@ -1084,6 +1728,146 @@ The customer scans the code with Alipay or WeChat.</source>
     <message>
         <source>Refunding…</source>
         <translation>正在退款…</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ReportsPage</name>
+    <message>
+        <source>&amp;Show</source>
+        <translation>查询(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Export &amp;CSV…</source>
+        <translation>导出 CSV(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>支付</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>已退款</translation>
+    </message>
+    <message>
+        <source>All merchants</source>
+        <translation>全部商户</translation>
+    </message>
+    <message>
+        <source>All channel accounts</source>
+        <translation>全部渠道账户</translation>
+    </message>
+    <message>
+        <source>&amp;From:</source>
+        <translation>从(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>&amp;To:</source>
+        <translation>至(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>&amp;Merchant:</source>
+        <translation>商户(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>C&amp;hannel:</source>
+        <translation>渠道(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>CNY</source>
+        <translation>元</translation>
+    </message>
+    <message>
+        <source>Paid and refunded per day</source>
+        <translation>每日支付与退款金额</translation>
+    </message>
+    <message>
+        <source>%1: paid %2, refunded %3</source>
+        <translation>%1：支付 %2，退款 %3</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>The first day is after the last day.</source>
+        <translation>开始日期晚于结束日期。</translation>
+    </message>
+    <message>
+        <source>Choose at most %1 days.</source>
+        <translation>最多选择 %1 天。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>The report could not be loaded: %1</source>
+        <translation>无法加载报表：%1</translation>
+    </message>
+    <message>
+        <source>No business in these days.</source>
+        <translation>这些日期内没有交易。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 paid, %2 refunded, %3 net over %n row(s).</source>
+        <translation>
+            <numerusform>共 %n 行：支付 %1，退款 %2，净额 %3。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 cannot be written: %2</source>
+        <translation>%1 无法写入：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n row(s) exported to %1</source>
+        <translation>
+            <numerusform>已将 %n 行导出到 %1</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报表</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+</context>
+<context>
+    <name>paydesk::console::ResolveItemDialog</name>
+    <message>
+        <source>Resolve discrepancy</source>
+        <translation>处理差异</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3
+Paydesk %4, bill %5</source>
+        <translation>%1 · %2 · %3
+本地 %4，账单 %5</translation>
+    </message>
+    <message>
+        <source>What was done and why, for the audit log (required)</source>
+        <translation>做了什么处理、原因是什么，将记入审计日志（必填）</translation>
+    </message>
+    <message>
+        <source>Resolve</source>
+        <translation>处理</translation>
+    </message>
+    <message>
+        <source>&amp;Resolution:</source>
+        <translation>处理结果(&amp;R)：</translation>
+    </message>
+    <message>
+        <source>&amp;Note:</source>
+        <translation>备注(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
     </message>
 </context>
 <context>
@@ -1600,7 +2384,9 @@ Valid until: %3</source>
     </message>
     <message numerus="yes">
         <source>The newest %n withdrawal(s) are shown; more, older ones wait as well.</source>
-        <translation><numerusform>仅显示最新的 %n 笔提现；还有更早的提现在等待。</numerusform></translation>
+        <translation>
+            <numerusform>仅显示最新的 %n 笔提现；还有更早的提现在等待。</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -46,6 +46,10 @@ public:
     bool canSeeWithdrawals() const { return m_role == Role::PlatformAdmin || m_role == Role::Auditor; }
     bool canSeeAlerts() const { return m_role == Role::PlatformAdmin || m_role == Role::Auditor; }
     bool canAcknowledgeAlerts() const { return m_role == Role::PlatformAdmin; }
+    bool canSeeReconciliation() const { return m_role == Role::PlatformAdmin || m_role == Role::Auditor; }
+    bool canRunReconciliation() const { return m_role == Role::PlatformAdmin; }
+    /// Platform staff see every merchant (and may filter by one); merchant staff see their own.
+    bool seesAllMerchants() const { return m_role == Role::PlatformAdmin || m_role == Role::Auditor; }
 
     /// Sandbox control (the buyer's side), when the console was given the sandbox's manifest.
     void setSandbox(const QUrl &controlUrl, const QString &caFile);

@@ -79,8 +79,7 @@ qint64 basisPoints(qint64 part, qint64 whole)
 
 QString percentText(qint64 basis, const QLocale &locale)
 {
-    return locale.toString(basis / 100) + locale.decimalPoint() + u"%1"_s.arg(basis % 100, 2, 10, QChar(u'0'))
-        + locale.percent();
+    return formatBasisPoints(basis, locale);
 }
 
 } // namespace

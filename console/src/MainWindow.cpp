@@ -8,6 +8,8 @@
 #include "DashboardPage.h"
 #include "OrdersPage.h"
 #include "PasswordChangeDialog.h"
+#include "ReconciliationPage.h"
+#include "ReportsPage.h"
 #include "SettingsDialog.h"
 #include "SignInDialog.h"
 #include "WithdrawalsPage.h"
@@ -136,6 +138,12 @@ void MainWindow::buildPages()
     }
     m_dashboard = new DashboardPage(m_session, this);
     addPage(m_dashboard, u"dashboard"_s, tr("Dashboard"));
+    if (m_session.canSeeReconciliation()) {
+        m_reconciliation = new ReconciliationPage(m_session, this);
+        addPage(m_reconciliation, u"reconciliation"_s, tr("Reconciliation"));
+    }
+    m_reports = new ReportsPage(m_session, this);
+    addPage(m_reports, u"reports"_s, tr("Reports"));
     m_nav->setCurrentRow(0);
 }
 
@@ -154,6 +162,16 @@ void MainWindow::buildMenus()
         QMetaObject::invokeMethod(m_orders, "exportCsv");
     });
     exportCsv->setShortcut(QKeySequence(u"Ctrl+E"_s));
+    if (m_reconciliation) {
+        file->addAction(QIcon(u":/icons/export.svg"_s), tr("Export &reconciliation to PDF…"), this, [this] {
+            showPage(m_reconciliation);
+            m_reconciliation->exportPdf();
+        });
+    }
+    file->addAction(QIcon(u":/icons/export.svg"_s), tr("Export the daily &report to CSV…"), this, [this] {
+        showPage(m_reports);
+        m_reports->exportCsv();
+    });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -195,7 +213,8 @@ void MainWindow::buildMenus()
     help->addAction(tr("&About Paydesk"), this, [this] {
         QMessageBox::about(this, tr("About Paydesk"),
                            tr("<h3>Paydesk Console %1</h3><p>Collect payments with Alipay and WeChat Pay, "
-                              "search orders, approve withdrawals and follow alerts.</p>")
+                              "search orders, approve withdrawals, follow alerts, reconcile with the channels' bills and "
+                              "report on each day.</p>")
                                .arg(QApplication::applicationVersion()));
     });
 }

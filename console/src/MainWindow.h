@@ -22,6 +22,8 @@ class ConsoleSession;
 class ConsoleSettings;
 class DashboardPage;
 class OrdersPage;
+class ReconciliationPage;
+class ReportsPage;
 class SignInDialog;
 class WithdrawalsPage;
 
@@ -38,6 +40,8 @@ public:
     WithdrawalsPage *withdrawalsPage() const { return m_withdrawals; }
     AlertsPage *alertsPage() const { return m_alerts; }
     DashboardPage *dashboardPage() const { return m_dashboard; }
+    ReconciliationPage *reconciliationPage() const { return m_reconciliation; }
+    ReportsPage *reportsPage() const { return m_reports; }
     QListWidget *navigation() const { return m_nav; }
     /// The open sign-in dialog after a session ended, else null.
     SignInDialog *signInDialog() const { return m_signIn; }
@@ -75,6 +79,8 @@ private:
     WithdrawalsPage *m_withdrawals = nullptr;
     AlertsPage *m_alerts = nullptr;
     DashboardPage *m_dashboard = nullptr;
+    ReconciliationPage *m_reconciliation = nullptr;
+    ReportsPage *m_reports = nullptr;
     QLabel *m_userLabel;
     QLabel *m_liveLabel;
     QProgressBar *m_busy;

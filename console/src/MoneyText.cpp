@@ -23,6 +23,25 @@ QString formatCny(qint64 fen, const QLocale &locale)
     return u"¥"_s + formatFen(fen, locale);
 }
 
+QString formatMillifen(qint64 millifen, const QLocale &locale)
+{
+    const bool negative = millifen < 0;
+    const quint64 magnitude = negative ? quint64(0) - quint64(millifen) : quint64(millifen);
+    const QString whole = locale.toString(qulonglong(magnitude / 100'000));
+    QString decimals = u"%1"_s.arg(qulonglong(magnitude % 100'000), 5, 10, QChar(u'0'));
+    while (decimals.size() > 2 && decimals.endsWith(u'0'))
+        decimals.chop(1);
+    return (negative ? locale.negativeSign() : QString()) + whole + locale.decimalPoint() + decimals;
+}
+
+QString formatBasisPoints(qint64 basisPoints, const QLocale &locale)
+{
+    const bool negative = basisPoints < 0;
+    const quint64 magnitude = negative ? quint64(0) - quint64(basisPoints) : quint64(basisPoints);
+    return (negative ? locale.negativeSign() : QString()) + locale.toString(qulonglong(magnitude / 100))
+        + locale.decimalPoint() + u"%1"_s.arg(qulonglong(magnitude % 100), 2, 10, QChar(u'0')) + locale.percent();
+}
+
 std::optional<qint64> parseFen(const QString &text, const QLocale &locale)
 {
     QString plain = text.trimmed();

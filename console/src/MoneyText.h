@@ -18,6 +18,11 @@ QString formatFen(qint64 fen, const QLocale &locale = QLocale());
 QString formatCny(qint64 fen, const QLocale &locale = QLocale());
 /// Reads what a user typed: "12.3", "1,234.50" (the locale's group separators are allowed),
 /// "¥12". Nothing else: no exponent, no more than two decimals, no sign.
+/// A fee in thousandths of a fen (1e-5 yuan), as the channels' bills state it: at least two and at
+/// most five decimals, trailing zeros beyond the second dropped ("59.259", "0.00012", "-1.50").
+QString formatMillifen(qint64 millifen, const QLocale &locale = QLocale());
+/// Basis points as a percentage with two decimals: 9230 → "92.30%" (integer arithmetic only).
+QString formatBasisPoints(qint64 basisPoints, const QLocale &locale = QLocale());
 std::optional<qint64> parseFen(const QString &text, const QLocale &locale = QLocale());
 
 /// Accepts what parseFen reads (and prefixes of it while typing), up to maxFen.

@@ -10,23 +10,6 @@ using namespace Qt::StringLiterals;
 
 namespace paydesk::console {
 
-namespace {
-
-QString decimal(qint64 fen)
-{
-    // Machine-readable: no grouping, '.' always, two decimals.
-    const QString sign = fen < 0 ? u"-"_s : QString();
-    const quint64 magnitude = fen < 0 ? quint64(0) - quint64(fen) : quint64(fen);
-    return sign + QString::number(magnitude / 100) + u'.' + u"%1"_s.arg(magnitude % 100, 2, 10, QChar(u'0'));
-}
-
-QString isoTime(qint64 ms)
-{
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toOffsetFromUtc(8 * 3600).toString(Qt::ISODate) : QString();
-}
-
-} // namespace
-
 OrderCsvExport::OrderCsvExport(ConsoleSession &session, QUrlQuery search, QObject *parent)
     : QObject(parent)
     , m_session(session)
@@ -40,6 +23,18 @@ OrderCsvExport::~OrderCsvExport()
         m_reply->abort();
     if (m_file && !m_done)
         m_file->cancelWriting();
+}
+
+QString OrderCsvExport::amount(qint64 fen)
+{
+    const QString sign = fen < 0 ? u"-"_s : QString();
+    const quint64 magnitude = fen < 0 ? quint64(0) - quint64(fen) : quint64(fen);
+    return sign + QString::number(magnitude / 100) + u'.' + u"%1"_s.arg(magnitude % 100, 2, 10, QChar(u'0'));
+}
+
+QString OrderCsvExport::isoTime(qint64 ms)
+{
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms).toOffsetFromUtc(8 * 3600).toString(Qt::ISODate) : QString();
 }
 
 QString OrderCsvExport::field(const QString &text)
@@ -116,9 +111,9 @@ void OrderCsvExport::fetch(const QString &cursor)
                                               field(o.value(u"channel"_s).toString()),
                                               field(o.value(u"channel_trade_no"_s).toString()),
                                               field(o.value(u"subject"_s).toString()),
-                                              decimal(o.value(u"amount"_s).toInteger()),
-                                              decimal(o.value(u"paid_amount"_s).toInteger()),
-                                              decimal(o.value(u"refunded_amount"_s).toInteger()),
+                                              amount(o.value(u"amount"_s).toInteger()),
+                                              amount(o.value(u"paid_amount"_s).toInteger()),
+                                              amount(o.value(u"refunded_amount"_s).toInteger()),
                                               field(o.value(u"currency"_s).toString()),
                                               field(o.value(u"status"_s).toString()),
                                               isoTime(o.value(u"created_at"_s).toInteger()),

@@ -35,6 +35,10 @@ public:
     /// One CSV field: quoted when it holds a comma, quote or line break; formula-like text is
     /// prefixed with ' so spreadsheets do not run it.
     static QString field(const QString &text);
+    /// An amount for machines: no grouping, '.' always, two decimals ("-12.30").
+    static QString amount(qint64 fen);
+    /// A time in ISO 8601 at UTC+8 ("2026-11-29T10:00:00+08:00"); empty for 0.
+    static QString isoTime(qint64 ms);
 
 signals:
     void progress(int rows);
