@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QNetworkReply>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace paydesk::console {
@@ -59,9 +61,11 @@ QUrlQuery OrdersModel::pageQuery(const QString &cursor, int limit) const
 
 void OrdersModel::search(const QUrlQuery &filters)
 {
-    if (m_reply)
-        m_reply->abort();
+    // The generation moves first: abort() reports the old call finished at once, and its callback
+    // must see that it was replaced rather than show "did not answer in time".
     ++m_generation;
+    if (QNetworkReply *previous = std::exchange(m_reply, nullptr))
+        previous->abort();
     beginResetModel();
     m_filters = filters;
     m_rows.clear();

@@ -9,6 +9,8 @@
 #include <QJsonArray>
 #include <QNetworkReply>
 
+#include <utility>
+
 using namespace Qt::StringLiterals;
 
 namespace paydesk::console {
@@ -135,9 +137,11 @@ QString ReconciliationItemsModel::text(const QJsonObject &item, Column column)
 
 void ReconciliationItemsModel::search(const QUrlQuery &filters)
 {
-    if (m_reply)
-        m_reply->abort();
+    // The generation moves first: abort() reports the old call finished at once, and its callback
+    // must see that it was replaced rather than show "did not answer in time".
     ++m_generation;
+    if (QNetworkReply *previous = std::exchange(m_reply, nullptr))
+        previous->abort();
     if (m_loadAll) {
         m_loadAll = false;
         emit allLoaded(false); // an export waiting for the old list gives up
