@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 PATH = sys.argv[1] if len(sys.argv) > 1 else "translations/paydesk_en.ts"
 PLURAL = re.compile(r"(\w+)\(s\)")
+PLURAL_IES = re.compile(r"(\w+)y\(ies\)")
 
 tree = ET.parse(PATH)
 for message in tree.getroot().iter("message"):
@@ -23,7 +24,9 @@ for message in tree.getroot().iter("message"):
         for child in list(translation):
             translation.remove(child)
         translation.text = None
-        for form in (PLURAL.sub(r"\1", source), PLURAL.sub(r"\1s", source)):
+        singular = PLURAL_IES.sub(r"\1y", PLURAL.sub(r"\1", source))
+        plural = PLURAL_IES.sub(r"\1ies", PLURAL.sub(r"\1s", source))
+        for form in (singular, plural):
             ET.SubElement(translation, "numerusform").text = form
     else:
         translation.text = source

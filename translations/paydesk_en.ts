@@ -1310,10 +1310,6 @@ The customer scans the code with Alipay or WeChat.</translation>
         <source>Double-click a channel account to list only its discrepancies.</source>
         <translation>Double-click a channel account to list only its discrepancies.</translation>
     </message>
-    <message numerus="yes">
-        <source>Matched and discrepancies per day, last %n day(s)</source>
-        <translation><numerusform>Matched and discrepancies per day, last %n day</numerusform><numerusform>Matched and discrepancies per day, last %n days</numerusform></translation>
-    </message>
     <message>
         <source>%1: %2 matched, %3 discrepancies</source>
         <translation>%1: %2 matched, %3 discrepancies</translation>
@@ -1490,6 +1486,10 @@ The customer scans the code with Alipay or WeChat.</translation>
         <source>PDF files (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
     </message>
+    <message>
+        <source>Matched and discrepancies per day, %1 to %2</source>
+        <translation>Matched and discrepancies per day, %1 to %2</translation>
+    </message>
 </context>
 <context>
     <name>paydesk::console::ReconciliationPdf</name>
@@ -1614,7 +1614,7 @@ The customer scans the code with Alipay or WeChat.</translation>
     </message>
     <message numerus="yes">
         <source>Done, %n discrepancy(ies)</source>
-        <translation><numerusform>Done, %n discrepancy(ies)</numerusform><numerusform>Done, %n discrepancy(ies)</numerusform></translation>
+        <translation><numerusform>Done, %n discrepancy</numerusform><numerusform>Done, %n discrepancies</numerusform></translation>
     </message>
     <message>
         <source>Done, all matched</source>

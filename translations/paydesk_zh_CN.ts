@@ -1330,12 +1330,6 @@ The customer scans the code with Alipay or WeChat.</source>
         <source>Double-click a channel account to list only its discrepancies.</source>
         <translation>双击渠道账户，只列出该账户的差异。</translation>
     </message>
-    <message numerus="yes">
-        <source>Matched and discrepancies per day, last %n day(s)</source>
-        <translation>
-            <numerusform>最近 %n 天每日已匹配与差异笔数</numerusform>
-        </translation>
-    </message>
     <message>
         <source>%1: %2 matched, %3 discrepancies</source>
         <translation>%1：已匹配 %2 笔，差异 %3 笔</translation>
@@ -1517,6 +1511,10 @@ The customer scans the code with Alipay or WeChat.</source>
     <message>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Matched and discrepancies per day, %1 to %2</source>
+        <translation>每日已匹配与差异笔数，%1 至 %2</translation>
     </message>
 </context>
 <context>

@@ -196,8 +196,7 @@ ReconciliationPage::ReconciliationPage(ConsoleSession &session, QWidget *parent)
     m_series->attachAxis(m_countAxis);
     m_countAxis->setLabelFormat(u"%.0f"_s);
     m_countAxis->setRange(0, 1);
-    m_dayAxis->setLabelsAngle(-90);
-    m_chart->setTitle(tr("Matched and discrepancies per day, last %n day(s)", nullptr, kChartDays));
+    m_dayAxis->setLabelsVisible(false);
     m_chart->legend()->setAlignment(Qt::AlignBottom);
     m_chart->setBackgroundVisible(false);
     m_chart->setAnimationOptions(QChart::NoAnimation);
@@ -295,6 +294,12 @@ ReconciliationPage::ReconciliationPage(ConsoleSession &session, QWidget *parent)
     split->addWidget(itemsPane);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 3);
+    // Splitters start from their children's size hints, which would leave the chart and the
+    // details a sliver: give them a fair share first (the user's dragging wins after that).
+    upper->setSizes({600, 440});
+    itemsSplit->setSizes({700, 340});
+    split->setSizes({300, 450});
+    m_chartView->setMinimumWidth(320);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -490,7 +495,7 @@ void ReconciliationPage::applyRuns(const QList<QJsonObject> &runs)
         m_chartDays.append(text);
         m_chartMatched.append(matched);
         m_chartDiscrepancies.append(discrepancies);
-        categories.append(date.toString(u"MM-dd"_s));
+        categories.append(date.toString(u"M/d"_s)); // short, and unique within the 30 days
         top = std::max(top, matched + discrepancies);
     }
     m_matchedSet->remove(0, m_matchedSet->count());
@@ -501,6 +506,10 @@ void ReconciliationPage::applyRuns(const QList<QJsonObject> &runs)
     }
     m_dayAxis->clear();
     m_dayAxis->append(categories);
+    // Thirty labels do not fit under the bars: the title names the range, a bar's tooltip its day.
+    m_chart->setTitle(tr("Matched and discrepancies per day, %1 to %2")
+                          .arg(QLocale().toString(day.addDays(1 - kChartDays), QLocale::ShortFormat),
+                               QLocale().toString(day, QLocale::ShortFormat)));
     m_countAxis->setRange(0, top > 0 ? qreal(top) : 1.0);
     m_countAxis->applyNiceNumbers();
 

@@ -14,12 +14,19 @@
 #include "MainWindow.h"
 #include "OrdersModel.h"
 #include "OrdersPage.h"
+#include "ReconciliationItemsModel.h"
+#include "ReconciliationPage.h"
+#include "DailyReportModel.h"
+#include "ReportsPage.h"
 #include "SignInDialog.h"
 #include "WithdrawalsPage.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateEdit>
+#include <QDateTime>
 #include <QDir>
+#include <QJsonArray>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScreen>
@@ -118,6 +125,42 @@ int main(int argc, char *argv[])
                                       stack.actionHeaders(user, u"withdrawal"_s));
     check(withdrawal && withdrawal->status == 201, "withdrawal requested");
 
+    // Reconciliation of today against the sandbox's bills, with discrepancies to look at: a trade only
+    // the channel knows, a bill that states another amount, a payment the bill leaves out.
+    int status = 0;
+    stack.sandbox().control("POST", "/control/bill-trades",
+                            {{u"channel"_s, u"alipay"_s}, {u"out_trade_no"_s, u"P20261130TOURUNKNOWN"_s}, {u"amount"_s, 1999}},
+                            &status);
+    check(status == 201, "bill-only trade");
+    for (const auto &[channel, fault] :
+         {std::pair{u"wechat"_s, QJsonObject{{u"amount"_s, 6601}}}, std::pair{u"alipay"_s, QJsonObject{{u"omit"_s, true}}}}) {
+        const QJsonObject created = stack.createOrder(channel, 6600);
+        stack.pay(created);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        check(stack.waitForStatus(orderNo, u"SUCCESS"_s), "order paid");
+        stack.sandbox().control("POST", "/control/trades/" + orderNo.toUtf8() + "/bill", fault, &status);
+        check(status == 200, "bill fault");
+    }
+    const QDate today = QDateTime::currentDateTimeUtc().addSecs(8 * 3600).date();
+    {
+        ApiClient api = stack.client();
+        const auto started = api.bearer(stack.adminToken(), "POST", "/v1/reconciliation/runs",
+                                        compactJson({{u"date"_s, today.toString(Qt::ISODate)}}));
+        check(started && started->status == 202, "reconciliation started");
+        check(waitUntil([&] {
+                  const QJsonArray runs
+                      = ApiClient::json(api.bearer(stack.adminToken(), "GET", "/v1/reconciliation/runs"))
+                            .value(u"runs"_s)
+                            .toArray();
+                  for (const QJsonValue &run : runs)
+                      if (run.toObject().value(u"status"_s).toString() == u"RUNNING"_s)
+                          return false;
+                  return runs.size() >= 3;
+              },
+                        60'000),
+              "reconciliation finished");
+    }
+
     for (const QString &language : {u"en"_s, u"zh_CN"_s}) {
         const QString suffix = u"-"_s + language;
         console::applyTheme(parser.value(theme));
@@ -191,6 +234,23 @@ int main(int argc, char *argv[])
             window->refreshCurrent();
             QTest::qWait(800);
             shoot(window, u"07-alerts"_s + suffix);
+        }
+        window->resize(1400, 900);
+        if (console::ReconciliationPage *recon = window->reconciliationPage()) {
+            window->showPage(recon);
+            recon->dateEdit()->setDate(today);
+            check(waitUntil([&] { return !recon->isBusy() && recon->itemsModel()->rowCount() > 0; }),
+                  "discrepancies listed");
+            recon->itemsView()->selectRow(0);
+            QTest::qWait(500);
+            shoot(window, u"08-reconciliation"_s + suffix);
+        }
+        if (console::ReportsPage *reports = window->reportsPage()) {
+            window->showPage(reports);
+            reports->refresh();
+            check(waitUntil([&] { return !reports->isBusy() && reports->model()->rowCount() > 0; }), "report loaded");
+            QTest::qWait(500);
+            shoot(window, u"09-reports"_s + suffix);
         }
     }
 
