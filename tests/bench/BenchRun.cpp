@@ -112,7 +112,7 @@ BenchRun::~BenchRun() = default;
 
 QStringList BenchRun::scenarios()
 {
-    return {u"limits"_s, u"create"_s, u"notify"_s, u"query"_s, u"search"_s, u"mixed"_s, u"connections"_s};
+    return {u"limits"_s, u"create"_s, u"notify"_s, u"query"_s, u"search"_s, u"mixed"_s, u"connections"_s, u"recon"_s};
 }
 
 QString BenchRun::backend() const
@@ -148,6 +148,8 @@ bool BenchRun::run(const QString &name)
             report = mixed();
         else if (name == u"connections"_s)
             report = connections();
+        else if (name == u"recon"_s)
+            report = recon();
     } catch (const std::exception &error) {
         out() << "paydesk-bench: " << name << " failed: " << error.what() << "\n";
     }

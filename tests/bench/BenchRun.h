@@ -23,7 +23,7 @@ struct Settings
     int seconds = 10; ///< timed phases
     qint64 creates = 0; ///< 0: as many as the phase allows
     int notifies = 40'000; ///< pre-signed notifications (the phase ends early when they run out)
-    qint64 orders = 1'000'000; ///< the query and search table
+    qint64 orders = 1'000'000; ///< the query and search table; the recon scenario's day
     int searchPages = 10; ///< pages followed per search, through next_cursor
     int idleConnections = 1'000; ///< for the RSS measurement
     double cryptoSeconds = 1.0;
@@ -60,7 +60,7 @@ public:
     ~BenchRun();
     Q_DISABLE_COPY_MOVE(BenchRun)
 
-    static QStringList scenarios(); ///< limits, create, notify, query, search, mixed, connections
+    static QStringList scenarios(); ///< limits, create, notify, query, search, mixed, connections, recon
     /// Runs one scenario by name ("all": every one, limits first); false when it could not run.
     bool run(const QString &name);
 
@@ -77,6 +77,7 @@ private:
     std::optional<ScenarioReport> search();
     std::optional<ScenarioReport> mixed();
     std::optional<ScenarioReport> connections();
+    std::optional<ScenarioReport> recon();
 
     /// One timed phase against the stack's server, with the server's and the sandbox's CPU time.
     ScenarioReport measure(BenchStack &stack, const QString &scenario, LoadClient::Options options,

@@ -11,6 +11,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlField>
+#include <QTimeZone>
 
 #include <cmath>
 #include <memory>
@@ -169,6 +170,72 @@ private:
     QByteArray m_buffer;
 };
 
+// A bulk load done like a DBA would: the tables' secondary indexes are dropped first and built
+// again at the end from their own definitions (the constraint indexes stay), so the schema ends
+// as it began; commits are not made durable one by one, since seeding is not the workload.
+class BulkLoad final
+{
+public:
+    BulkLoad(const QSqlDatabase &db, bool postgres, const QStringList &tables)
+        : m_db(db), m_postgres(postgres), m_tables(tables)
+    {
+        for (const QString &table : tables) {
+            m_indexes.append(secondaryIndexes(db, postgres, table));
+            for (const auto &[name, definition] : m_indexes.last())
+                sqlExecRaw(db, u"DROP INDEX "_s + name);
+        }
+        if (postgres) {
+            sqlExecRaw(db, u"SET synchronous_commit = off"_s);
+            sqlExecRaw(db, u"SET maintenance_work_mem = '256MB'"_s);
+        } else {
+            // No fsync per commit, and room for the indexes in memory.
+            sqlExecRaw(db, u"PRAGMA synchronous=OFF"_s);
+            sqlExecRaw(db, u"PRAGMA cache_size=-1000000"_s);
+        }
+    }
+
+    void finish()
+    {
+        for (qsizetype t = 0; t < m_tables.size(); ++t) {
+            for (const auto &[name, definition] : m_indexes.at(t))
+                sqlExecRaw(m_db, definition);
+            if (secondaryIndexes(m_db, m_postgres, m_tables.at(t)) != m_indexes.at(t))
+                throw std::runtime_error("the indexes of " + m_tables.at(t).toStdString()
+                                         + " differ after the bulk load");
+        }
+        if (m_postgres) {
+            for (const QString &table : m_tables) // what autovacuum does shortly after a bulk load anyway
+                sqlExecRaw(m_db, u"ANALYZE "_s + table);
+        } else {
+            sqlExecRaw(m_db, u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
+        }
+    }
+
+private:
+    QSqlDatabase m_db;
+    bool m_postgres;
+    QStringList m_tables;
+    QList<QList<std::pair<QString, QString>>> m_indexes;
+};
+
+// The columns OrderHistory and PaidDay write, in the order of their rows.
+const QStringList &orderColumns()
+{
+    static const QStringList columns{
+        u"order_no"_s,        u"merchant_id"_s,      u"out_trade_no"_s,  u"kind"_s,           u"request_hash"_s,
+        u"amount"_s,          u"currency"_s,         u"subject"_s,       u"channel_type"_s,   u"channel_id"_s,
+        u"method"_s,          u"status"_s,           u"status_reason"_s, u"prepay_outcome"_s, u"qr_code"_s,
+        u"app_params"_s,      u"channel_trade_no"_s, u"paid_amount"_s,   u"paid_at"_s,        u"refund_reserved"_s,
+        u"refunded_amount"_s, u"notify_url"_s,       u"expires_at"_s,    u"created_at"_s,     u"updated_at"_s,
+        u"version"_s,         u"payer_user_id"_s};
+    return columns;
+}
+
+// Amounts spread log-uniformly from 1.00 to 1,000.00 CNY, from a hash of the index.
+qint64 logUniformAmount(quint64 h)
+{
+    return qint64(std::llround(100.0 * std::pow(1000.0, double((h >> 16) % 10'000) / 10'000.0)));
+}
 } // namespace
 
 BulkInserter::BulkInserter(const QSqlDatabase &db, QString table, QStringList columns, int rowsPerStatement)
@@ -332,13 +399,7 @@ int OrderHistory::merchantOf(qint64 i, int merchants)
 OrderHistory::Index OrderHistory::insert(const QSqlDatabase &db, bool postgres, const Plan &plan,
                                          const std::function<void(qint64 done)> &progress)
 {
-    static const QStringList columns{
-        u"order_no"_s,        u"merchant_id"_s,      u"out_trade_no"_s,  u"kind"_s,           u"request_hash"_s,
-        u"amount"_s,          u"currency"_s,         u"subject"_s,       u"channel_type"_s,   u"channel_id"_s,
-        u"method"_s,          u"status"_s,           u"status_reason"_s, u"prepay_outcome"_s, u"qr_code"_s,
-        u"app_params"_s,      u"channel_trade_no"_s, u"paid_amount"_s,   u"paid_at"_s,        u"refund_reserved"_s,
-        u"refunded_amount"_s, u"notify_url"_s,       u"expires_at"_s,    u"created_at"_s,     u"updated_at"_s,
-        u"version"_s,         u"payer_user_id"_s};
+    const QStringList &columns = orderColumns();
     static const QStringList subjects{u"Coffee"_s,    u"Lunch set"_s,    u"Parking 2h"_s, u"Monthly plan"_s,
                                       u"Groceries"_s, u"Movie ticket"_s, u"Taxi"_s,       u"Phone top-up"_s};
     const qint64 startMs = plan.endMs - qint64(plan.days) * 86'400'000;
@@ -350,19 +411,7 @@ OrderHistory::Index OrderHistory::insert(const QSqlDatabase &db, bool postgres, 
     index.width = int(orderIds.width());
     index.numbers.reserve(plan.orders * index.width);
     index.amounts.reserve(size_t(plan.orders));
-    // Loaded like a DBA would: the secondary indexes are dropped first and built again at the end
-    // from their own definitions (the constraint indexes stay), so the schema ends as it began.
-    const QList<std::pair<QString, QString>> indexes = secondaryIndexes(db, postgres, u"orders"_s);
-    for (const auto &[name, definition] : indexes)
-        sqlExecRaw(db, u"DROP INDEX "_s + name);
-    if (postgres) {
-        sqlExecRaw(db, u"SET synchronous_commit = off"_s);
-        sqlExecRaw(db, u"SET maintenance_work_mem = '256MB'"_s);
-    } else {
-        // Seeding is not the workload: no fsync per commit, and room for the indexes in memory.
-        sqlExecRaw(db, u"PRAGMA synchronous=OFF"_s);
-        sqlExecRaw(db, u"PRAGMA cache_size=-1000000"_s);
-    }
+    BulkLoad load(db, postgres, {u"orders"_s});
     // SQLite: prepared multi-row INSERTs in one transaction; PostgreSQL: COPY (multi-row INSERTs
     // without a URL for psql).
     const bool copy = postgres && !plan.copyUrl.isEmpty();
@@ -380,8 +429,7 @@ OrderHistory::Index OrderHistory::insert(const QSqlDatabase &db, bool postgres, 
         const QString orderNo = orderIds.next();
         const int merchant = merchantOf(i, int(plan.merchantIds.size()));
         const bool alipay = (h >> 8) % 2 == 0;
-        // Amounts spread log-uniformly from 1.00 to 1,000.00 CNY.
-        const qint64 amount = qint64(std::llround(100.0 * std::pow(1000.0, double((h >> 16) % 10'000) / 10'000.0)));
+        const qint64 amount = logUniformAmount(h);
         const int roll = int((h >> 40) % 1000);
         const bool recent = plan.endMs - createdAt < 30 * 60'000;
         QString status = roll < 700 ? u"SUCCESS"_s
@@ -452,15 +500,176 @@ OrderHistory::Index OrderHistory::insert(const QSqlDatabase &db, bool postgres, 
     }
     if (copyWriter)
         copyWriter->finish();
-    for (const auto &[name, definition] : indexes)
-        sqlExecRaw(db, definition);
-    if (secondaryIndexes(db, postgres, u"orders"_s) != indexes)
-        throw std::runtime_error("the orders table's indexes differ after the bulk load");
-    if (postgres)
-        sqlExecRaw(db, u"ANALYZE orders"_s); // what autovacuum does shortly after a bulk load anyway
-    else
-        sqlExecRaw(db, u"PRAGMA wal_checkpoint(TRUNCATE)"_s);
+    load.finish();
     return index;
+}
+
+} // namespace paydesk::bench
+
+namespace paydesk::bench {
+
+namespace {
+
+constexpr qint64 kRefundLagMs = 10 * 60'000;
+
+QString utcStamp(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(u"yyyyMMddHHmmsszzz"_s);
+}
+
+QString base36(qint64 value, int width)
+{
+    return QString::number(value, 36).toUpper().rightJustified(width, u'0');
+}
+
+} // namespace
+
+PaidDay::PaidDay(Plan plan) : m_plan(std::move(plan))
+{
+    m_startMs = QDateTime(m_plan.day, QTime(0, 0), QTimeZone(8 * 3600)).toMSecsSinceEpoch();
+    // Payments over the day; the last refund (ten minutes after its payment at most) still in it.
+    m_stepMs = double(86'400'000 - 2'000) / double(std::max<qint64>(1, m_plan.orders));
+}
+
+PaidDay::Order PaidDay::order(qint64 i) const
+{
+    const quint64 h = mix(quint64(i) ^ 0x5EEDDA7ULL);
+    Order order;
+    order.paidAt = m_startMs + 1'000 + qint64(double(i) * m_stepMs);
+    order.createdAt = order.paidAt - 5'000 - qint64((h >> 24) % 55'000);
+    // Paydesk's shape (IdGenerator): prefix, UTC time, node 9999, the index as the instance.
+    order.orderNo = u"P"_s + utcStamp(order.createdAt) + QString::number(m_plan.nodeId) + base36(i, 7) + u"00"_s;
+    order.outTradeNo = m_plan.series + u"%1"_s.arg(i, 10, 10, QChar(u'0'));
+    order.amount = logUniformAmount(h);
+    const QString day = m_plan.day.toString(u"yyyyMMdd"_s);
+    order.channelTradeNo = m_plan.channelType == u"alipay"_s ? day + u"22001"_s + u"%1"_s.arg(i, 15, 10, QChar(u'0'))
+                                                             : u"420000"_s + day + u"%1"_s.arg(i, 14, 10, QChar(u'0'));
+    return order;
+}
+
+PaidDay::Refund PaidDay::refund(qint64 i) const
+{
+    const Order paid = order(i);
+    Refund refund;
+    refund.succeededAt = std::min(paid.paidAt + kRefundLagMs, m_startMs + 86'400'000 - 1'000);
+    refund.createdAt = refund.succeededAt - 3'000;
+    refund.refundNo = u"R"_s + utcStamp(refund.createdAt) + QString::number(m_plan.nodeId) + base36(i, 7) + u"00"_s;
+    refund.channelRefundNo = u"503000"_s + m_plan.day.toString(u"yyyyMMdd"_s) + u"%1"_s.arg(i, 14, 10, QChar(u'0'));
+    refund.amount = (i / 50) % 2 == 0 ? paid.amount : std::max<qint64>(1, paid.amount / 2);
+    return refund;
+}
+
+QString PaidDay::unknownOrderNo(qint64 k) const
+{
+    // Node 9000 is nobody's: no day seeds it.
+    return u"P"_s + utcStamp(m_startMs + 3'600'000 + k) + u"9000"_s + base36(k, 7) + u"00"_s;
+}
+
+void PaidDay::insert(const QSqlDatabase &db, bool postgres, const std::function<void(qint64 done)> &progress) const
+{
+    static const QStringList refundColumns{
+        u"refund_no"_s,  u"order_no"_s,   u"merchant_id"_s, u"out_refund_no"_s, u"request_hash"_s,      u"amount"_s,
+        u"currency"_s,   u"reason"_s,     u"funded_from"_s, u"status"_s,        u"channel_refund_no"_s, u"failure"_s,
+        u"created_at"_s, u"updated_at"_s, u"succeeded_at"_s};
+    const QString qrPrefix
+        = m_plan.channelType == u"alipay"_s ? u"https://qr.alipay.com/bax"_s : u"weixin://wxpay/bizpayurl?pr="_s;
+    const auto orderRow = [&](qint64 i) {
+        const Order paid = order(i);
+        const bool refunded = hasRefund(i);
+        const Refund back = refunded ? refund(i) : Refund{};
+        const QString status = !refunded ? u"SUCCESS"_s
+            : back.amount == paid.amount ? u"REFUNDED"_s
+                                         : u"PARTIALLY_REFUNDED"_s;
+        return QVariantList{paid.orderNo,
+                            m_plan.merchantId,
+                            paid.outTradeNo,
+                            u"PAYMENT"_s,
+                            QString::fromLatin1(Digest::sha256Hex(paid.outTradeNo.toLatin1())),
+                            paid.amount,
+                            u"CNY"_s,
+                            u"Bench order %1"_s.arg(i),
+                            m_plan.channelType,
+                            m_plan.channelId,
+                            u"qr"_s,
+                            status,
+                            nullText(),
+                            u"OK"_s,
+                            qrPrefix + u"%1"_s.arg(i, 12, 10, QChar(u'0')),
+                            nullText(),
+                            paid.channelTradeNo,
+                            paid.amount,
+                            paid.paidAt,
+                            back.amount,
+                            back.amount,
+                            nullText(),
+                            paid.createdAt + 30 * 60'000,
+                            paid.createdAt,
+                            refunded ? back.succeededAt : paid.paidAt,
+                            refunded ? 4 : 2,
+                            nullText()};
+    };
+    const auto refundRow = [&](qint64 i) {
+        const Order paid = order(i);
+        const Refund back = refund(i);
+        const QString outRefundNo = m_plan.series + u"R%1"_s.arg(i, 10, 10, QChar(u'0'));
+        return QVariantList{back.refundNo,
+                            paid.orderNo,
+                            m_plan.merchantId,
+                            outRefundNo,
+                            QString::fromLatin1(Digest::sha256Hex(outRefundNo.toLatin1())),
+                            back.amount,
+                            u"CNY"_s,
+                            u"Bench refund"_s,
+                            u"merchant"_s,
+                            u"SUCCESS"_s,
+                            m_plan.channelType == u"alipay"_s ? nullText() : QVariant(back.channelRefundNo),
+                            nullText(),
+                            back.createdAt,
+                            back.succeededAt,
+                            back.succeededAt};
+    };
+
+    BulkLoad load(db, postgres, {u"orders"_s, u"refunds"_s});
+    const qint64 count = m_plan.orders;
+    if (postgres && !m_plan.copyUrl.isEmpty()) {
+        // COPY through psql: the orders first (their own transaction), then the refunds naming them.
+        CopyWriter orders(m_plan.copyUrl, u"orders"_s, orderColumns());
+        for (qint64 i = 0; i < count; ++i) {
+            orders.add(orderRow(i));
+            if (progress && (i + 1) % 100'000 == 0)
+                progress(i + 1);
+        }
+        orders.finish();
+        CopyWriter refunds(m_plan.copyUrl, u"refunds"_s, refundColumns);
+        for (qint64 i = 0; i < count; ++i)
+            if (hasRefund(i))
+                refunds.add(refundRow(i));
+        refunds.finish();
+    } else {
+        BulkInserter orders(db, u"orders"_s, orderColumns(), kRowsPerStatement);
+        BulkInserter refunds(db, u"refunds"_s, refundColumns, kRowsPerStatement);
+        const qint64 perTransaction = postgres ? 100'000 : count;
+        std::vector<qint64> refunded; // of this transaction: parents before children
+        sqlExecRaw(db, u"BEGIN"_s);
+        for (qint64 i = 0; i < count; ++i) {
+            orders.add(orderRow(i));
+            if (hasRefund(i))
+                refunded.push_back(i);
+            if ((i + 1) % perTransaction == 0 || i + 1 == count) {
+                orders.flush();
+                for (const qint64 j : refunded)
+                    refunds.add(refundRow(j));
+                refunds.flush();
+                refunded.clear();
+                sqlExecRaw(db, u"COMMIT"_s);
+                if (i + 1 < count)
+                    sqlExecRaw(db, u"BEGIN"_s);
+            }
+            if (progress && (i + 1) % 100'000 == 0)
+                progress(i + 1);
+        }
+    }
+    load.finish();
 }
 
 } // namespace paydesk::bench

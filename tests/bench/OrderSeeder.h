@@ -7,7 +7,10 @@
 //    channel log and its order.poll job), so that the server cannot tell them from its own.
 //  - OrderHistory: a large table of past orders (90 days, several merchants, both channels, the
 //    usual mix of statuses) for the look-up and search scenarios, which read orders only.
+//  - PaidDay: one business day of paid orders and succeeded refunds of one channel account, for
+//    the reconciliation scenario, which reads orders and refunds only.
 #include <QByteArray>
+#include <QDate>
 #include <QList>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -106,6 +109,62 @@ public:
     static QString outTradeNo(qint64 i);
     /// The merchant that owns the i-th order.
     static int merchantOf(qint64 i, int merchants);
+};
+
+/// One business day (UTC+8) of paid orders of one channel account, with a succeeded refund for
+/// every 50th order. Numbers, amounts and times are functions of the index, so the channel's bill
+/// of the day can be written afterwards, streaming, without holding the day in memory.
+class PaidDay final
+{
+public:
+    struct Plan
+    {
+        qint64 orders = 1'000'000;
+        QString merchantId;
+        QString channelId;
+        QString channelType; ///< alipay or wechat: the shape of the channel's trade numbers
+        /// Tells the days of several channel accounts apart: the node id in the order and refund
+        /// numbers, and the first letter of the merchant's out_trade_no and out_refund_no.
+        int nodeId = 9999;
+        QChar series = u'W';
+        QDate day; ///< a business day in China Standard Time
+        QString copyUrl; ///< PostgreSQL: the database's URL, for COPY through psql
+    };
+    struct Order
+    {
+        QString orderNo; ///< the channel's out_trade_no
+        QString outTradeNo; ///< the merchant's
+        QString channelTradeNo;
+        qint64 amount = 0; ///< fen, paid in full
+        qint64 createdAt = 0;
+        qint64 paidAt = 0; ///< inside the day, increasing with the index
+    };
+    struct Refund
+    {
+        QString refundNo; ///< the channel's out_refund_no
+        QString channelRefundNo;
+        qint64 amount = 0; ///< the whole order for even refunds, half of it for odd ones
+        qint64 createdAt = 0;
+        qint64 succeededAt = 0; ///< inside the day
+    };
+
+    explicit PaidDay(Plan plan);
+    const Plan &plan() const { return m_plan; }
+    qint64 dayStartMs() const { return m_startMs; }
+    Order order(qint64 i) const;
+    bool hasRefund(qint64 i) const { return i % 50 == 7; }
+    Refund refund(qint64 i) const;
+    qint64 refunds() const { return (m_plan.orders + 42) / 50; }
+    /// A number of Paydesk's shape that no seeded order has (another node id).
+    QString unknownOrderNo(qint64 k) const;
+
+    /// Writes the orders and refunds (the server must be stopped).
+    void insert(const QSqlDatabase &db, bool postgres, const std::function<void(qint64 done)> &progress = {}) const;
+
+private:
+    Plan m_plan;
+    qint64 m_startMs = 0;
+    double m_stepMs = 0;
 };
 
 } // namespace paydesk::bench

@@ -45,6 +45,7 @@ int main(int argc, char *argv[])
         "  search       the console's GET /v1/console/orders, first and deeper pages\n"
         "  mixed        30% create, 30% notify, 40% query\n"
         "  connections  server RSS with --idle-connections open keep-alive connections\n"
+        "  recon        paydesk-server reconcile of a day of --orders payments against their bill\n"
         "  all          limits, then every scenario above, one table at the end\n"
         "  auth, grab   the authentication cost; red packet grabs (see docs/benchmark.md)\n"
         "Every scenario but auth starts its own server and sandbox on a fresh database and checks the"
@@ -52,7 +53,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addPositionalArgument(u"scenario"_s,
                                  u"auth (default), grab, limits, create, notify, query, search, "
-                                 "mixed, connections or all"_s);
+                                 "mixed, connections, recon or all"_s);
     parser.addOptions({
         {u"connections"_s, u"keep-alive connections of the load (default 32; --smoke 8)"_s, u"n"_s},
         {u"seconds"_s, u"timed seconds per phase (default 10; --smoke 2)"_s, u"s"_s},
@@ -60,7 +61,7 @@ int main(int argc, char *argv[])
          u"sqlite (default, or $PAYDESK_TEST_DB), postgresql (a throwaway durable local cluster) or a "
          "postgresql:// URL of an existing server that may CREATE DATABASE"_s,
          u"db"_s},
-        {u"orders"_s, u"orders in the query and search table (default 1000000)"_s, u"n"_s},
+        {u"orders"_s, u"orders in the query and search table and of the recon day (default 1000000)"_s, u"n"_s},
         {u"notifies"_s, u"notifications signed before the notify phase (default 40000)"_s, u"n"_s},
         {u"creates"_s, u"stop the create phase after n creates (default: time only)"_s, u"n"_s},
         {u"pages"_s, u"pages each search follows through next_cursor (default 10)"_s, u"n"_s},
