@@ -350,7 +350,7 @@ int AdminCommands::walletCheck()
 }
 
 int AdminCommands::reconcile(const QString &date, const QString &channelId, const QString &billFile,
-                             const QString &billFormat)
+                             const QString &billFormat, bool json)
 {
     const QDate day = date.size() == 10 ? QDate::fromString(date, Qt::ISODate) : QDate();
     if (!day.isValid()) {
@@ -374,11 +374,19 @@ int AdminCommands::reconcile(const QString &date, const QString &channelId, cons
         } else {
             channels.append(channelId);
         }
+        QJsonArray all;
         for (const QString &id : std::as_const(channels)) {
             const QJsonObject run = id == ReconService::Internal
                 ? recon.runInternal(day, u"cli"_s)
                 : recon.runChannel(day, id, u"cli"_s, billFile, billFormat);
+            all.append(run);
             const QString status = run.value(u"status"_s).toString();
+            if (status == u"FAILED"_s)
+                exitCode = 1;
+            else if (run.value(u"open"_s).toInteger() > 0 && exitCode == 0)
+                exitCode = 2;
+            if (json)
+                continue;
             const QJsonObject bill = run.value(u"bill"_s).toObject();
             const QJsonObject local = run.value(u"local"_s).toObject();
             m_out << day.toString(Qt::ISODate) << " " << id << ": " << status;
@@ -392,13 +400,11 @@ int AdminCommands::reconcile(const QString &date, const QString &channelId, cons
             m_out << ", discrepancies " << run.value(u"discrepancies"_s).toInteger() << " (open "
                   << run.value(u"open"_s).toInteger() << ", carried " << run.value(u"carried"_s).toInteger() << "), "
                   << run.value(u"duration_ms"_s).toInteger() << " ms\n";
-            if (status == u"FAILED"_s) {
+            if (status == u"FAILED"_s)
                 m_out << "  " << run.value(u"error"_s).toString() << "\n";
-                exitCode = 1;
-            } else if (run.value(u"open"_s).toInteger() > 0 && exitCode == 0) {
-                exitCode = 2;
-            }
         }
+        if (json)
+            m_out << QJsonDocument(QJsonObject{{u"runs"_s, all}}).toJson(QJsonDocument::Indented);
     });
     return ran != 0 ? ran : exitCode;
 }

@@ -27,7 +27,8 @@ public:
     int ledgerCheck();
     int walletCheck();
     /// Reconciles a day (see `paydesk-server --help`); prints each run's totals.
-    int reconcile(const QString &date, const QString &channelId, const QString &billFile, const QString &billFormat);
+    int reconcile(const QString &date, const QString &channelId, const QString &billFile, const QString &billFormat,
+                  bool json);
     /// Channel accounts. options: type, id, name, app-id, mch-id, private-key-file, platform-key-file,
     /// platform-serial, merchant-serial, api-v3-key-file, gateway-url, gateway-ca-file, notify-url,
     /// weight, enabled (set only). The same validation and encryption as POST /v1/channels.

@@ -160,7 +160,7 @@ bool ServerApp::initialise(QString *error)
     payments.timeScale = m_config.timeScale;
     payments.alertWebhookUrl = m_config.alertWebhookUrl;
     payments.jobThreads = m_config.jobThreads;
-    payments.skipOrderPolls = m_config.testRoutes && m_config.faultSkipOrderPolls;
+    payments.skipPolls = m_config.testRoutes && m_config.faultSkipPolls;
     if (!m_config.notifyCaFile.isEmpty()) {
         payments.notifyCa = QSslCertificate::fromPath(m_config.notifyCaFile);
         if (payments.notifyCa.isEmpty()) {

@@ -185,7 +185,7 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
             && readBool(settings, u"reconciliation/daily"_s, &config.reconDaily, error)
             && readInt(settings, u"reconciliation/alert_after_days"_s, 1, 365, &config.reconAlertAfterDays, error)
             && readBool(settings, u"testing/fault_skip_grab_transfer"_s, &config.faultSkipGrabTransfer, error)
-            && readBool(settings, u"testing/fault_skip_order_polls"_s, &config.faultSkipOrderPolls, error);
+            && readBool(settings, u"testing/fault_skip_polls"_s, &config.faultSkipPolls, error);
         if (ok && settings.contains(u"reconciliation/daily_at"_s)) {
             const QTime at = QTime::fromString(settings.value(u"reconciliation/daily_at"_s).toString(), u"HH:mm"_s);
             if (!at.isValid()) {

@@ -53,8 +53,8 @@ struct ServerConfig
     int reconDailyAtMinutes = 120; ///< [reconciliation] daily_at (UTC+8), minutes after midnight
     int reconAlertAfterDays = 3; ///< [reconciliation] alert_after_days
     QString reconBillDir = QStringLiteral("bills"); ///< [reconciliation] bill_dir (relative to the data dir)
-    bool faultSkipGrabTransfer = false;
-    bool faultSkipOrderPolls = false; ///< [testing] order polls do nothing (with testing/routes) ///< [testing] grabs commit without their transfer (with testing/routes)
+    bool faultSkipGrabTransfer = false; ///< [testing] grabs commit without their transfer (with testing/routes)
+    bool faultSkipPolls = false; ///< [testing] order and refund polls do nothing (with testing/routes)
 
     /// publicUrl, or the listen address when it is not set.
     QString effectivePublicUrl() const;

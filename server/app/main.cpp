@@ -47,7 +47,7 @@ Commands:
   wallet check                  every wallet's balance is explained by its recharges, income, transfers
                                 and withdrawals; frozen funds match open withdrawals
   reconcile --date D [--channel C] [--bill-file F [--bill-format alipay-trade-zip|wechat-tradebill-csv|
-            wechat-tradebill-gzip]]
+            wechat-tradebill-gzip]] [--json]
                                 reconciles day D (YYYY-MM-DD, China Standard Time) against each enabled
                                 channel account's bill (downloaded, or read from F) and runs the internal
                                 checks (--channel internal: only those); exit 0 when nothing is open,
@@ -96,6 +96,7 @@ int main(int argc, char *argv[])
         {u"channel"_s, u"reconcile: one channel account id, or internal"_s, u"id"_s},
         {u"bill-file"_s, u"reconcile: read this bill instead of downloading it"_s, u"file"_s},
         {u"bill-format"_s, u"reconcile: the bill file's format"_s, u"format"_s},
+        {u"json"_s, u"reconcile: print the runs as JSON"_s},
     });
     parser.process(app);
 
@@ -185,7 +186,7 @@ int main(int argc, char *argv[])
         return admin.walletCheck();
     if (command == u"reconcile"_s && args.size() == 1)
         return admin.reconcile(parser.value(u"date"_s), parser.value(u"channel"_s), parser.value(u"bill-file"_s),
-                               parser.value(u"bill-format"_s));
+                               parser.value(u"bill-format"_s), parser.isSet(u"json"_s));
     if (command == u"sms"_s && sub == u"last"_s && args.size() == 2)
         return admin.lastSms(parser.value(u"phone"_s));
     if (command == u"keys"_s && sub == u"rotate"_s && args.size() == 2)

@@ -272,7 +272,7 @@ PaymentService::Verified PaymentService::verifyPayment(const QString &orderNo, Q
 
 JobResult PaymentService::pollOrder(const OutboxJob &job)
 {
-    if (m_config.skipOrderPolls)
+    if (m_config.skipPolls)
         return JobResult::done();
     const OrderRecord order = loadOrder(m_database.threadConnection(), job.ref);
     if (!order.exists || (order.status != u"CREATED"_s && order.status != u"PAYING"_s))

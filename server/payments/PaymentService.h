@@ -32,7 +32,7 @@ struct PaymentsConfig
     QString alertWebhookUrl; ///< optional: each new alert is POSTed here as JSON
     int jobThreads = 16; ///< concurrent channel calls and merchant notifications
     int channelErrorThreshold = 5; ///< channel calls with unknown outcome per minute that raise an alert
-    bool skipOrderPolls = false; ///< test fault hook: order polls do nothing, as if their jobs were lost
+    bool skipPolls = false; ///< test fault hook: order and refund polls do nothing, as if their jobs were lost
 };
 
 /// What an order is for: a merchant's PAYMENT (default), or an app user's wallet RECHARGE.

@@ -440,6 +440,8 @@ QJsonObject ReconService::execute(const Claim &claimed, const QDate &day, const 
         }
         report(u"refund_debits"_s, refundCount, debitProblems);
         totals.insert(u"checks"_s, checks);
+        // The books' daily look is also when discrepancies left open too long are raised.
+        totals.insert(u"alerts_raised"_s, alertUnresolved());
     } else {
         // 1. The bill: downloaded and kept, or the file given.
         setPhase(claimed.runId, u"download"_s);
@@ -1264,8 +1266,7 @@ JobResult ReconService::dailyJob(const OutboxJob &)
                                   << result.value(u"discrepancies"_s).toInteger() << "discrepancies";
         incomplete = incomplete || status == u"NO_BILL"_s || status == u"FAILED"_s;
     }
-    runInternal(day, u"system"_s);
-    alertUnresolved();
+    runInternal(day, u"system"_s); // which also raises alerts for items left open too long
     // Channels publish bills through the morning (Alipay recommends after 10:00): a missing or
     // failed bill is tried again every two hours until 14:00.
     const qint64 retryAt = now + 2 * 3'600'000;

@@ -86,6 +86,14 @@ private:
         return {};
     }
 
+    QStringList itemsOfKind(const QString &kind)
+    {
+        QStringList refs;
+        for (const QJsonValue &value : items(u"kind="_s + kind))
+            refs.append(value.toObject().value(u"ref_id"_s).toString());
+        return refs;
+    }
+
     QJsonObject paidOrder(const QString &channel, qint64 amount, const QJsonObject &payExtra = {})
     {
         const QJsonObject created = m_stack.createOrder(channel, amount);
@@ -307,7 +315,7 @@ private slots:
     // a query and booked once, through the normal payment path.
     void missingLocalProvenByQueryIsRepairedOnce()
     {
-        setIni("[testing]\nroutes=true\nfault_skip_order_polls=true\n");
+        setIni("[testing]\nroutes=true\nfault_skip_polls=true\n");
         restartServer();
         QVERIFY(m_stack.setFaults({{u"channel"_s, u"alipay"_s}, {u"drop_notifications"_s, true}}));
         const QJsonObject created = m_stack.createOrder(u"alipay"_s, 8800);
@@ -334,8 +342,54 @@ private slots:
         QCOMPARE(m_stack.journalEntries(orderNo), 1);
         QCOMPARE(itemFor(u"MISSING_LOCAL"_s, orderNo).value(u"resolution"_s).toString(), u"REPAIRED_BY_QUERY"_s);
         QVERIFY(m_stack.setFaults({}));
+    }
+
+    // A refund the channel completed while Paydesk heard nothing (its notification dropped, its
+    // poll lost): the bill has it succeeded, Paydesk PROCESSING. The query proves it; booked once.
+    void refundStatusMismatchIsRepairedByQuery()
+    {
+        const QString orderNo = paidOrder(u"wechat"_s, 7000).value(u"order_no"_s).toString();
+        QVERIFY(m_stack.setFaults({{u"channel"_s, u"wechat"_s}, {u"drop_notifications"_s, true}}));
+        const auto requested = m_stack.merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/refunds",
+                                                {{u"out_refund_no"_s, u"RS-"_s + orderNo}, {u"amount"_s, 700}});
+        QCOMPARE(requested->status, 201);
+        const QString refundNo = ApiClient::json(requested).value(u"refund_no"_s).toString();
+        QVERIFY(waitFor([&] {
+            const QJsonArray refunds = m_stack.sandbox()
+                                           .control("GET", "/control/trades/" + orderNo.toUtf8() + "?channel=wechat")
+                                           .value(u"refunds"_s)
+                                           .toArray();
+            return !refunds.isEmpty() && refunds.at(0).toObject().value(u"status"_s).toString() == u"SUCCESS"_s;
+        }));
+        const auto refund = [&] {
+            return ApiClient::json(m_stack.merchant("GET", "/v1/refunds/" + refundNo.toUtf8()));
+        };
+        QCOMPARE(refund().value(u"status"_s).toString(), u"PROCESSING"_s);
+        const int entries = m_stack.journalEntries(refundNo); // the reservation
+
+        const QJsonObject run = reconcile(m_today, u"wechat-sbx"_s).at(0).toObject();
+        QCOMPARE(run.value(u"status"_s).toString(), u"DONE"_s);
+        const QJsonObject item = itemFor(u"STATUS_MISMATCH"_s, refundNo);
+        QCOMPARE(item.value(u"status"_s).toString(), u"RESOLVED"_s);
+        QCOMPARE(item.value(u"resolution"_s).toString(), u"REPAIRED_BY_QUERY"_s);
+        QCOMPARE(item.value(u"channel_amount"_s).toInteger(), 700);
+        QCOMPARE(refund().value(u"status"_s).toString(), u"SUCCESS"_s);
+        QCOMPARE(m_stack.journalEntries(refundNo), entries + 1);
+        reconcile(m_today, u"wechat-sbx"_s);
+        QCOMPARE(m_stack.journalEntries(refundNo), entries + 1);
+        QCOMPARE(m_stack.order(orderNo).value(u"refunded_amount"_s).toInteger(), 700);
+
+        QVERIFY(m_stack.setFaults({}));
         setIni({});
         restartServer();
+    }
+
+    // A day the channel has no bill for (WeChat Pay has none for a day without trades).
+    void dayWithoutBill()
+    {
+        const QJsonObject run = reconcile(m_yesterday, u"wechat-sbx"_s).at(0).toObject();
+        QCOMPARE(run.value(u"status"_s).toString(), u"NO_BILL"_s);
+        QCOMPARE(run.value(u"discrepancies"_s).toInteger(), 0);
     }
 
     // A corrupted ledger row is named by the internal check, and cleared once repaired.
@@ -357,6 +411,25 @@ private slots:
         QCOMPARE(run.value(u"open"_s).toInteger(), 0);
         QCOMPARE(itemFor(u"INTERNAL"_s, u"account "_s + account).value(u"resolution"_s).toString(),
                  u"CLEARED_ON_RERUN"_s);
+    }
+
+    // Discrepancies left open longer than alert_after_days (3) raise an alert, once each.
+    void longOpenItemsRaiseAnAlert()
+    {
+        const QJsonObject open = itemFor(u"AMOUNT_MISMATCH"_s, itemsOfKind(u"AMOUNT_MISMATCH"_s).value(0));
+        QCOMPARE(open.value(u"status"_s).toString(), u"OPEN"_s);
+        sqlExec(m_stack.reader().threadConnection(), u"UPDATE recon_items SET created_at = created_at - ? WHERE id = ?"_s,
+                {qint64(4) * 86'400'000, open.value(u"id"_s).toString()});
+        QJsonObject run = reconcile(m_today, u"internal"_s).at(0).toObject();
+        QCOMPARE(run.value(u"alerts_raised"_s).toInteger(), 1);
+        QVERIFY(waitFor([&] {
+            for (const QJsonValue &alert : m_stack.alerts(u"RECON_UNRESOLVED"_s))
+                if (alert.toObject().value(u"ref_id"_s).toString() == open.value(u"id"_s).toString())
+                    return true;
+            return false;
+        }));
+        run = reconcile(m_today, u"internal"_s).at(0).toObject();
+        QCOMPARE(run.value(u"alerts_raised"_s).toInteger(), 0);
     }
 
     // People resolve items with a reason and a note; it is audited; the rules hold.
