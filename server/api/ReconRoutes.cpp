@@ -120,11 +120,11 @@ void registerReconRoutes(Router &router, ApiContext &context)
                 u"Discrepancy items, newest first, keyset-paged (?date=&channel_id=&kind=&status=&run_id="
                 "&limit=1..200&cursor=)"_s,
                 u"reconciliation"_s},
-               [&context, &recon](HttpRequest &request) {
+               [&context](HttpRequest &request) {
                    const QUrlQuery query = request.queryItems();
                    checkParameters(query, {u"date"_s, u"channel_id"_s, u"kind"_s, u"status"_s, u"run_id"_s,
                                            u"limit"_s, u"cursor"_s});
-                   ReconService::ItemQuery itemQuery;
+                   recon::ReconItems::Query itemQuery;
                    if (query.hasQueryItem(u"date"_s))
                        itemQuery.date = dayParameter(query, u"date"_s, {}).toString(Qt::ISODate);
                    itemQuery.channelId = idParameter(query, u"channel_id"_s);
@@ -142,13 +142,13 @@ void registerReconRoutes(Router &router, ApiContext &context)
                        if (!ok || itemQuery.limit < 1 || itemQuery.limit > 200)
                            invalid(u"limit"_s, u"limit must be an integer from 1 to 200."_s);
                    }
-                   return HttpResponse::json(200, recon.items(context.database.threadConnection(), itemQuery));
+                   return HttpResponse::json(200, recon::ReconItems::list(context.database.threadConnection(), itemQuery));
                });
     router.add({"GET", "/v1/reconciliation/items/{id}", kStaff, kReaders, false, false,
                 u"One discrepancy item"_s, u"reconciliation"_s},
                [&context, &recon](HttpRequest &request) {
                    return HttpResponse::json(
-                       200, recon.item(context.database.threadConnection(), request.pathParams.value(u"id"_s).left(64)));
+                       200, recon::ReconItems::get(context.database.threadConnection(), request.pathParams.value(u"id"_s).left(64)));
                });
     router.addAsync({"POST", "/v1/reconciliation/items/{id}/resolve", kStaff, kAdmins, false, false,
                      u"Resolve an OPEN or CARRIED item {resolution: ADJUSTED|REFUNDED|CHANNEL_ERROR|WRITTEN_OFF|"
@@ -159,7 +159,7 @@ void registerReconRoutes(Router &router, ApiContext &context)
                         flows::refuseUnknown(body, {u"resolution"_s, u"note"_s});
                         if (!body.value(u"resolution"_s).isString())
                             invalid(u"resolution"_s, u"resolution is required: one of %1."_s.arg(
-                                                         ReconService::manualResolutions().join(u", "_s)));
+                                                         recon::ReconItems::manualResolutions().join(u", "_s)));
                         if (!body.value(u"note"_s).isString())
                             invalid(u"note"_s, u"note is required: say what was done (1 to 500 characters)."_s);
                         const QString resolution = body.value(u"resolution"_s).toString();
@@ -167,10 +167,10 @@ void registerReconRoutes(Router &router, ApiContext &context)
                         const QString id = request.pathParams.value(u"id"_s).left(64);
                         const HttpRequest copy = request;
                         const qint64 now = context.clock();
-                        return context.writer.submit<HttpResponse>([&recon, copy, id, resolution, note,
+                        return context.writer.submit<HttpResponse>([copy, id, resolution, note,
                                                                     now](const QSqlDatabase &db) {
-                            const QJsonObject item = recon.resolve(db, id, resolution, note.trimmed(),
-                                                                   copy.principal->id);
+                            const QJsonObject item = recon::ReconItems::resolve(db, id, resolution, note.trimmed(),
+                                                                                copy.principal->id, now);
                             AuditLog::append(db, auditEntryFor(copy, now, u"recon_item.resolved"_s, u"recon_item"_s, id,
                                                                {{u"resolution"_s, resolution},
                                                                 {u"note"_s, note.trimmed()},

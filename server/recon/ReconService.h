@@ -2,6 +2,8 @@
 
 #include "server/auth/SecurityConfig.h"
 #include "server/payments/Outbox.h"
+#include "server/recon/BillReader.h"
+#include "server/recon/ReconItems.h"
 
 #include <QDate>
 #include <QHash>
@@ -67,21 +69,9 @@ public:
     QJsonArray runs(const QSqlDatabase &db, const QDate &from, const QDate &to, const QString &channelId) const;
     QJsonObject run(const QSqlDatabase &db, const QString &id) const;
 
-    struct ItemQuery
-    {
-        QString date, channelId, kind, status, runId, cursor;
-        int limit = 50;
-    };
-    /// Newest first, keyset-paged: {items, next_cursor}.
-    QJsonObject items(const QSqlDatabase &db, const ItemQuery &query) const;
-    QJsonObject item(const QSqlDatabase &db, const QString &id) const;
-    /// Resolves an OPEN or CARRIED item inside a writer unit (the caller audits in the same unit).
-    QJsonObject resolve(const QSqlDatabase &db, const QString &id, const QString &resolution, const QString &note,
-                        const QString &by);
-    static const QStringList &manualResolutions();
-
     /// The daily job (public for tests).
     JobResult dailyJob(const OutboxJob &job);
+    /// The item queries (recon::ReconItems) are static; items are resolved through the writer.
     /// Raises RECON_UNRESOLVED for items open longer than alertAfterDays; returns how many.
     int alertUnresolved();
 
@@ -103,6 +93,11 @@ private:
     void fail(const QString &runId, qint64 startedAt, const QString &error);
     QJsonObject runJson(const QSqlDatabase &db, const QString &where, const QVariant &value) const;
     QJsonObject execute(const Claim &claimed, const QDate &day, const QString &billFile, const QString &billFormat);
+    /// Downloads and keeps the bill; its path, or empty when the channel has no bill for the day.
+    QString downloadBill(const QDate &day, const QString &channelId, recon::BillFormat *format);
+    /// RECON_MISSING_CHANNEL for carried payments no bill ever had.
+    void raiseNeverBilled(const QSqlDatabase &db, const QString &channelId,
+                          const QList<recon::ReconItems::Carried> &items, qint64 nowMs);
     qint64 nextDailyAt(qint64 nowMs) const;
     std::shared_ptr<Progress> progressOf(const QString &runId);
 

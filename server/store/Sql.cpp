@@ -104,4 +104,17 @@ void sqlExecRaw(const QSqlDatabase &db, const QString &sql)
         throw DatabaseError(u"statement failed (%1)"_s.arg(sql.left(60)), query.lastError());
 }
 
+QSqlQuery sqlStream(const QSqlDatabase &db, const QString &sql, const QVariantList &binds)
+{
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    if (!query.prepare(sql))
+        throw DatabaseError(QStringLiteral("prepare: ") + sql, query.lastError());
+    for (const QVariant &value : binds)
+        query.addBindValue(value);
+    if (!query.exec())
+        throw DatabaseError(QStringLiteral("statement failed: ") + sql, query.lastError());
+    return query;
+}
+
 } // namespace paydesk

@@ -47,6 +47,9 @@ private:
 
 /// Prepares, binds positionally and runs one statement; throws DatabaseError on failure.
 QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
+/// Prepares and runs a forward-only statement, for results read once from start to end (large
+/// scans): neither driver keeps the rows already read. Not cached; throws DatabaseError.
+QSqlQuery sqlStream(const QSqlDatabase &db, const QString &sql, const QVariantList &binds = {});
 /// Runs a statement that is not prepared (transaction control, PRAGMA, DDL).
 void sqlExecRaw(const QSqlDatabase &db, const QString &sql);
 /// Frees the statements that failed on this thread since the last call. PostgreSQL cannot
