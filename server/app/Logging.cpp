@@ -5,7 +5,12 @@
 #include <QJsonObject>
 #include <QMutex>
 
+#include <csignal>
 #include <cstdio>
+#include <cstring>
+
+#include <execinfo.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -58,6 +63,36 @@ void installLogHandler(const QString &format)
 {
     s_json = format == u"json"_s;
     qInstallMessageHandler(handler);
+}
+
+namespace {
+
+// Only async-signal-safe calls here (write, backtrace_symbols_fd; backtrace is loaded up front).
+void onCrash(int signal)
+{
+    const char *name = strsignal(signal);
+    constexpr char prefix[] = "paydesk-server: fatal signal ";
+    [[maybe_unused]] auto written = ::write(STDERR_FILENO, prefix, sizeof prefix - 1);
+    written = ::write(STDERR_FILENO, name, std::strlen(name));
+    written = ::write(STDERR_FILENO, "; stack:\n", 9);
+    void *frames[64];
+    const int depth = backtrace(frames, 64);
+    backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+}
+
+} // namespace
+
+void installCrashHandler()
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return; // AddressSanitizer's own report is better
+#endif
+    void *warmUp[1];
+    backtrace(warmUp, 1); // loads libgcc now, not inside the handler
+    for (const int signal : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+        std::signal(signal, onCrash);
 }
 
 } // namespace paydesk

@@ -8,4 +8,8 @@ namespace paydesk {
 /// a JSON object, with UTC timestamp, level and category.
 void installLogHandler(const QString &format);
 
+/// On a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) writes the signal and a raw stack trace
+/// to stderr, then dies of the signal as before, so that a crash seen once can be traced.
+void installCrashHandler();
+
 } // namespace paydesk

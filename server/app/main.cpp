@@ -117,6 +117,7 @@ int main(int argc, char *argv[])
         return 78;
     }
     paydesk::installLogHandler(config->logFormat);
+    paydesk::installCrashHandler();
     if (!config->accessLog)
         QLoggingCategory::setFilterRules(u"paydesk.http.access.info=false"_s);
 
