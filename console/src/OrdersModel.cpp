@@ -1,22 +1,16 @@
 #include "OrdersModel.h"
 
-#include "ConsoleSession.h"
 #include "MoneyText.h"
 
 #include <QColor>
 #include <QDateTime>
-#include <QJsonArray>
-#include <QNetworkReply>
-
-#include <utility>
 
 using namespace Qt::StringLiterals;
 
 namespace paydesk::console {
 
 OrdersModel::OrdersModel(ConsoleSession &session, QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_session(session)
+    : KeysetListModel(session, u"/v1/console/orders"_s, u"order_no"_s, parent)
 {
 }
 
@@ -48,83 +42,10 @@ QString OrdersModel::channelTitle(const QString &channel)
     return channel;
 }
 
-QUrlQuery OrdersModel::pageQuery(const QString &cursor, int limit) const
+void OrdersModel::addOrdering(QUrlQuery &query) const
 {
-    QUrlQuery query = m_filters;
     query.addQueryItem(u"sort"_s, m_sortKey);
     query.addQueryItem(u"order"_s, m_order == Qt::AscendingOrder ? u"asc"_s : u"desc"_s);
-    query.addQueryItem(u"limit"_s, QString::number(limit));
-    if (!cursor.isEmpty())
-        query.addQueryItem(u"cursor"_s, cursor);
-    return query;
-}
-
-void OrdersModel::search(const QUrlQuery &filters)
-{
-    // The generation moves first: abort() reports the old call finished at once, and its callback
-    // must see that it was replaced rather than show "did not answer in time".
-    ++m_generation;
-    if (QNetworkReply *previous = std::exchange(m_reply, nullptr))
-        previous->abort();
-    beginResetModel();
-    m_filters = filters;
-    m_rows.clear();
-    m_nextCursor.clear();
-    m_error.clear();
-    endResetModel();
-    load(QString());
-}
-
-void OrdersModel::load(const QString &cursor)
-{
-    const quint64 generation = m_generation;
-    m_reply = m_session.api().get(
-        u"/v1/console/orders?"_s + pageQuery(cursor, kPageSize).toString(QUrl::FullyEncoded), this,
-        [this, generation](const client::RestResult &result) {
-            if (generation != m_generation)
-                return; // a newer search replaced this one
-            m_reply = nullptr;
-            emit loadingChanged(false);
-            if (!result.ok()) {
-                if (result.failure != client::RestResult::Failure::Canceled) {
-                    m_error = result.message;
-                    emit failed(result.message);
-                }
-                return;
-            }
-            const QJsonObject page = result.object();
-            const QJsonArray items = page.value(u"items"_s).toArray();
-            m_nextCursor = page.value(u"next_cursor"_s).toString();
-            const int room = kMaxRows - int(m_rows.size());
-            const int count = std::min<int>(int(items.size()), room);
-            if (count > 0) {
-                beginInsertRows({}, int(m_rows.size()), int(m_rows.size()) + count - 1);
-                for (int i = 0; i < count; ++i)
-                    m_rows.append(items.at(i).toObject());
-                endInsertRows();
-            }
-            if (int(m_rows.size()) >= kMaxRows)
-                m_nextCursor.clear();
-            emit searchFinished(int(m_rows.size()), !m_nextCursor.isEmpty());
-        });
-    emit loadingChanged(true);
-}
-
-void OrdersModel::updateOrder(const QJsonObject &order)
-{
-    const QString orderNo = order.value(u"order_no"_s).toString();
-    for (int row = 0; row < m_rows.size(); ++row) {
-        if (m_rows.at(row).value(u"order_no"_s).toString() == orderNo) {
-            m_rows[row] = order;
-            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-            return;
-        }
-    }
-}
-
-int OrdersModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 int OrdersModel::columnCount(const QModelIndex &parent) const
@@ -134,9 +55,9 @@ int OrdersModel::columnCount(const QModelIndex &parent) const
 
 QVariant OrdersModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    if (!index.isValid() || index.row() >= items().size())
         return {};
-    const QJsonObject &order = m_rows.at(index.row());
+    const QJsonObject &order = items().at(index.row());
     if (role == Qt::TextAlignmentRole) {
         if (index.column() == Amount || index.column() == Refunded)
             return QVariant::fromValue(Qt::AlignRight | Qt::AlignVCenter);
@@ -211,17 +132,6 @@ QVariant OrdersModel::headerData(int section, Qt::Orientation orientation, int r
     }
 }
 
-bool OrdersModel::canFetchMore(const QModelIndex &parent) const
-{
-    return !parent.isValid() && !m_nextCursor.isEmpty() && !m_reply;
-}
-
-void OrdersModel::fetchMore(const QModelIndex &parent)
-{
-    if (canFetchMore(parent))
-        load(m_nextCursor);
-}
-
 void OrdersModel::sort(int column, Qt::SortOrder order)
 {
     // The server sorts by creation time or amount (with the order number breaking ties).
@@ -230,7 +140,7 @@ void OrdersModel::sort(int column, Qt::SortOrder order)
         return;
     m_sortKey = key;
     m_order = order;
-    search(m_filters);
+    search(filters());
 }
 
 } // namespace paydesk::console

@@ -194,7 +194,7 @@ OrdersPage::OrdersPage(ConsoleSession &session, ConsoleSettings &settings, QWidg
         if (loading)
             m_summary->setText(tr("Searching…"));
     });
-    connect(m_model, &OrdersModel::searchFinished, this, [this](int rows, bool more) {
+    connect(m_model, &OrdersModel::pageLoaded, this, [this](int rows, bool more) {
         m_summary->setText(more ? tr("%1 orders shown; scroll for more").arg(QLocale().toString(rows))
                                 : tr("%n order(s) found", nullptr, rows));
     });

@@ -1,23 +1,17 @@
 #include "ReconciliationItemsModel.h"
 
-#include "ConsoleSession.h"
 #include "MoneyText.h"
 
 #include <QColor>
 #include <QDateTime>
 #include <QFont>
-#include <QJsonArray>
-#include <QNetworkReply>
-
-#include <utility>
 
 using namespace Qt::StringLiterals;
 
 namespace paydesk::console {
 
 ReconciliationItemsModel::ReconciliationItemsModel(ConsoleSession &session, QObject *parent)
-    : QAbstractTableModel(parent)
-    , m_session(session)
+    : KeysetListModel(session, u"/v1/reconciliation/items"_s, u"id"_s, parent)
 {
 }
 
@@ -135,117 +129,6 @@ QString ReconciliationItemsModel::text(const QJsonObject &item, Column column)
     return {};
 }
 
-void ReconciliationItemsModel::search(const QUrlQuery &filters)
-{
-    // The generation moves first: abort() reports the old call finished at once, and its callback
-    // must see that it was replaced rather than show "did not answer in time".
-    ++m_generation;
-    if (QNetworkReply *previous = std::exchange(m_reply, nullptr))
-        previous->abort();
-    if (m_loadAll) {
-        m_loadAll = false;
-        emit allLoaded(false); // an export waiting for the old list gives up
-    }
-    beginResetModel();
-    m_filters = filters;
-    m_rows.clear();
-    m_nextCursor.clear();
-    m_error.clear();
-    endResetModel();
-    load(QString());
-}
-
-void ReconciliationItemsModel::appendPage(const QJsonObject &page)
-{
-    const QJsonArray items = page.value(u"items"_s).toArray();
-    m_nextCursor = page.value(u"next_cursor"_s).toString();
-    const int room = kMaxRows - int(m_rows.size());
-    const int count = std::min<int>(int(items.size()), room);
-    if (count > 0) {
-        beginInsertRows({}, int(m_rows.size()), int(m_rows.size()) + count - 1);
-        for (int i = 0; i < count; ++i)
-            m_rows.append(items.at(i).toObject());
-        endInsertRows();
-    }
-    if (int(m_rows.size()) >= kMaxRows)
-        m_nextCursor.clear();
-}
-
-void ReconciliationItemsModel::load(const QString &cursor)
-{
-    QUrlQuery query = m_filters;
-    query.addQueryItem(u"limit"_s, QString::number(kPageSize));
-    if (!cursor.isEmpty())
-        query.addQueryItem(u"cursor"_s, cursor);
-    const quint64 generation = m_generation;
-    m_reply = m_session.api().get(
-        u"/v1/reconciliation/items?"_s + query.toString(QUrl::FullyEncoded), this,
-        [this, generation](const client::RestResult &result) {
-            if (generation != m_generation)
-                return; // a newer list replaced this one
-            m_reply = nullptr;
-            emit loadingChanged(false);
-            if (!result.ok()) {
-                if (result.failure != client::RestResult::Failure::Canceled) {
-                    m_error = result.message;
-                    emit failed(result.message);
-                }
-                if (m_loadAll) {
-                    m_loadAll = false;
-                    emit allLoaded(false);
-                }
-                return;
-            }
-            m_error.clear();
-            appendPage(result.object());
-            emit pageLoaded(int(m_rows.size()), hasMore());
-            if (m_loadAll) {
-                if (hasMore()) {
-                    load(m_nextCursor);
-                    return;
-                }
-                m_loadAll = false;
-                emit allLoaded(true);
-            }
-        });
-    emit loadingChanged(true);
-}
-
-void ReconciliationItemsModel::loadAll()
-{
-    m_loadAll = true;
-    if (m_reply)
-        return; // continues once the page on its way is here
-    if (hasMore()) {
-        load(m_nextCursor);
-        return;
-    }
-    m_loadAll = false;
-    emit allLoaded(m_error.isEmpty());
-}
-
-int ReconciliationItemsModel::rowOf(const QString &id) const
-{
-    for (int row = 0; row < m_rows.size(); ++row)
-        if (m_rows.at(row).value(u"id"_s).toString() == id)
-            return row;
-    return -1;
-}
-
-void ReconciliationItemsModel::updateItem(const QJsonObject &item)
-{
-    const int row = rowOf(item.value(u"id"_s).toString());
-    if (row < 0)
-        return;
-    m_rows[row] = item;
-    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
-}
-
-int ReconciliationItemsModel::rowCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : int(m_rows.size());
-}
-
 int ReconciliationItemsModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
@@ -253,9 +136,9 @@ int ReconciliationItemsModel::columnCount(const QModelIndex &parent) const
 
 QVariant ReconciliationItemsModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    if (!index.isValid() || index.row() >= items().size())
         return {};
-    const QJsonObject &item = m_rows.at(index.row());
+    const QJsonObject &item = items().at(index.row());
     const auto column = Column(index.column());
     switch (role) {
     case Qt::DisplayRole:
@@ -323,17 +206,6 @@ QVariant ReconciliationItemsModel::headerData(int section, Qt::Orientation orien
     default:
         return {};
     }
-}
-
-bool ReconciliationItemsModel::canFetchMore(const QModelIndex &parent) const
-{
-    return !parent.isValid() && hasMore() && !m_reply;
-}
-
-void ReconciliationItemsModel::fetchMore(const QModelIndex &parent)
-{
-    if (canFetchMore(parent))
-        load(m_nextCursor);
 }
 
 } // namespace paydesk::console

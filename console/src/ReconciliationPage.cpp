@@ -844,7 +844,8 @@ bool ReconciliationPage::loadDayItems(QList<QJsonObject> *items, QString *error)
     return true;
 }
 
-bool ReconciliationPage::exportCsvTo(const QString &path, QString *error)
+bool ReconciliationPage::exportDay(const std::function<bool(const QList<QJsonObject> &items, QString *problem)> &write,
+                                   QString *error)
 {
     if (m_exporting)
         return false;
@@ -852,69 +853,64 @@ bool ReconciliationPage::exportCsvTo(const QString &path, QString *error)
     updateActions();
     QList<QJsonObject> items;
     QString problem;
-    bool ok = loadDayItems(&items, &problem);
-    ok = ok && ReconciliationCsv::write(path, m_dayRuns, items, &problem);
+    const bool ok = loadDayItems(&items, &problem) && write(items, &problem);
     m_exporting = false;
     updateActions();
-    if (!ok) {
-        if (error)
-            *error = problem;
+    if (!ok && error)
+        *error = problem;
+    return ok;
+}
+
+bool ReconciliationPage::exportCsvTo(const QString &path, QString *error)
+{
+    int count = 0;
+    const auto write = [&](const QList<QJsonObject> &items, QString *problem) {
+        count = int(items.size());
+        return ReconciliationCsv::write(path, m_dayRuns, items, problem);
+    };
+    if (!exportDay(write, error))
         return false;
-    }
-    setMessage(tr("%n item(s) and the runs' totals exported to %1", nullptr, int(items.size())).arg(path), false);
+    setMessage(tr("%n item(s) and the runs' totals exported to %1", nullptr, count).arg(path), false);
     return true;
 }
 
 bool ReconciliationPage::exportPdfTo(const QString &path, QString *error)
 {
-    if (m_exporting)
-        return false;
-    m_exporting = true;
-    updateActions();
-    QList<QJsonObject> items;
-    QString problem;
-    bool ok = loadDayItems(&items, &problem);
     int pages = 0;
-    if (ok) {
+    const auto write = [&](const QList<QJsonObject> &items, QString *problem) {
         ReconciliationPdf pdf(m_date->date(), m_dayRuns, items);
-        ok = pdf.write(path, &problem);
+        const bool written = pdf.write(path, problem);
         pages = pdf.pageCount();
-    }
-    m_exporting = false;
-    updateActions();
-    if (!ok) {
-        if (error)
-            *error = problem;
+        return written;
+    };
+    if (!exportDay(write, error))
         return false;
-    }
     setMessage(tr("Report of %n page(s) written to %1", nullptr, pages).arg(path), false);
     return true;
 }
 
-void ReconciliationPage::exportCsv()
+void ReconciliationPage::exportWithDialog(const QString &title, const QString &suffix, const QString &filter,
+                                          bool (ReconciliationPage::*exportTo)(const QString &path, QString *error))
 {
     const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-        + u"/reconciliation-%1.csv"_s.arg(m_date->date().toString(Qt::ISODate));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export reconciliation"), suggested,
-                                                      tr("CSV files (*.csv)"));
+        + u"/reconciliation-%1.%2"_s.arg(m_date->date().toString(Qt::ISODate), suffix);
+    const QString path = QFileDialog::getSaveFileName(this, title, suggested, filter);
     if (path.isEmpty())
         return;
     QString error;
-    if (!exportCsvTo(path, &error))
+    if (!(this->*exportTo)(path, &error))
         QMessageBox::warning(this, tr("Export"), error);
+}
+
+void ReconciliationPage::exportCsv()
+{
+    exportWithDialog(tr("Export reconciliation"), u"csv"_s, tr("CSV files (*.csv)"), &ReconciliationPage::exportCsvTo);
 }
 
 void ReconciliationPage::exportPdf()
 {
-    const QString suggested = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation)
-        + u"/reconciliation-%1.pdf"_s.arg(m_date->date().toString(Qt::ISODate));
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export reconciliation report"), suggested,
-                                                      tr("PDF files (*.pdf)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (!exportPdfTo(path, &error))
-        QMessageBox::warning(this, tr("Export"), error);
+    exportWithDialog(tr("Export reconciliation report"), u"pdf"_s, tr("PDF files (*.pdf)"),
+                     &ReconciliationPage::exportPdfTo);
 }
 
 } // namespace paydesk::console

@@ -12,6 +12,8 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <functional>
+
 class QBarCategoryAxis;
 class QBarSet;
 class QChart;
@@ -120,6 +122,11 @@ private:
     void updateActions();
     /// Every item of the day (and channel), loaded page by page; false with *error.
     bool loadDayItems(QList<QJsonObject> *items, QString *error);
+    /// Loads the day's items and hands them to write (CSV, PDF), one export at a time; false with *error.
+    bool exportDay(const std::function<bool(const QList<QJsonObject> &items, QString *problem)> &write, QString *error);
+    /// Asks where to save (a file named for the day with this suffix), then exports there with exportTo.
+    void exportWithDialog(const QString &title, const QString &suffix, const QString &filter,
+                          bool (ReconciliationPage::*exportTo)(const QString &path, QString *error));
 
     ConsoleSession &m_session;
     QDateEdit *m_date;

@@ -6,8 +6,10 @@
 
 #include <QApplication>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 
@@ -108,6 +110,32 @@ QString ConsoleDriver::createStaff(const QString &username, const QString &role,
     if (m_stack.staffToken(username, role, merchantCode).isEmpty())
         return {};
     return username + u"-long-passphrase"_s; // the password PaymentStack::staffToken sets
+}
+
+QStringList pageTitles(console::MainWindow *window)
+{
+    QStringList titles;
+    for (int row = 0; row < window->navigation()->count(); ++row)
+        titles << window->navigation()->item(row)->text();
+    return titles;
+}
+
+void onNextModal(const QString &name, const std::function<void(QWidget *)> &answer, QDeadlineTimer deadline)
+{
+    QTimer::singleShot(10, qApp, [name, answer, deadline] {
+        QWidget *modal = QApplication::activeModalWidget();
+        if (modal && modal->objectName() == name) {
+            answer(modal);
+            return;
+        }
+        if (deadline.hasExpired()) {
+            qWarning() << "no modal dialog" << name << "opened; closing" << (modal ? modal->objectName() : QString());
+            if (modal)
+                modal->close();
+            return;
+        }
+        onNextModal(name, answer, deadline);
+    });
 }
 
 } // namespace paydesk::test

@@ -8,9 +8,11 @@
 
 #include "ConsoleApp.h"
 
+#include <QDeadlineTimer>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <functional>
 #include <memory>
 
 namespace paydesk::console {
@@ -18,6 +20,9 @@ class MainWindow;
 }
 
 namespace paydesk::test {
+
+/// The platform admin's password once PaymentStack has replaced its one-time one.
+inline const QString kAdminPassword = QStringLiteral("admin-long-passphrase");
 
 class ConsoleDriver final
 {
@@ -50,6 +55,15 @@ private:
     QTemporaryDir m_settingsDir;
     std::unique_ptr<console::ConsoleApp> m_app;
 };
+
+/// The titles of the window's navigation, in order: the pages this user may open.
+QStringList pageTitles(console::MainWindow *window);
+
+/// Runs answer on the modal dialog named name as soon as it is open, like a person who reads it
+/// and clicks. After the deadline whatever modal is open is closed, so a missing dialog fails the
+/// test instead of hanging it.
+void onNextModal(const QString &name, const std::function<void(QWidget *)> &answer,
+                 QDeadlineTimer deadline = QDeadlineTimer(15'000));
 
 /// QTest::qWaitFor with the suite's default deadline.
 template<typename Condition> bool waitUntil(Condition condition, int timeoutMs = 20'000)

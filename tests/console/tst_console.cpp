@@ -129,9 +129,7 @@ private slots:
         QVERIFY(window->collectPage());
         QVERIFY(window->ordersPage());
         QVERIFY(!window->withdrawalsPage()); // platform admins only
-        QStringList pages;
-        for (int row = 0; row < window->navigation()->count(); ++row)
-            pages << window->navigation()->item(row)->text();
+        const QStringList pages = pageTitles(window);
         QVERIFY2(!pages.contains(u"Withdrawals"_s), qPrintable(pages.join(u',')));
         QVERIFY(pages.contains(u"Collect"_s));
     }

@@ -13,7 +13,6 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateEdit>
-#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -22,10 +21,8 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTimer>
 #include <QToolButton>
 
-#include <functional>
 #include <limits>
 
 using namespace Qt::StringLiterals;
@@ -41,29 +38,6 @@ namespace {
 // Valid (Luhn) card numbers the sandbox's bank accepts with these holder names.
 const QString kCardAlice = u"6222021234567890128"_s;
 const QString kCardBob = u"6217001234567890122"_s;
-const QString kAdminPassword = u"admin-long-passphrase"_s;
-
-/// Runs answer on the modal dialog named name as soon as it is open, like a person who reads it
-/// and clicks. After the deadline whatever modal is open is closed, so a missing dialog fails the
-/// test instead of hanging it.
-void onNextModal(const QString &name, const std::function<void(QWidget *)> &answer,
-                 QDeadlineTimer deadline = QDeadlineTimer(15'000))
-{
-    QTimer::singleShot(10, qApp, [name, answer, deadline] {
-        QWidget *modal = QApplication::activeModalWidget();
-        if (modal && modal->objectName() == name) {
-            answer(modal);
-            return;
-        }
-        if (deadline.hasExpired()) {
-            qWarning() << "no modal dialog" << name << "opened; closing" << (modal ? modal->objectName() : QString());
-            if (modal)
-                modal->close();
-            return;
-        }
-        onNextModal(name, answer, deadline);
-    });
-}
 
 /// Clicks a table row (in the order shown), holding modifiers, as a mouse would.
 bool clickRow(QTableView *view, int row, Qt::KeyboardModifiers modifiers = {})
@@ -222,9 +196,7 @@ private slots:
         MainWindow *window = m_driver.signIn(u"desk1"_s, m_operatorPassword);
         QVERIFY(window);
         QCOMPARE(window->withdrawalsPage(), nullptr);
-        QStringList pages;
-        for (int row = 0; row < window->navigation()->count(); ++row)
-            pages << window->navigation()->item(row)->text();
+        const QStringList pages = pageTitles(window);
         QVERIFY2(!pages.contains(u"Withdrawals"_s), qPrintable(pages.join(u',')));
         // Nor the platform's alerts (they name other merchants' and app users' business).
         QCOMPARE(window->alertsPage(), nullptr);
@@ -446,7 +418,7 @@ private slots:
         // A platform admin is signed in when it happens: the badge counts it at once (pushed as an
         // alert.raised event; the periodic count comes only every 30 s), the page lists it.
         m_driver.newConsole();
-        MainWindow *window = m_driver.signIn(u"admin"_s, u"admin-long-passphrase"_s);
+        MainWindow *window = m_driver.signIn(u"admin"_s, kAdminPassword);
         QVERIFY(window);
         QVERIFY(waitUntil([&] { return m_driver.console()->session().events().isConnected(); }));
         // A payout the bank refuses raises PAYOUT_FAILED.

@@ -15,7 +15,6 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDateEdit>
-#include <QDeadlineTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QLabel>
@@ -27,10 +26,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QTimer>
 #include <QUuid>
-
-#include <functional>
 
 using namespace Qt::StringLiterals;
 using namespace paydesk;
@@ -41,29 +37,6 @@ using console::ReconciliationPage;
 using console::ReportsPage;
 
 namespace {
-
-const QString kAdminPassword = u"admin-long-passphrase"_s;
-
-/// Runs answer on the modal dialog named name as soon as it is open; after the deadline whatever
-/// modal is open is closed, so a missing dialog fails the test instead of hanging it.
-void onNextModal(const QString &name, const std::function<void(QWidget *)> &answer,
-                 QDeadlineTimer deadline = QDeadlineTimer(15'000))
-{
-    QTimer::singleShot(10, qApp, [name, answer, deadline] {
-        QWidget *modal = QApplication::activeModalWidget();
-        if (modal && modal->objectName() == name) {
-            answer(modal);
-            return;
-        }
-        if (deadline.hasExpired()) {
-            qWarning() << "no modal dialog" << name << "opened; closing" << (modal ? modal->objectName() : QString());
-            if (modal)
-                modal->close();
-            return;
-        }
-        onNextModal(name, answer, deadline);
-    });
-}
 
 /// Today as the server's business day (UTC+8).
 QDate businessToday()
@@ -278,9 +251,7 @@ private slots:
         MainWindow *window = m_driver.signIn(u"owner1"_s, m_ownerPassword);
         QVERIFY(window);
         QCOMPARE(window->reconciliationPage(), nullptr);
-        QStringList pages;
-        for (int row = 0; row < window->navigation()->count(); ++row)
-            pages << window->navigation()->item(row)->text();
+        const QStringList pages = pageTitles(window);
         QVERIFY2(!pages.contains(u"Reconciliation"_s), qPrintable(pages.join(u',')));
         QVERIFY2(pages.contains(u"Reports"_s), qPrintable(pages.join(u',')));
         ReportsPage *reports = window->reportsPage();

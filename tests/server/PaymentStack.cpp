@@ -41,14 +41,8 @@ bool PaymentStack::setUp(QString *error, const BeforeServer &beforeServer)
     if (m_db.isEmpty())
         return false;
     QDir().mkpath(m_dataDir);
-    QFile config(m_dataDir + u"/paydesk.ini"_s);
-    if (!config.open(QIODevice::WriteOnly)) {
-        *error = u"cannot write paydesk.ini"_s;
+    if (!writeConfig({}, error))
         return false;
-    }
-    config.write("[security]\nrate_per_key=100000\nrate_per_address=100000\nsms_per_hour_per_address=100000\n"
-                 "[log]\naccess=false\n");
-    config.close();
     if (runServerCommand({u"init"_s, u"--first-run-file"_s, m_dataDir + u"/first-run.txt"_s}) != 0) {
         *error = u"paydesk-server init failed"_s;
         return false;
@@ -133,6 +127,31 @@ bool PaymentStack::tearDown(QByteArray *output)
     if (m_reader)
         m_reader->closeAll();
     return ok;
+}
+
+bool PaymentStack::writeConfig(const QByteArray &extra, QString *error)
+{
+    QFile config(m_dataDir + u"/paydesk.ini"_s);
+    if (!config.open(QIODevice::WriteOnly)
+        || config.write("[security]\nrate_per_key=100000\nrate_per_address=100000\nsms_per_hour_per_address=100000\n"
+                        "[log]\naccess=false\n"
+                        + extra)
+            < 0) {
+        *error = u"cannot write paydesk.ini"_s;
+        return false;
+    }
+    return true;
+}
+
+bool PaymentStack::restartServer(QString *error)
+{
+    const int exitCode = m_server->terminate();
+    if (exitCode != 0) {
+        qWarning().noquote() << "the server's last output:\n" << m_server->output().right(6000);
+        *error = u"the server exited with %1"_s.arg(exitCode);
+        return false;
+    }
+    return startServer(error);
 }
 
 bool PaymentStack::startServer(QString *error)

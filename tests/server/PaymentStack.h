@@ -51,6 +51,11 @@ public:
     bool tearDown(QByteArray *output);
 
     bool startServer(QString *error);
+    /// Rewrites paydesk.ini: the stack's own settings, then extra (e.g. "[testing]\nroutes=true\n").
+    bool writeConfig(const QByteArray &extra, QString *error);
+    /// Stops the server, which must exit cleanly (its last output is logged if not), and starts it
+    /// again with the current paydesk.ini.
+    bool restartServer(QString *error);
     ServerProcess &server() { return *m_server; }
     SandboxProcess &sandbox() { return *m_sandbox; }
     Database &reader() { return *m_reader; }

@@ -72,21 +72,14 @@ private:
 
     void setIni(const QByteArray &extra)
     {
-        QFile config(m_stack.dataDir() + u"/paydesk.ini"_s);
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write("[security]\nrate_per_key=100000\nrate_per_address=100000\nsms_per_hour_per_address=100000\n"
-                     "[log]\naccess=false\n"
-                     + extra);
+        QString error;
+        QVERIFY2(m_stack.writeConfig(extra, &error), qPrintable(error));
     }
 
     void restartServer()
     {
-        const int exitCode = m_stack.server().terminate();
-        if (exitCode != 0)
-            qWarning().noquote() << "the server's last output:\n" << m_stack.server().output().right(6000);
-        QCOMPARE(exitCode, 0);
         QString error;
-        QVERIFY2(m_stack.startServer(&error), qPrintable(error));
+        QVERIFY2(m_stack.restartServer(&error), qPrintable(error));
     }
 
 private slots:
