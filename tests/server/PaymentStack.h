@@ -56,6 +56,8 @@ public:
     /// Stops the server, which must exit cleanly (its last output is logged if not), and starts it
     /// again with the current paydesk.ini.
     bool restartServer(QString *error);
+    /// writeConfig(extra), then restartServer().
+    bool reconfigure(const QByteArray &extra, QString *error) { return writeConfig(extra, error) && restartServer(error); }
     ServerProcess &server() { return *m_server; }
     SandboxProcess &sandbox() { return *m_sandbox; }
     Database &reader() { return *m_reader; }

@@ -114,16 +114,11 @@ private:
         return status == 200;
     }
 
-    void setIni(const QByteArray &extra)
+    // The server again with extra settings in paydesk.ini (the test hooks).
+    void reconfigure(const QByteArray &extra)
     {
         QString error;
-        QVERIFY2(m_stack.writeConfig(extra, &error), qPrintable(error));
-    }
-
-    void restartServer()
-    {
-        QString error;
-        QVERIFY2(m_stack.restartServer(&error), qPrintable(error));
+        QVERIFY2(m_stack.reconfigure(extra, &error), qPrintable(error));
     }
 
 private slots:
@@ -311,8 +306,7 @@ private slots:
     // a query and booked once, through the normal payment path.
     void missingLocalProvenByQueryIsRepairedOnce()
     {
-        setIni("[testing]\nroutes=true\nfault_skip_polls=true\n");
-        restartServer();
+        reconfigure("[testing]\nroutes=true\nfault_skip_polls=true\n");
         QVERIFY(m_stack.setFaults({{u"channel"_s, u"alipay"_s}, {u"drop_notifications"_s, true}}));
         const QJsonObject created = m_stack.createOrder(u"alipay"_s, 8800);
         const QString orderNo = created.value(u"order_no"_s).toString();
@@ -376,8 +370,7 @@ private slots:
         QCOMPARE(m_stack.order(orderNo).value(u"refunded_amount"_s).toInteger(), 700);
 
         QVERIFY(m_stack.setFaults({}));
-        setIni({});
-        restartServer();
+        reconfigure({});
     }
 
     // A day the channel has no bill for (WeChat Pay has none for a day without trades).

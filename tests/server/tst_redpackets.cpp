@@ -70,16 +70,11 @@ private:
         return packet(user, packetId).value(u"status"_s).toString();
     }
 
-    void setIni(const QByteArray &extra)
+    // The server again with extra settings in paydesk.ini (the test hooks).
+    void reconfigure(const QByteArray &extra)
     {
         QString error;
-        QVERIFY2(m_stack.writeConfig(extra, &error), qPrintable(error));
-    }
-
-    void restartServer()
-    {
-        QString error;
-        QVERIFY2(m_stack.restartServer(&error), qPrintable(error));
+        QVERIFY2(m_stack.reconfigure(extra, &error), qPrintable(error));
     }
 
 private slots:
@@ -308,8 +303,7 @@ private slots:
     void grabLeftWithoutTransferIsCompletedOnce()
     {
         // The fault hook commits the claim without the transfer, as a crash between them would.
-        setIni("[testing]\nroutes=true\nfault_skip_grab_transfer=true\n");
-        restartServer();
+        reconfigure("[testing]\nroutes=true\nfault_skip_grab_transfer=true\n");
         const User sender = m_stack.newAppUser();
         QVERIFY(m_stack.recharge(sender, 1'000));
         const QString id = send(sender, 1'000, 2).value(u"id"_s).toString();
@@ -317,8 +311,7 @@ private slots:
         const auto got = grab(grabber, id);
         QCOMPARE(got->status, 200);
         const qint64 amount = ApiClient::json(got).value(u"amount"_s).toInteger();
-        setIni({});
-        restartServer();
+        reconfigure({});
         // The compensation job (every 30 minutes, 1.8 s at this time scale) moves the money once.
         QVERIFY(waitFor([&] { return m_stack.available(grabber) == amount; }));
         QCOMPARE(m_stack.frozen(sender), 1'000 - amount);
