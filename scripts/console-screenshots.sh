@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of the console's main screens (sign-in, collect with QR, paid, orders, dashboard,
-# withdrawals, alerts) in English and Chinese, taken on a virtual X display (xvfb-run) against a
-# real server and sandbox with seeded business. Usage:
+# withdrawals, alerts, reconciliation with its PDF report, reports) in English and Chinese, taken on
+# a virtual X display (xvfb-run) against a real server and sandbox with seeded business. Usage:
 #   scripts/console-screenshots.sh [OUT_DIR] [light|dark]     (default: docs/screenshots, light)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -244,6 +244,10 @@ int main(int argc, char *argv[])
             recon->itemsView()->selectRow(0);
             QTest::qWait(500);
             shoot(window, u"08-reconciliation"_s + suffix);
+            // The day's result as the PDF report a person would send on.
+            QString pdfError;
+            check(recon->exportPdfTo(QDir(g_out).filePath(u"reconciliation-report"_s + suffix + u".pdf"_s), &pdfError),
+                  "PDF report written");
         }
         if (console::ReportsPage *reports = window->reportsPage()) {
             window->showPage(reports);
