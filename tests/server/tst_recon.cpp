@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QTest>
+#include <QTime>
 
 using namespace Qt::StringLiterals;
 using namespace paydesk;
@@ -419,6 +420,42 @@ private slots:
         }));
         run = reconcile(m_today, u"internal"_s).at(0).toObject();
         QCOMPARE(run.value(u"alerts_raised"_s).toInteger(), 0);
+    }
+
+    // The daily job (an outbox row that reschedules itself, leased) reconciles yesterday for every
+    // enabled account and runs the internal checks; it is made due now instead of waiting for 02:00.
+    void dailyJobReconcilesYesterday()
+    {
+        const QSqlDatabase db = m_stack.reader().threadConnection();
+        QSqlQuery scheduled = sqlExec(db, u"SELECT next_at FROM outbox WHERE kind = 'recon.daily'"_s);
+        QVERIFY(scheduled.next());
+        const qint64 firstAt = scheduled.value(0).toLongLong();
+        scheduled.finish();
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY2(firstAt > now && firstAt <= now + 86'400'000, qPrintable(QString::number(firstAt - now)));
+        QCOMPARE(QDateTime::fromMSecsSinceEpoch(firstAt, Qt::UTC).addSecs(8 * 3600).time(), QTime(2, 0));
+        sqlExec(db, u"UPDATE outbox SET next_at = ? WHERE kind = 'recon.daily'"_s, {now});
+
+        const QByteArray path = "/v1/reconciliation/runs?from=" + m_yesterday.toString(Qt::ISODate).toUtf8()
+            + "&to=" + m_yesterday.toString(Qt::ISODate).toUtf8();
+        QJsonArray runs;
+        QVERIFY(waitFor([&] {
+            runs = ApiClient::json(admin("GET", path)).value(u"runs"_s).toArray();
+            int bySystem = 0;
+            for (const QJsonValue &run : std::as_const(runs))
+                if (run.toObject().value(u"requested_by"_s).toString() == u"system"_s
+                    && run.toObject().value(u"status"_s).toString() != u"RUNNING"_s)
+                    ++bySystem;
+            return bySystem == 3;
+        }));
+        QCOMPARE(runOf(runs, u"alipay-sbx"_s).value(u"status"_s).toString(), u"DONE"_s);
+        QCOMPARE(runOf(runs, u"wechat-sbx"_s).value(u"status"_s).toString(), u"NO_BILL"_s);
+        QCOMPARE(runOf(runs, u"internal"_s).value(u"status"_s).toString(), u"DONE"_s);
+        // Rescheduled: the next 02:00, or in two hours while a bill is missing (before 14:00).
+        QVERIFY(waitFor([&] {
+            QSqlQuery next = sqlExec(db, u"SELECT next_at, status FROM outbox WHERE kind = 'recon.daily'"_s);
+            return next.next() && next.value(1).toString() == u"PENDING"_s && next.value(0).toLongLong() > now;
+        }));
     }
 
     // People resolve items with a reason and a note; it is audited; the rules hold.
