@@ -63,6 +63,7 @@ ReconService::ReconService(Database &database, DbWriter &writer, PaymentService 
     if (m_config.billDir.isEmpty())
         m_config.billDir = QDir::temp().filePath(u"paydesk-bills"_s);
     m_pool.setMaxThreadCount(2);
+    m_pool.setExpiryTimeout(-1); // reader connections are per thread: keep the threads
     m_pool.setObjectName(u"recon"_s);
 }
 
