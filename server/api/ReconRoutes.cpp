@@ -38,12 +38,17 @@ void checkParameters(const QUrlQuery &query, const QStringList &known)
     }
 }
 
+// A day as YYYY-MM-DD; invalid otherwise (no other spelling is accepted).
+QDate parseDay(const QString &text)
+{
+    return text.size() == 10 ? QDate::fromString(text, Qt::ISODate) : QDate();
+}
+
 QDate dayParameter(const QUrlQuery &query, const QString &name, const QDate &fallback)
 {
     if (!query.hasQueryItem(name))
         return fallback;
-    const QString text = query.queryItemValue(name, QUrl::FullyDecoded);
-    const QDate day = text.size() == 10 ? QDate::fromString(text, Qt::ISODate) : QDate();
+    const QDate day = parseDay(query.queryItemValue(name, QUrl::FullyDecoded));
     if (!day.isValid())
         invalid(name, u"%1 must be a day as YYYY-MM-DD."_s.arg(name));
     return day;
@@ -74,8 +79,7 @@ void registerReconRoutes(Router &router, ApiContext &context)
                [&context, &recon](HttpRequest &request) {
                    const QJsonObject body = request.jsonObject();
                    flows::refuseUnknown(body, {u"date"_s, u"channel_id"_s});
-                   const QString dateText = body.value(u"date"_s).toString();
-                   const QDate day = dateText.size() == 10 ? QDate::fromString(dateText, Qt::ISODate) : QDate();
+                   const QDate day = parseDay(body.value(u"date"_s).toString());
                    if (!day.isValid())
                        invalid(u"date"_s, u"date must be a day as YYYY-MM-DD."_s);
                    const QJsonValue channelValue = body.value(u"channel_id"_s);

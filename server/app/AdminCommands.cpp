@@ -364,18 +364,8 @@ int AdminCommands::reconcile(const QString &date, const QString &channelId, cons
     int exitCode = 0;
     const int ran = run([&] {
         ReconService &recon = m_context.payments->recon;
-        QStringList channels;
-        if (channelId.isEmpty()) {
-            QSqlQuery rows = sqlExec(m_context.database.threadConnection(),
-                                     u"SELECT id FROM channels WHERE enabled = 1 ORDER BY id"_s);
-            while (rows.next())
-                channels.append(rows.value(0).toString());
-            channels.append(ReconService::Internal);
-        } else {
-            channels.append(channelId);
-        }
         QJsonArray all;
-        for (const QString &id : std::as_const(channels)) {
+        for (const auto &[id, type] : recon.targets(channelId)) {
             const QJsonObject run = id == ReconService::Internal
                 ? recon.runInternal(day, u"cli"_s)
                 : recon.runChannel(day, id, u"cli"_s, billFile, billFormat);

@@ -199,53 +199,49 @@ QJsonArray ReconService::startRuns(const QDate &day, const QString &channelId, c
     if (day > billDay(m_clock()))
         throw ApiError(ErrorCode::ValidationFailed, u"date is in the future: bills exist for past days only."_s,
                        {{u"field"_s, u"date"_s}});
-    QList<std::pair<QString, QString>> targets; // (id, type)
-    {
-        const QSqlDatabase db = m_database.threadConnection();
-        if (channelId.isEmpty() || channelId != Internal) {
-            QSqlQuery rows = channelId.isEmpty()
-                ? sqlExec(db, u"SELECT id, type FROM channels WHERE enabled = 1 ORDER BY id"_s)
-                : sqlExec(db, u"SELECT id, type FROM channels WHERE id = ?"_s, {channelId});
-            while (rows.next())
-                targets.append({rows.value(0).toString(), rows.value(1).toString()});
-            if (!channelId.isEmpty() && targets.isEmpty())
-                throw ApiError(ErrorCode::NotFound, u"No payment channel account %1."_s.arg(channelId),
-                               {{u"field"_s, u"channel_id"_s}});
-        }
-        if (channelId.isEmpty() || channelId == Internal)
-            targets.append({Internal, Internal});
-    }
     QJsonArray started;
-    for (const auto &[id, type] : std::as_const(targets)) {
+    for (const auto &[id, type] : targets(channelId)) {
         const Claim claimed = claim(day, id, type, requestedBy);
         if (!claimed.busy) {
             progressOf(claimed.runId);
-            m_pool.start([this, claimed, day] {
-                try {
-                    execute(claimed, day, {}, {});
-                } catch (const std::exception &error) {
-                    fail(claimed.runId, claimed.startedAt, QString::fromUtf8(error.what()));
-                }
-            });
+            m_pool.start([this, claimed, day] { executeOrFail(claimed, day, {}, {}); });
         }
         started.append(run(m_database.threadConnection(), claimed.runId));
     }
     return started;
 }
 
-QJsonObject ReconService::runChannel(const QDate &day, const QString &channelId, const QString &requestedBy,
-                                     const QString &billFile, const QString &billFormat)
+QList<std::pair<QString, QString>> ReconService::targets(const QString &channelId)
 {
-    QString type;
-    {
-        QSqlQuery row = sqlExec(m_database.threadConnection(), u"SELECT type FROM channels WHERE id = ?"_s, {channelId});
-        if (!row.next())
-            throw ApiError(ErrorCode::NotFound, u"No payment channel account %1."_s.arg(channelId));
-        type = row.value(0).toString();
+    QList<std::pair<QString, QString>> found;
+    if (channelId != Internal) {
+        const QSqlDatabase db = m_database.threadConnection();
+        QSqlQuery rows = channelId.isEmpty()
+            ? sqlExec(db, u"SELECT id, type FROM channels WHERE enabled = 1 ORDER BY id"_s)
+            : sqlExec(db, u"SELECT id, type FROM channels WHERE id = ?"_s, {channelId});
+        while (rows.next())
+            found.append({rows.value(0).toString(), rows.value(1).toString()});
+        if (!channelId.isEmpty() && found.isEmpty())
+            throw ApiError(ErrorCode::NotFound, u"No payment channel account %1."_s.arg(channelId),
+                           {{u"field"_s, u"channel_id"_s}});
     }
-    const Claim claimed = claim(day, channelId, type, requestedBy);
+    if (channelId.isEmpty() || channelId == Internal)
+        found.append({Internal, Internal});
+    return found;
+}
+
+QJsonObject ReconService::runNow(const QDate &day, const QString &channelId, const QString &channelType,
+                                 const QString &requestedBy, const QString &billFile, const QString &billFormat)
+{
+    const Claim claimed = claim(day, channelId, channelType, requestedBy);
     if (claimed.busy)
         return run(m_database.threadConnection(), claimed.runId);
+    return executeOrFail(claimed, day, billFile, billFormat);
+}
+
+QJsonObject ReconService::executeOrFail(const Claim &claimed, const QDate &day, const QString &billFile,
+                                        const QString &billFormat)
+{
     try {
         return execute(claimed, day, billFile, billFormat);
     } catch (const std::exception &error) {
@@ -254,17 +250,16 @@ QJsonObject ReconService::runChannel(const QDate &day, const QString &channelId,
     }
 }
 
+QJsonObject ReconService::runChannel(const QDate &day, const QString &channelId, const QString &requestedBy,
+                                     const QString &billFile, const QString &billFormat)
+{
+    const QList<std::pair<QString, QString>> account = targets(channelId);
+    return runNow(day, channelId, account.constFirst().second, requestedBy, billFile, billFormat);
+}
+
 QJsonObject ReconService::runInternal(const QDate &day, const QString &requestedBy)
 {
-    const Claim claimed = claim(day, Internal, Internal, requestedBy);
-    if (claimed.busy)
-        return run(m_database.threadConnection(), claimed.runId);
-    try {
-        return execute(claimed, day, {}, {});
-    } catch (const std::exception &error) {
-        fail(claimed.runId, claimed.startedAt, QString::fromUtf8(error.what()));
-        return run(m_database.threadConnection(), claimed.runId);
-    }
+    return runNow(day, Internal, Internal, requestedBy, {}, {});
 }
 
 // The whole of one run; throws on failure (the caller marks the run FAILED).
@@ -512,15 +507,11 @@ JobResult ReconService::dailyJob(const OutboxJob &)
 {
     const qint64 now = m_clock();
     const QDate day = billDay(now).addDays(-1);
-    QStringList channels;
-    {
-        QSqlQuery rows = sqlExec(m_database.threadConnection(), u"SELECT id FROM channels WHERE enabled = 1 ORDER BY id"_s);
-        while (rows.next())
-            channels.append(rows.value(0).toString());
-    }
     bool incomplete = false;
-    for (const QString &id : std::as_const(channels)) {
-        const QJsonObject result = runChannel(day, id, u"system"_s);
+    for (const auto &[id, type] : targets({})) {
+        if (id == Internal)
+            continue; // last, below
+        const QJsonObject result = runNow(day, id, type, u"system"_s, {}, {});
         const QString status = result.value(u"status"_s).toString();
         qCInfo(lcRecon).noquote() << "daily run" << day.toString(Qt::ISODate) << id << status
                                   << result.value(u"discrepancies"_s).toInteger() << "discrepancies";

@@ -63,6 +63,9 @@ public:
     /// file instead of downloading. Returns the finished run.
     QJsonObject runChannel(const QDate &day, const QString &channelId, const QString &requestedBy,
                            const QString &billFile = {}, const QString &billFormat = {});
+    /// What a run of channelId covers as (id, type): that account, "internal", or (empty) every
+    /// enabled account and then the internal checks. NOT_FOUND for an unknown account.
+    QList<std::pair<QString, QString>> targets(const QString &channelId);
     /// Runs the internal checks now, labelled with day.
     QJsonObject runInternal(const QDate &day, const QString &requestedBy);
 
@@ -93,6 +96,12 @@ private:
     void fail(const QString &runId, qint64 startedAt, const QString &error);
     QJsonObject runJson(const QSqlDatabase &db, const QString &where, const QVariant &value) const;
     QJsonObject execute(const Claim &claimed, const QDate &day, const QString &billFile, const QString &billFormat);
+    /// execute(), a failure recorded on the run; returns the run as it ended.
+    QJsonObject executeOrFail(const Claim &claimed, const QDate &day, const QString &billFile,
+                              const QString &billFormat);
+    /// Claims the run of (day, account) and executes it here; a run held by another returns as it is.
+    QJsonObject runNow(const QDate &day, const QString &channelId, const QString &channelType,
+                       const QString &requestedBy, const QString &billFile, const QString &billFormat);
     /// Downloads and keeps the bill; its path, or empty when the channel has no bill for the day.
     QString downloadBill(const QDate &day, const QString &channelId, recon::BillFormat *format);
     /// RECON_MISSING_CHANNEL for carried payments no bill ever had.
