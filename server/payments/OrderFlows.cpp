@@ -300,7 +300,11 @@ JobResult PaymentService::pollOrder(const OutboxJob &job)
     }
 
     const bool unknownPrepay = order.status == u"CREATED"_s || order.prepayOutcome == u"UNKNOWN"_s;
-    const qint64 unknownDeadline = order.createdAt + scaled(kPrepayUnknownWindowMs);
+    // A CREATED order's prepay call may still be running, for up to the channel's timeout; that
+    // is real time and never scaled, so a compressed time scale must not judge it unknown sooner.
+    const qint64 inFlightUntil
+        = order.status == u"CREATED"_s ? order.createdAt + qint64(channel->config().timeoutMs) + 1'000 : 0;
+    const qint64 unknownDeadline = std::max(order.createdAt + scaled(kPrepayUnknownWindowMs), inFlightUntil);
     const bool expired = now >= order.expiresAt;
     if (expired || (unknownPrepay && now >= unknownDeadline)) {
         // Close at the channel first, so the buyer can no longer pay; "already paid" is a payment.
