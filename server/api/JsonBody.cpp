@@ -1,4 +1,5 @@
 #include "server/api/JsonBody.h"
+#include "common/util/Patterns.h"
 
 #include "common/protocol/ApiError.h"
 
@@ -47,8 +48,7 @@ QString JsonBody::matching(const QString &field, bool required, const QString &p
     const QString text = string(field, required, 256);
     if (text.isEmpty() && !required)
         return text;
-    const QRegularExpression expression(QRegularExpression::anchoredPattern(pattern));
-    if (!expression.match(text).hasMatch()) {
+    if (!matchesWhole(text, pattern)) {
         throw ApiError(ErrorCode::ValidationFailed, u"\"%1\" must be %2."_s.arg(field, description),
                        QJsonObject{{u"field"_s, field}});
     }

@@ -3,6 +3,7 @@
 // Small helpers shared by the payment flow files (request fields, names, JSON text).
 
 #include "common/protocol/ApiError.h"
+#include "common/util/Patterns.h"
 #include "server/channels/Channel.h"
 
 #include <QJsonDocument>
@@ -23,10 +24,7 @@ inline QString requiredText(const QJsonObject &input, const QString &field, qsiz
     const QJsonValue value = input.value(field);
     if (!value.isString() || value.toString().isEmpty() || value.toString().size() > maxLength)
         invalid(field, QStringLiteral("%1 is required: a string of 1 to %2 characters.").arg(field).arg(maxLength));
-    if (!pattern.isEmpty()
-        && !QRegularExpression(QStringLiteral("^(?:") + pattern + QStringLiteral(")$"))
-                .match(value.toString())
-                .hasMatch())
+    if (!pattern.isEmpty() && !matchesWhole(value.toString(), pattern))
         invalid(field, QStringLiteral("%1 has an invalid format.").arg(field));
     return value.toString();
 }

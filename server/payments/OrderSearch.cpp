@@ -1,4 +1,5 @@
 #include "server/payments/OrderSearch.h"
+#include "common/util/Patterns.h"
 
 #include "server/payments/FlowSupport.h"
 #include "server/store/Sql.h"
@@ -21,7 +22,7 @@ constexpr qsizetype kMaxCursor = 256;
 
 bool matches(const QString &text, const QString &pattern)
 {
-    return QRegularExpression(u"^(?:"_s + pattern + u")$"_s).match(text).hasMatch();
+    return matchesWhole(text, pattern);
 }
 
 QString exactText(const QString &field, const QString &value, const QString &characters)

@@ -1,4 +1,5 @@
 #include "server/sandbox/BankpaySim.h"
+#include "common/util/Patterns.h"
 
 #include "common/crypto/Random.h"
 #include "server/channels/payout/BankpayProtocol.h"
@@ -28,7 +29,7 @@ QJsonObject failure(const QString &code, const QString &message)
 
 bool matches(const QString &text, const char16_t *pattern)
 {
-    return QRegularExpression(QString::fromUtf16(pattern)).match(text).hasMatch();
+    return matchesWhole(text, QString::fromUtf16(pattern));
 }
 
 // What every payout answer and notification states about the payout.

@@ -1,4 +1,5 @@
 #include "server/sandbox/WechatSim.h"
+#include "common/util/Patterns.h"
 
 #include "common/crypto/AesGcm.h"
 #include "common/crypto/Digest.h"
@@ -46,7 +47,7 @@ HttpResponse paramError(const QString &message)
 
 bool matches(const QString &text, const char16_t *pattern)
 {
-    return QRegularExpression(QString::fromUtf16(pattern)).match(text).hasMatch();
+    return matchesWhole(text, QString::fromUtf16(pattern));
 }
 
 // Fen as a JSON integer, positive and within WeChat's limits; nullopt otherwise.

@@ -1,4 +1,5 @@
 #include "server/sandbox/WechatTransferSim.h"
+#include "common/util/Patterns.h"
 
 #include "common/crypto/RsaOaep.h"
 #include "common/money/Money.h"
@@ -34,7 +35,7 @@ HttpResponse paramError(const QString &message)
 
 bool matches(const QString &text, const char16_t *pattern)
 {
-    return QRegularExpression(QString::fromUtf16(pattern)).match(text).hasMatch();
+    return matchesWhole(text, QString::fromUtf16(pattern));
 }
 
 // The detail's word for the payout state.

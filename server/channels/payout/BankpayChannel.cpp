@@ -1,4 +1,5 @@
 #include "server/channels/payout/BankpayChannel.h"
+#include "common/util/Patterns.h"
 
 #include "common/crypto/Random.h"
 #include "common/protocol/ApiError.h"
@@ -24,11 +25,6 @@ constexpr qsizetype kMaxResponseBytes = BankpayProtocol::MaxMessageBytes;
 [[noreturn]] void invalidConfig(const QString &field, const QString &message)
 {
     throw ApiError(ErrorCode::ValidationFailed, message, QJsonObject{{u"field"_s, field}});
-}
-
-bool matchesWhole(const QString &text, const QString &pattern)
-{
-    return QRegularExpression(QRegularExpression::anchoredPattern(pattern)).match(text).hasMatch();
 }
 
 bool isHttpUrl(const QUrl &url)

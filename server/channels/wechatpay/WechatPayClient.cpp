@@ -1,4 +1,5 @@
 #include "server/channels/wechatpay/WechatPayClient.h"
+#include "common/util/Patterns.h"
 
 #include "common/crypto/AesGcm.h"
 #include "common/crypto/Certificate.h"
@@ -30,11 +31,6 @@ const QString kPublicKeyIdPrefix = u"PUB_KEY_ID_"_s;
 } // namespace
 
 namespace wechatpay {
-
-bool matchesWhole(const QString &text, const QString &pattern)
-{
-    return QRegularExpression(QRegularExpression::anchoredPattern(pattern)).match(text).hasMatch();
-}
 
 bool isOneOf(const QString &code, std::initializer_list<QLatin1StringView> codes)
 {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/util/Patterns.h"
+
 #include "common/crypto/PrivateKey.h"
 #include "common/crypto/PublicKey.h"
 #include "server/channels/Channel.h"
@@ -125,7 +127,6 @@ qint64 parseRfc3339(const QJsonValue &value);
 /// An openid identifies a person across the merchant's apps; logs keep only a prefix.
 QString maskIdentifier(const QString &identifier);
 bool isOneOf(const QString &code, std::initializer_list<QLatin1StringView> codes);
-bool matchesWhole(const QString &text, const QString &pattern);
 
 } // namespace wechatpay
 
