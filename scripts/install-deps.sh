@@ -15,6 +15,10 @@ PACKAGES=(
   libssl-dev openssl libqrcodegencpp-dev libhttp-parser-dev
   # reconciliation: Alipay bills are zip archives, WeChat bills may be gzip
   libzip-dev zlib1g-dev
+  # SQLite itself (Qt's driver loads it): the server sets process-wide options before first use
+  libsqlite3-dev
+  # tcmalloc for the server, sandbox and benchmark (faster than glibc malloc under threads)
+  libgoogle-perftools-dev
   # tests: throwaway PostgreSQL clusters, console screenshots, curl for smoke checks
   postgresql xvfb xauth curl fonts-wqy-microhei
   # run.sh reads the sandbox manifest (JSON)

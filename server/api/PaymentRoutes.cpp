@@ -235,11 +235,11 @@ void registerPaymentRoutes(Router &router, ApiContext &context)
              u"Payment and refund notifications from %1 (channel's own signature)"_s.arg(QString::fromLatin1(type)),
              u"callbacks"_s},
             [&payments, type](HttpRequest &request) {
+                // Verifying is CPU work (a signature, a decryption), done on this worker; the
+                // answer follows the commit without holding a thread.
                 InboundNotification inbound{request.headers, request.body};
                 const QString channelId = request.pathParams.value(u"channel_id"_s);
-                return payments.run([&payments, type, channelId, inbound] {
-                    return payments.handleNotification(QString::fromLatin1(type), channelId, inbound);
-                });
+                return payments.handleNotification(QString::fromLatin1(type), channelId, inbound);
             });
     }
 }

@@ -36,6 +36,7 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
+#include <QPointer>
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
@@ -259,6 +260,9 @@ bool ServerApp::start(QString *error)
     m_cleanupTimer = new QTimer(this);
     connect(m_cleanupTimer, &QTimer::timeout, this, &ServerApp::removeExpiredRows);
     m_cleanupTimer->start(60'000);
+    auto *nonceTimer = new QTimer(this);
+    connect(nonceTimer, &QTimer::timeout, this, [nonces = m_nonces.get()] { nonces->flushBehind(); });
+    nonceTimer->start(NonceRecorder::kBehindFlushMs);
 
     const QString host = m_config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
         ? u"[%1]"_s.arg(m_config.listenAddress.toString())
@@ -279,12 +283,27 @@ const Router &ServerApp::buildRouter()
     if (m_router)
         return *m_router;
     m_router = std::make_unique<Router>();
-    m_nonces = std::make_unique<NonceRecorder>(*m_writer);
+    // A read's nonce stays in the guard for at least its expiry (skew + 60 s) plus 40 s of clock
+    // drift; one further ahead goes to the database.
+    m_nonces = std::make_unique<NonceRecorder>(*m_writer, m_config.security.signatureSkewMs + 100'000,
+                                               NonceRecorder::kGuardCapacity);
+    const qint64 preloaded = m_nonces->preload(m_database->threadConnection(), systemClock()());
+    if (preloaded > 0)
+        qCInfo(lcServer) << "remembered" << preloaded << "unexpired request nonces";
     m_pipeline = std::make_unique<RequestPipeline>(*m_authenticator, *m_limiter, *m_writer, *m_nonces, &m_workers,
                                                    systemClock(), m_config.security);
-    m_router->setPipeline([pipeline = m_pipeline.get()](HttpRequest &request, const RouteSpec &spec,
-                                                        const Router::AsyncHandler &handler) {
-        return (*pipeline)(request, spec, handler);
+    // GET handlers only read: they read through the worker's own connection with its statements
+    // kept prepared (Database::ReadScope), whether they run at once or after the request's
+    // admission. Other handlers may wait for their own writes and then read, which needs a fresh
+    // snapshot, so they keep preparing per call.
+    m_router->setPipeline([pipeline = m_pipeline.get(), database = m_database.get()](
+                              HttpRequest &request, const RouteSpec &spec, const Router::AsyncHandler &handler) {
+        if (spec.method != "GET")
+            return (*pipeline)(request, spec, handler);
+        return (*pipeline)(request, spec, [database, &handler](HttpRequest &admitted) {
+            Database::ReadScope scope(*database);
+            return handler(admitted);
+        });
     });
     registerSystemRoutes(*m_router, *m_database, *m_metrics, m_schemaVersion, m_config.metricsAllow);
     registerSessionRoutes(*m_router, *m_context);
@@ -334,24 +353,42 @@ void ServerApp::watchSignals()
 
 void ServerApp::removeExpiredRows()
 {
-    // Bounded batches, so a backlog never turns into one huge transaction.
+    // Bounded batches, each a writer unit of its own, so a backlog never turns into one huge
+    // transaction; a table that had a full batch is swept again at once (the nonces of a busy
+    // minute are far more than one batch).
+    constexpr int kBatch = 5'000;
+    constexpr int kMaxRounds = 400;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    m_writer->submit<void>([now](const QSqlDatabase &db) {
-        sqlExec(db,
-                u"DELETE FROM request_nonces WHERE (key_id, nonce) IN"
-                " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT 5000)"_s,
-                {now});
-        sqlExec(db,
-                u"DELETE FROM idempotency_keys WHERE (scope, idem_key) IN"
-                " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ? LIMIT 5000)"_s,
-                {now});
-        sqlExec(db,
-                u"DELETE FROM sessions WHERE token_hash IN"
-                " (SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT 5000)"_s,
-                {now});
-        sqlExec(db, u"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ? LIMIT 5000)"_s,
-                {now - EventHub::kRetentionMs});
-    });
+    const QString row = m_database->isSqlite() ? u"rowid"_s : u"ctid"_s;
+    const QList<std::pair<QString, qint64>> sweeps = {
+        {u"DELETE FROM request_nonces WHERE (key_id, nonce) IN"
+         " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT %1)"_s,
+         now},
+        {u"DELETE FROM read_nonces WHERE %2 IN (SELECT %2 FROM read_nonces WHERE expires_at < ? LIMIT %1)"_s, now},
+        {u"DELETE FROM idempotency_keys WHERE (scope, idem_key) IN"
+         " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ? LIMIT %1)"_s,
+         now},
+        {u"DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT %1)"_s,
+         now},
+        {u"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ? LIMIT %1)"_s,
+         now - EventHub::kRetentionMs},
+    };
+    for (const auto &[pattern, before] : sweeps)
+        sweepTable(pattern.arg(QString::number(kBatch), row), before, kBatch, kMaxRounds);
+}
+
+void ServerApp::sweepTable(const QString &sql, qint64 before, int batch, int roundsLeft)
+{
+    QPointer<ServerApp> self(this);
+    m_writer
+        ->submit<int>([sql, before](const QSqlDatabase &db) { return sqlExec(db, sql, {before}).numRowsAffected(); })
+        .then(this, [self, sql, before, batch, roundsLeft](int deleted) {
+            if (self && !self->m_shuttingDown && deleted >= batch && roundsLeft > 1)
+                self->sweepTable(sql, before, batch, roundsLeft - 1);
+        })
+        .onFailed(this, [](const std::exception &error) {
+            qCWarning(lcServer) << "removing expired rows failed:" << error.what();
+        });
 }
 
 void ServerApp::shutdown()
@@ -384,6 +421,7 @@ void ServerApp::completeShutdown()
     m_payments->jobs.stop();
     m_workers.waitForDone();
     m_payments->service.pool().waitForDone();
+    m_nonces->flushBehind();
     m_payments->recon.stop();
     if (m_writer)
         m_writer->stop();

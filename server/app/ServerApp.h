@@ -63,6 +63,7 @@ signals:
 private:
     void watchSignals();
     void removeExpiredRows();
+    void sweepTable(const QString &sql, qint64 before, int batch, int roundsLeft);
     void completeShutdown();
 
     ServerConfig m_config;

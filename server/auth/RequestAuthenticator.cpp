@@ -21,6 +21,10 @@ RequestAuthenticator::RequestAuthenticator(Database &database, SessionStore &ses
 RequestAuthenticator::Outcome RequestAuthenticator::authenticate(const HttpRequest &request,
                                                                  const RouteSpec &spec) const
 {
+    // Every request asks the same few questions (session, key, staff user): the worker keeps
+    // those statements prepared. Authentication only reads (a session's activity mark is
+    // written behind), so no snapshot it opens can hide a later write of the request.
+    Database::ReadScope scope(m_database);
     const QByteArray header = request.header("authorization");
     if (header.isEmpty())
         throw ApiError(ErrorCode::Unauthenticated, u"This route needs an Authorization header."_s);

@@ -117,6 +117,11 @@ QFuture<HttpResponse> RequestPipeline::operator()(HttpRequest &request, const Ro
     const bool needsAdmission = !auth.nonce.isEmpty() || idempotency || spec.actionToken;
     if (!needsAdmission)
         return handler(request);
+    // A read whose nonce this process can judge runs at once; its nonce is written behind.
+    if (spec.method == "GET" && !idempotency && !spec.actionToken
+        && m_nonces.admitRead(auth.nonceKeyId, auth.nonce, auth.nonceExpiresAt, m_clock())
+            == NonceRecorder::Fast::Admitted)
+        return handler(request);
 
     // One writer unit admits the request: its nonce, action token and idempotency claim commit
     // (or fail) together, before the handler does anything.

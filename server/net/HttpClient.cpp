@@ -10,6 +10,9 @@
 
 #include <openssl/crypto.h>
 
+#include <atomic>
+#include <vector>
+
 using namespace Qt::StringLiterals;
 
 namespace paydesk {
@@ -114,25 +117,36 @@ private:
 
 struct HttpClient::Private
 {
-    QThread thread;
-    Worker *worker = nullptr;
+    struct Lane
+    {
+        QThread thread;
+        Worker *worker = nullptr;
+    };
+    std::vector<std::unique_ptr<Lane>> lanes;
+    std::atomic<unsigned> next{0};
 };
 
-HttpClient::HttpClient() : d(std::make_unique<Private>())
+HttpClient::HttpClient(int lanes) : d(std::make_unique<Private>())
 {
-    d->thread.setObjectName(u"http-client"_s);
-    d->worker = new Worker;
-    d->worker->moveToThread(&d->thread);
-    d->thread.start();
+    for (int i = 0; i < std::max(1, lanes); ++i) {
+        auto lane = std::make_unique<Private::Lane>();
+        lane->thread.setObjectName(u"http-client-%1"_s.arg(i));
+        lane->worker = new Worker;
+        lane->worker->moveToThread(&lane->thread);
+        lane->thread.start();
+        d->lanes.push_back(std::move(lane));
+    }
 }
 
 HttpClient::~HttpClient()
 {
-    QMetaObject::invokeMethod(
-        d->worker, [worker = d->worker] { worker->stop(); }, Qt::BlockingQueuedConnection);
-    d->thread.quit();
-    d->thread.wait();
-    delete d->worker;
+    for (const std::unique_ptr<Private::Lane> &lane : d->lanes) {
+        QMetaObject::invokeMethod(
+            lane->worker, [worker = lane->worker] { worker->stop(); }, Qt::BlockingQueuedConnection);
+        lane->thread.quit();
+        lane->thread.wait();
+        delete lane->worker;
+    }
 }
 
 QFuture<OutboundResponse> HttpClient::send(OutboundRequest request)
@@ -140,9 +154,13 @@ QFuture<OutboundResponse> HttpClient::send(OutboundRequest request)
     auto promise = std::make_shared<QPromise<OutboundResponse>>();
     promise->start();
     QFuture<OutboundResponse> future = promise->future();
+    // Round robin: each lane keeps its own connections (six per host, QNetworkAccessManager's
+    // fixed number) and does its own TLS on its own thread.
+    const std::unique_ptr<Private::Lane> &lane
+        = d->lanes[d->next.fetch_add(1, std::memory_order_relaxed) % d->lanes.size()];
     QMetaObject::invokeMethod(
-        d->worker,
-        [worker = d->worker, request = std::move(request), promise]() mutable {
+        lane->worker,
+        [worker = lane->worker, request = std::move(request), promise]() mutable {
             worker->start(std::move(request), promise);
         },
         Qt::QueuedConnection);
@@ -151,7 +169,10 @@ QFuture<OutboundResponse> HttpClient::send(OutboundRequest request)
 
 OutboundResponse HttpClient::sendAndWait(OutboundRequest request)
 {
-    Q_ASSERT(QThread::currentThread() != &d->thread);
+#ifndef QT_NO_DEBUG
+    for (const std::unique_ptr<Private::Lane> &lane : d->lanes)
+        Q_ASSERT(QThread::currentThread() != &lane->thread);
+#endif
     QFuture<OutboundResponse> future = send(std::move(request));
     future.waitForFinished();
     return future.result();

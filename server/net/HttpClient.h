@@ -45,15 +45,18 @@ struct OutboundResponse
     QByteArray header(QByteArrayView name) const;
 };
 
-/// Asynchronous HTTP(S) client on its own thread (one QNetworkAccessManager: connection reuse,
-/// TLS verification on, no redirects followed, HTTP/1.1). Thread-safe; send() may be called from
-/// any thread, sendAndWait() from any thread except the client's own.
+/// Asynchronous HTTP(S) client on threads of its own: `lanes` QNetworkAccessManagers, each on its
+/// own thread (connection reuse, TLS verification on, no redirects followed, HTTP/1.1), taken in
+/// turn, so that up to 6 × lanes requests to one host run at once and their TLS is spread over
+/// threads. Thread-safe; send() may be called from any thread, sendAndWait() from any thread
+/// except the client's own.
 class HttpClient final
 {
     Q_DISABLE_COPY_MOVE(HttpClient)
 
 public:
-    HttpClient();
+    static constexpr int kDefaultLanes = 4;
+    explicit HttpClient(int lanes = kDefaultLanes);
     ~HttpClient();
 
     QFuture<OutboundResponse> send(OutboundRequest request);

@@ -77,11 +77,14 @@ PaymentService::CreateOutcome PaymentService::createOrder(const QString &merchan
                            QJsonObject{{u"order_no"_s, existing.orderNo}});
         return {200, existing.toJson()};
     };
-    const OrderRecord known = loadOrderByOutTradeNo(m_database.threadConnection(), merchantId, outTradeNo);
-    if (known.exists)
-        return replay(known);
-
-    std::shared_ptr<Channel> channel = m_channels.pick(channelType);
+    std::shared_ptr<Channel> channel;
+    {
+        Database::ReadScope scope(m_database); // statements kept prepared; reset before the writes below
+        const OrderRecord known = loadOrderByOutTradeNo(m_database.threadConnection(), merchantId, outTradeNo);
+        if (known.exists)
+            return replay(known);
+        channel = m_channels.pick(channelType);
+    }
     if (!channel)
         throw ApiError(ErrorCode::Unavailable, u"No %1 channel is enabled."_s.arg(channelType));
     const QString channelId = channel->config().id;

@@ -426,53 +426,55 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
     return Applied::Success;
 }
 
-HttpResponse PaymentService::handleNotification(const QString &type, const QString &channelId,
-                                                const InboundNotification &inbound)
+QFuture<HttpResponse> PaymentService::handleNotification(const QString &type, const QString &channelId,
+                                                         const InboundNotification &inbound)
 {
     std::shared_ptr<Channel> channel = m_channels.channel(channelId);
     if (!channel || channel->config().type != type)
         throw ApiError(ErrorCode::NotFound, u"No such channel."_s);
-    NotificationResult result = channel->parseNotification(inbound);
-    result.exchange.operation = u"notify"_s;
-    result.exchange.direction = u"in"_s;
-    const QString orderNo = result.trade.outTradeNo;
-    if (!result.accepted) {
-        qCWarning(lcPayments).noquote() << u"notification on %1 rejected: %2"_s.arg(channelId, result.rejectReason);
-        if (result.exchange.verification.isEmpty())
-            result.exchange.verification = u"failed: "_s + result.rejectReason;
-        logExchangeNow(channelId, {}, {}, result.exchange, u"REJECTED"_s);
+    auto result = std::make_shared<NotificationResult>(channel->parseNotification(inbound));
+    result->exchange.operation = u"notify"_s;
+    result->exchange.direction = u"in"_s;
+    if (!result->accepted) {
+        qCWarning(lcPayments).noquote() << u"notification on %1 rejected: %2"_s.arg(channelId, result->rejectReason);
+        if (result->exchange.verification.isEmpty())
+            result->exchange.verification = u"failed: "_s + result->rejectReason;
+        logExchangeNow(channelId, {}, {}, result->exchange, u"REJECTED"_s);
         noteChannelOutcome(channelId, CallOutcome::Unknown);
-        return channel->acknowledge(false, result.rejectReason);
+        return QtFuture::makeReadyFuture(channel->acknowledge(false, result->rejectReason));
     }
-    QFuture<Applied> applied = m_writer.submit<Applied>([&, channelId](const QSqlDatabase &db) {
+    // Verified: applied in the next writer unit. Nothing waits on a thread meanwhile, so every
+    // notification that arrives during a commit joins the next one.
+    QFuture<Applied> applied = m_writer.submit<Applied>([this, result, channelId](const QSqlDatabase &db) {
         Applied outcome = Applied::Ignored;
-        if (result.kind == NotificationKind::Payment) {
-            outcome = applyTrade(db, channelId, result.trade, u"notification"_s);
-        } else if (result.kind == NotificationKind::Refund) {
+        if (result->kind == NotificationKind::Payment) {
+            outcome = applyTrade(db, channelId, result->trade, u"notification"_s);
+        } else if (result->kind == NotificationKind::Refund) {
             RefundResult refund;
             refund.outcome = CallOutcome::Ok;
-            refund.state = result.refundState;
-            refund.channelRefundNo = result.channelRefundNo;
-            refund.refundAmount = result.refundAmount;
-            applyRefundResult(db, result.outRefundNo, refund, u"notification"_s);
+            refund.state = result->refundState;
+            refund.channelRefundNo = result->channelRefundNo;
+            refund.refundAmount = result->refundAmount;
+            applyRefundResult(db, result->outRefundNo, refund, u"notification"_s);
         }
-        logExchange(db, channelId, orderNo, result.outRefundNo, result.exchange, u"ACCEPTED"_s);
+        logExchange(db, channelId, result->trade.outTradeNo, result->outRefundNo, result->exchange, u"ACCEPTED"_s);
         return outcome;
     });
-    try {
-        applied.waitForFinished();
-        const Applied outcome = applied.result();
-        wakeJobs();
-        // A notification for another channel account is not ours to settle: let it be retried.
-        if (outcome == Applied::WrongChannel)
-            return channel->acknowledge(false, u"wrong channel"_s);
-        return channel->acknowledge(true, {});
-    } catch (const std::exception &error) {
-        // Not recorded: the channel must retry, so the notification is never lost.
-        qCWarning(lcPayments).noquote() << u"notification on %1 not applied: %2"_s.arg(channelId,
-                                                                                       QString::fromUtf8(error.what()));
-        return channel->acknowledge(false, u"temporarily unavailable"_s);
-    }
+    return applied.then(QtFuture::Launch::Sync, [this, channel, channelId](QFuture<Applied> done) {
+        try {
+            const Applied outcome = done.result();
+            wakeJobs();
+            // A notification for another channel account is not ours to settle: let it be retried.
+            if (outcome == Applied::WrongChannel)
+                return channel->acknowledge(false, u"wrong channel"_s);
+            return channel->acknowledge(true, {});
+        } catch (const std::exception &error) {
+            // Not recorded: the channel must retry, so the notification is never lost.
+            qCWarning(lcPayments).noquote()
+                << u"notification on %1 not applied: %2"_s.arg(channelId, QString::fromUtf8(error.what()));
+            return channel->acknowledge(false, u"temporarily unavailable"_s);
+        }
+    });
 }
 
 } // namespace paydesk

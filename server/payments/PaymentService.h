@@ -97,8 +97,9 @@ public:
     /// Timeline, channel log, refunds and merchant notifications of one order (for staff).
     QJsonObject orderDetail(const QSqlDatabase &db, const QString &orderNo) const;
 
-    /// A notification that arrived at /notify/<type>/<channelId>: verify, apply, answer.
-    HttpResponse handleNotification(const QString &type, const QString &channelId, const InboundNotification &inbound);
+    /// A notification that arrived at /notify/<type>/<channelId>: verify (on the calling thread),
+    /// apply in a writer unit, answer once it committed (or failed, and the channel retries).
+    QFuture<HttpResponse> handleNotification(const QString &type, const QString &channelId, const InboundNotification &inbound);
 
     /// What asking the channel about one order or refund proved (reconciliation's repair).
     enum class Verified {

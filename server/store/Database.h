@@ -1,11 +1,15 @@
 #pragma once
 
 #include "server/store/DatabaseConfig.h"
+#include "server/store/Sql.h"
 
 #include <QHash>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QString>
+
+#include <memory>
+#include <optional>
 
 namespace paydesk {
 
@@ -29,6 +33,21 @@ public:
     QSqlDatabase threadConnection();
     /// Closes and forgets every connection opened through this object.
     void closeAll();
+
+    /// While it lives, the calling thread's reader connection keeps its statements prepared
+    /// (they are prepared once per thread, not once per request) and every one is reset when
+    /// it ends, so no read snapshot outlives it. Request handlers run inside one; nested
+    /// scopes, and threads with a cache of their own (the writer), are left as they are.
+    class ReadScope final
+    {
+    public:
+        explicit ReadScope(Database &database);
+        ~ReadScope();
+        Q_DISABLE_COPY_MOVE(ReadScope)
+
+    private:
+        std::optional<StatementScope> m_scope;
+    };
 
 private:
     DatabaseConfig m_config;

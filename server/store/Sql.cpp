@@ -23,10 +23,33 @@ thread_local StatementCache *t_cache = nullptr;
 constexpr int kMaxCachedStatements = 512;
 }
 
-StatementCache::StatementCache(const QSqlDatabase &db) : m_connection(db.connectionName())
+StatementCache::StatementCache(const QSqlDatabase &db, Install install) : m_connection(db.connectionName())
 {
-    Q_ASSERT(!t_cache);
-    t_cache = this;
+    if (install == Install::Now) {
+        Q_ASSERT(!t_cache);
+        t_cache = this;
+    }
+}
+
+StatementCache *StatementCache::current()
+{
+    return t_cache;
+}
+
+StatementScope::StatementScope(StatementCache &cache)
+{
+    if (t_cache)
+        return; // the thread's own cache (the writer's), or an enclosing scope, stays
+    t_cache = &cache;
+    m_installed = &cache;
+}
+
+StatementScope::~StatementScope()
+{
+    if (!m_installed)
+        return;
+    m_installed->reset();
+    t_cache = nullptr;
 }
 
 StatementCache::~StatementCache()

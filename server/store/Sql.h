@@ -32,17 +32,37 @@ private:
 class StatementCache final
 {
 public:
-    explicit StatementCache(const QSqlDatabase &db); ///< installs itself for the calling thread
+    enum class Install { Now, Later };
+    /// Installs itself for the calling thread, unless Later: then a StatementScope does, for a scope.
+    explicit StatementCache(const QSqlDatabase &db, Install install = Install::Now);
     ~StatementCache();
     Q_DISABLE_COPY_MOVE(StatementCache)
 
     void reset();
     void clear();
+    const QString &connectionName() const { return m_connection; }
+    /// The cache installed for the calling thread, if any.
+    static StatementCache *current();
 
 private:
+    friend class StatementScope;
     friend QSqlQuery sqlExec(const QSqlDatabase &db, const QString &sql, const QVariantList &binds);
     QString m_connection;
     std::unordered_map<QString, QSqlQuery> m_statements;
+};
+
+/// Installs a cache for the calling thread for as long as it lives (when none is installed), and
+/// resets its statements when it ends, so that no read snapshot outlives the scope. A reader
+/// thread (an HTTP worker) keeps its prepared statements across requests this way.
+class StatementScope final
+{
+public:
+    explicit StatementScope(StatementCache &cache);
+    ~StatementScope();
+    Q_DISABLE_COPY_MOVE(StatementScope)
+
+private:
+    StatementCache *m_installed = nullptr;
 };
 
 /// Prepares, binds positionally and runs one statement; throws DatabaseError on failure.
