@@ -18,19 +18,13 @@ namespace paydesk {
 
 namespace {
 QAtomicInt s_instanceCounter;
-
-// The reader statements of this thread; they belong to the connection they were prepared on.
-thread_local std::unique_ptr<StatementCache> t_readerStatements;
 }
 
 Database::ReadScope::ReadScope(Database &database)
 {
     if (StatementCache::current())
         return;
-    const QSqlDatabase connection = database.threadConnection();
-    if (!t_readerStatements || t_readerStatements->connectionName() != connection.connectionName())
-        t_readerStatements = std::make_unique<StatementCache>(connection, StatementCache::Install::Later);
-    m_scope.emplace(*t_readerStatements);
+    m_scope.emplace(database.readerStatements());
 }
 
 Database::ReadScope::~ReadScope() = default;
@@ -103,9 +97,21 @@ QSqlDatabase Database::threadConnection()
         name = m_threadConnections.value(thread);
     }
     if (!name.isEmpty()) {
-        QSqlDatabase db = QSqlDatabase::database(name, false);
-        if (db.isOpen())
-            return db;
+        {
+            QSqlDatabase db = QSqlDatabase::database(name, false);
+            if (db.isOpen())
+                return db;
+        }
+        // Statements prepared on the old connection go first: they must not outlive its driver.
+        std::unique_ptr<StatementCache> stale;
+        {
+            QMutexLocker lock(&m_mutex);
+            if (auto it = m_readerStatements.find(thread); it != m_readerStatements.end()) {
+                stale = std::move(it->second);
+                m_readerStatements.erase(it);
+            }
+        }
+        stale.reset();
         QSqlDatabase::removeDatabase(name);
     }
     QSqlDatabase db = openConnection(u"reader"_s);
@@ -114,14 +120,31 @@ QSqlDatabase Database::threadConnection()
     return db;
 }
 
+StatementCache &Database::readerStatements()
+{
+    const QSqlDatabase connection = threadConnection();
+    const Qt::HANDLE thread = QThread::currentThreadId();
+    QMutexLocker lock(&m_mutex);
+    std::unique_ptr<StatementCache> &cache = m_readerStatements[thread];
+    // A thread that reopened its connection (or a new thread with a reused id) starts afresh.
+    if (!cache || cache->connectionName() != connection.connectionName())
+        cache = std::make_unique<StatementCache>(connection, StatementCache::Install::Later);
+    return *cache;
+}
+
 void Database::closeAll()
 {
     QStringList names;
+    std::unordered_map<Qt::HANDLE, std::unique_ptr<StatementCache>> statements;
     {
         QMutexLocker lock(&m_mutex);
         names.swap(m_allConnections);
         m_threadConnections.clear();
+        statements.swap(m_readerStatements);
     }
+    // The readers' prepared statements go before their connections (a statement outliving its
+    // driver crashes in the driver). Their threads are idle by now: nothing else touches them.
+    statements.clear();
     // removeDatabase closes the driver; it needs no handle, so it works for connections that
     // were opened on worker threads as well.
     for (const QString &name : std::as_const(names))

@@ -9,6 +9,7 @@
 #include <QString>
 
 #include <memory>
+#include <unordered_map>
 #include <optional>
 
 namespace paydesk {
@@ -50,11 +51,16 @@ public:
     };
 
 private:
+    /// The calling thread's reader statements (kept here, not by the thread, so that closeAll()
+    /// can drop them before the connections they were prepared on).
+    StatementCache &readerStatements();
+
     DatabaseConfig m_config;
     QString m_namePrefix;
     QMutex m_mutex;
     QHash<Qt::HANDLE, QString> m_threadConnections;
     QStringList m_allConnections;
+    std::unordered_map<Qt::HANDLE, std::unique_ptr<StatementCache>> m_readerStatements;
 };
 
 } // namespace paydesk

@@ -10,6 +10,7 @@
 #include "server/store/Sql.h"
 
 #include <QDateTime>
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QThread>
@@ -131,8 +132,22 @@ std::optional<ScenarioReport> BenchRun::query()
     addBareCeiling(report, u"GET /healthz on the same stack"_s);
     if (m_limits)
         report.ceilings.append(Ceiling{u"durable rows (1 nonce/request)"_s, m_limits->batchedRowsPerSecond,
-                                       u"every signed request stores its nonce"_s});
+                                       u"every signed read's nonce is appended behind its answer"_s});
     QStringList summaries;
+    // Every answered read's nonce reaches the database (written behind, within 100 ms).
+    const qint64 answered = report.load.requests - report.load.errors;
+    qint64 recorded = 0;
+    QDeadlineTimer deadline(10'000);
+    while (true) {
+        QSqlQuery rows = sqlExec(stack.reader().threadConnection(), u"SELECT COUNT(*) FROM read_nonces"_s);
+        recorded = rows.next() ? rows.value(0).toLongLong() : 0;
+        if (recorded >= answered || deadline.hasExpired())
+            break;
+        QThread::msleep(50);
+    }
+    if (recorded < answered)
+        report.problems.append(u"%1 reads answered but only %2 read nonces recorded"_s.arg(answered).arg(recorded));
+    summaries << u"%1 read nonces recorded behind %2 answered reads"_s.arg(recorded).arg(answered);
     summaries << checkTable(stack, table, &report.problems)
               << Books::checkWhole(stack.reader().threadConnection(), &report.problems);
     closeBooks(stack, report, summaries);

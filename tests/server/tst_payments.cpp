@@ -26,7 +26,7 @@ using namespace paydesk::test;
 namespace {
 
 // The merchant's back end: verifies each notification's signature and answers "success", or
-// fails the next N deliveries on purpose.
+// fails the next N deliveries of one event on purpose (others, delivered meanwhile, succeed).
 class MerchantReceiver
 {
 public:
@@ -45,10 +45,11 @@ public:
         m_keyId = keyId;
         m_secret = secret;
     }
-    void failNext(int count)
+    void failNext(int count, const QString &eventId = {})
     {
         QMutexLocker lock(&m_mutex);
         m_failuresLeft = count;
+        m_failingEvent = eventId;
     }
     QList<Delivery> deliveries(const QString &eventId = {})
     {
@@ -79,7 +80,7 @@ private:
                 delivery.signatureValid = expected == parsed->signature;
             }
             m_deliveries.append(delivery);
-            if (m_failuresLeft > 0) {
+            if (m_failuresLeft > 0 && (m_failingEvent.isEmpty() || m_failingEvent == delivery.eventId)) {
                 --m_failuresLeft;
                 return HttpResponse::text(503, "busy");
             }
@@ -92,6 +93,7 @@ private:
     QString m_keyId;
     QByteArray m_secret;
     int m_failuresLeft = 0;
+    QString m_failingEvent; ///< empty: any event
     QList<Delivery> m_deliveries;
     HttpServerThread m_server;
 };
@@ -420,12 +422,14 @@ private slots:
 
     void merchantEndpointFailingThenDelivered()
     {
-        m_receiver->failNext(3);
         const QJsonObject created = createOrder(u"wechat"_s, 888);
         const QString orderNo = created.value(u"order_no"_s).toString();
+        const QString eventId = u"EV"_s + orderNo + u".paid"_s;
+        // Only this event's deliveries fail: others still pending from earlier tests may be
+        // delivered at the same moment, on other connections.
+        m_receiver->failNext(3, eventId);
         pay(created);
         QVERIFY(waitForStatus(orderNo, u"SUCCESS"_s));
-        const QString eventId = u"EV"_s + orderNo + u".paid"_s;
         QVERIFY(waitFor([&] { return m_receiver->deliveries(eventId).size() >= 4; }));
         const QList<MerchantReceiver::Delivery> deliveries = m_receiver->deliveries(eventId);
         QCOMPARE(deliveries.size(), 4);
