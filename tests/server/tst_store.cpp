@@ -275,6 +275,66 @@ private slots:
         hold.finished.waitForFinished();
     }
 
+    void readScopesKeepStatementsPreparedButNoSnapshot()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        DbWriter writer(*database, nullptr, {256, 10'000});
+        writer.start();
+        const QString count = u"SELECT COUNT(*) FROM items WHERE label <> ?"_s;
+        const auto insert = [&writer](int id) {
+            writer
+                .submit<void>([id](const QSqlDatabase &db) {
+                    sqlExec(db, u"INSERT INTO items (id, label) VALUES (?, ?)"_s, {id, u"item"_s});
+                })
+                .waitForFinished();
+        };
+        const auto read = [&] {
+            QSqlQuery rows = sqlExec(database->threadConnection(), count, {u"-"_s});
+            return rows.next() ? rows.value(0).toLongLong() : -1; // the statement is left mid-result
+        };
+        // Another statement: on SQLite it would run inside the read transaction a statement left
+        // mid-result still holds, and see the data as it was then.
+        const auto readOther = [&] {
+            QSqlQuery rows = sqlExec(database->threadConnection(), u"SELECT COUNT(*) FROM items WHERE id > ?"_s, {0});
+            return rows.next() ? rows.value(0).toLongLong() : -1;
+        };
+        QCOMPARE(StatementCache::current(), nullptr);
+        {
+            Database::ReadScope scope(*database);
+            QVERIFY(StatementCache::current() != nullptr);
+            QCOMPARE(read(), qint64(0));
+            // The same statement again inside the scope: the prepared one, a fresh execution.
+            QCOMPARE(read(), qint64(0));
+        }
+        QCOMPARE(StatementCache::current(), nullptr); // only inside a scope
+        insert(1);
+        {
+            // The statement the last scope left mid-result was reset when it ended: another
+            // statement sees the commit made since.
+            Database::ReadScope scope(*database);
+            QCOMPARE(readOther(), qint64(1));
+            QCOMPARE(read(), qint64(1));
+            {
+                Database::ReadScope nested(*database); // nested: the outer scope's cache stays
+                QCOMPARE(read(), qint64(1));
+            }
+            QVERIFY(StatementCache::current() != nullptr);
+        }
+        insert(2);
+        {
+            Database::ReadScope scope(*database);
+            QCOMPARE(readOther(), qint64(2));
+        }
+        writer.stop();
+        // Closing with prepared reader statements alive drops them first (no driver crash).
+        {
+            Database::ReadScope scope(*database);
+            QCOMPARE(read(), qint64(2));
+        }
+        database->closeAll();
+    }
+
     void sqliteConnectionsUseWalAndFullSync()
     {
         if (m_fixture.isPostgres())
