@@ -360,21 +360,24 @@ void ServerApp::removeExpiredRows()
     constexpr int kMaxRounds = 400;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QString row = m_database->isSqlite() ? u"rowid"_s : u"ctid"_s;
+    const QString limit = u" LIMIT "_s + QString::number(kBatch) + u")"_s;
     const QList<std::pair<QString, qint64>> sweeps = {
         {u"DELETE FROM request_nonces WHERE (key_id, nonce) IN"
-         " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ? LIMIT %1)"_s,
+         " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ?"_s + limit,
          now},
-        {u"DELETE FROM read_nonces WHERE %2 IN (SELECT %2 FROM read_nonces WHERE expires_at < ? LIMIT %1)"_s, now},
+        {u"DELETE FROM read_nonces WHERE "_s + row + u" IN (SELECT "_s + row
+             + u" FROM read_nonces WHERE expires_at < ?"_s + limit,
+         now},
         {u"DELETE FROM idempotency_keys WHERE (scope, idem_key) IN"
-         " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ? LIMIT %1)"_s,
+         " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ?"_s + limit,
          now},
-        {u"DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT %1)"_s,
+        {u"DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < ?"_s + limit,
          now},
-        {u"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ? LIMIT %1)"_s,
+        {u"DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_at < ?"_s + limit,
          now - EventHub::kRetentionMs},
     };
-    for (const auto &[pattern, before] : sweeps)
-        sweepTable(pattern.arg(QString::number(kBatch), row), before, kBatch, kMaxRounds);
+    for (const auto &[sql, before] : sweeps)
+        sweepTable(sql, before, kBatch, kMaxRounds);
 }
 
 void ServerApp::sweepTable(const QString &sql, qint64 before, int batch, int roundsLeft)
