@@ -259,7 +259,7 @@ bool ServerApp::start(QString *error)
     m_payments->jobs.start();
     m_cleanupTimer = new QTimer(this);
     connect(m_cleanupTimer, &QTimer::timeout, this, &ServerApp::removeExpiredRows);
-    m_cleanupTimer->start(60'000);
+    m_cleanupTimer->start(m_config.cleanupSeconds * 1'000);
     auto *nonceTimer = new QTimer(this);
     connect(nonceTimer, &QTimer::timeout, this, [nonces = m_nonces.get()] { nonces->flushBehind(); });
     nonceTimer->start(NonceRecorder::kBehindFlushMs);

@@ -140,6 +140,7 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
         HttpLimits &h = config.http;
         const bool ok = readInt(settings, u"server/workers"_s, 0, 256, &config.workerThreads, error)
             && readInt(settings, u"server/shutdown_drain_ms"_s, 0, 600'000, &config.shutdownDrainMs, error)
+            && readInt(settings, u"server/cleanup_seconds"_s, 1, 3'600, &config.cleanupSeconds, error)
             && readInt(settings, u"database/writer_max_batch"_s, 1, 10'000, &config.writerMaxBatch, error)
             && readInt(settings, u"database/writer_max_queue"_s, 1, 1'000'000, &config.writerMaxQueue, error)
             && readInt(settings, u"http/max_connections"_s, 1, 1'000'000, &h.maxConnections, error)

@@ -27,6 +27,7 @@ struct ServerConfig
     int writerMaxBatch = 256;
     int writerMaxQueue = 20'000;
     int shutdownDrainMs = 10'000;
+    int cleanupSeconds = 60; ///< how often expired nonces, idempotency keys, sessions and events go
     HttpLimits http;
     SecurityConfig security;
     int nodeId = 0;                     ///< 0-9999, distinct per server instance sharing a database

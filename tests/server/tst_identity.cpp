@@ -7,6 +7,9 @@
 
 #include "common/crypto/Totp.h"
 #include "common/protocol/PaydeskSignature.h"
+#include "server/store/Database.h"
+#include "server/store/DatabaseConfig.h"
+#include "server/store/Sql.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -100,7 +103,7 @@ private slots:
         QVERIFY(config.open(QIODevice::WriteOnly));
         config.write(
             "[security]\nlockout_threshold=5\nlockout_seconds=2\nrate_per_key=100000\nrate_per_address=100000\n"
-            "[log]\naccess=false\n");
+            "[log]\naccess=false\n[server]\ncleanup_seconds=1\n");
         config.close();
         QCOMPARE(runServerCommand({u"init"_s, u"--first-run-file"_s, m_dataDir + u"/first-run.txt"_s}), 0);
         const QFileInfo firstRun(m_dataDir + u"/first-run.txt"_s);
@@ -527,6 +530,35 @@ private slots:
             = compact({{u"username"_s, u"totpadmin"_s}, {u"password"_s, password}, {u"totp"_s, code}});
         QCOMPARE(api.send("POST", "/v1/sessions", withCode)->status, 201);
         QCOMPARE(api.send("POST", "/v1/sessions", withCode)->status, 401); // the same code twice
+    }
+
+    void expiredNoncesAreRemovedInBatches()
+    {
+        // 12,000 expired nonces of reads and as many of writes (more than two batches of the
+        // sweep), beside one that is still valid: the sweep (every second here) removes exactly
+        // the expired ones, batch after batch.
+        QString error;
+        const auto config = paydesk::DatabaseConfig::parse(m_db, m_fixture.dir(), &error);
+        QVERIFY2(config, qPrintable(error));
+        paydesk::Database database(*config);
+        const QSqlDatabase db = database.threadConnection();
+        const qint64 valid = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
+        for (const QString &table : {u"read_nonces"_s, u"request_nonces"_s}) {
+            paydesk::sqlExec(db,
+                    u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
+                    " INSERT INTO "_s
+                        + table + u" (key_id, nonce, expires_at) SELECT 'AKSWEPT', 'expired-' || i, i FROM n"_s);
+            paydesk::sqlExec(db, u"INSERT INTO "_s + table + u" (key_id, nonce, expires_at) VALUES ('AKSWEPT', 'valid', ?)"_s,
+                    {valid});
+        }
+        const auto left = [&](const QString &table) {
+            QSqlQuery rows = paydesk::sqlExec(database.threadConnection(),
+                                     u"SELECT COUNT(*) FROM "_s + table + u" WHERE key_id = 'AKSWEPT'"_s);
+            return rows.next() ? rows.value(0).toLongLong() : -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(left(u"read_nonces"_s), qint64(1), 30'000);
+        QTRY_COMPARE_WITH_TIMEOUT(left(u"request_nonces"_s), qint64(1), 30'000);
+        database.closeAll();
     }
 
     void secretsAreNotStoredInClearText()
