@@ -541,14 +541,13 @@ private slots:
         const auto config = paydesk::DatabaseConfig::parse(m_db, m_fixture.dir(), &error);
         QVERIFY2(config, qPrintable(error));
         paydesk::Database database(*config);
-        const QSqlDatabase db = database.threadConnection();
         const qint64 valid = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
         for (const QString &table : {u"read_nonces"_s, u"request_nonces"_s}) {
-            paydesk::sqlExec(db,
+            paydesk::sqlExec(database.threadConnection(),
                     u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
                     " INSERT INTO "_s
                         + table + u" (key_id, nonce, expires_at) SELECT 'AKSWEPT', 'expired-' || i, i FROM n"_s);
-            paydesk::sqlExec(db, u"INSERT INTO "_s + table + u" (key_id, nonce, expires_at) VALUES ('AKSWEPT', 'valid', ?)"_s,
+            paydesk::sqlExec(database.threadConnection(), u"INSERT INTO "_s + table + u" (key_id, nonce, expires_at) VALUES ('AKSWEPT', 'valid', ?)"_s,
                     {valid});
         }
         const auto left = [&](const QString &table) {
