@@ -36,10 +36,10 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDateTime>
-#include <QPointer>
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QPointer>
 #include <QSocketNotifier>
 #include <QSslConfiguration>
 #include <QTimer>
@@ -363,13 +363,15 @@ void ServerApp::removeExpiredRows()
     const QString limit = u" LIMIT "_s + QString::number(kBatch) + u")"_s;
     const QList<std::pair<QString, qint64>> sweeps = {
         {u"DELETE FROM request_nonces WHERE (key_id, nonce) IN"
-         " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ?"_s + limit,
+         " (SELECT key_id, nonce FROM request_nonces WHERE expires_at < ?"_s
+             + limit,
          now},
         {u"DELETE FROM read_nonces WHERE "_s + row + u" IN (SELECT "_s + row
              + u" FROM read_nonces WHERE expires_at < ?"_s + limit,
          now},
         {u"DELETE FROM idempotency_keys WHERE (scope, idem_key) IN"
-         " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ?"_s + limit,
+         " (SELECT scope, idem_key FROM idempotency_keys WHERE expires_at < ?"_s
+             + limit,
          now},
         {u"DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at < ?"_s + limit,
          now},
@@ -385,10 +387,11 @@ void ServerApp::sweepTable(const QString &sql, qint64 before, int batch, int rou
     QPointer<ServerApp> self(this);
     m_writer
         ->submit<int>([sql, before](const QSqlDatabase &db) { return sqlExec(db, sql, {before}).numRowsAffected(); })
-        .then(this, [self, sql, before, batch, roundsLeft](int deleted) {
-            if (self && !self->m_shuttingDown && deleted >= batch && roundsLeft > 1)
-                self->sweepTable(sql, before, batch, roundsLeft - 1);
-        })
+        .then(this,
+              [self, sql, before, batch, roundsLeft](int deleted) {
+                  if (self && !self->m_shuttingDown && deleted >= batch && roundsLeft > 1)
+                      self->sweepTable(sql, before, batch, roundsLeft - 1);
+              })
         .onFailed(this, [](const std::exception &error) {
             qCWarning(lcServer) << "removing expired rows failed:" << error.what();
         });

@@ -65,10 +65,8 @@ NonceRecorder::Fast NonceRecorder::admitRead(const QString &keyId, const QByteAr
     switch (m_guard.admit(keyId, nonce, expiresAt, now)) {
     case NonceGuard::Verdict::Replayed:
         throw ApiError(ErrorCode::Replayed, u"This nonce was used already; sign each request anew."_s);
-    case NonceGuard::Verdict::Unsure:
-        return Fast::Unsure;
-    case NonceGuard::Verdict::Admitted:
-        break;
+    case NonceGuard::Verdict::Unsure: return Fast::Unsure;
+    case NonceGuard::Verdict::Admitted: break;
     }
     auto pending = std::make_shared<Pending>();
     pending->keyId = keyId;
@@ -157,23 +155,23 @@ void NonceRecorder::submitUnit()
         std::vector<size_t> behind;
         for (size_t i = 0; i < m_inFlight.size(); ++i)
             (m_inFlight[i]->behind ? behind : waiting).push_back(i);
-        auto insertRows = [this, &db](const std::vector<size_t> &rows, const QString &table, const QString &tail,
-                                      auto &&onRow) {
-            for (size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
-                const size_t last = std::min(rows.size(), first + size_t(kRowsPerStatement));
-                QString sql = u"INSERT INTO "_s + table + u" (key_id, nonce, expires_at) VALUES "_s;
-                QVariantList binds;
-                binds.reserve(qsizetype(last - first) * 3);
-                for (size_t i = first; i < last; ++i) {
-                    const Pending &pending = *m_inFlight[rows[i]];
-                    sql += i == first ? u"(?, ?, ?)"_s : u", (?, ?, ?)"_s;
-                    binds << pending.keyId << pending.nonce << pending.expiresAt;
-                }
-                QSqlQuery inserted = sqlExec(db, sql + tail, binds);
-                while (!tail.isEmpty() && inserted.next())
-                    onRow(inserted);
-            }
-        };
+        auto insertRows
+            = [this, &db](const std::vector<size_t> &rows, const QString &table, const QString &tail, auto &&onRow) {
+                  for (size_t first = 0; first < rows.size(); first += kRowsPerStatement) {
+                      const size_t last = std::min(rows.size(), first + size_t(kRowsPerStatement));
+                      QString sql = u"INSERT INTO "_s + table + u" (key_id, nonce, expires_at) VALUES "_s;
+                      QVariantList binds;
+                      binds.reserve(qsizetype(last - first) * 3);
+                      for (size_t i = first; i < last; ++i) {
+                          const Pending &pending = *m_inFlight[rows[i]];
+                          sql += i == first ? u"(?, ?, ?)"_s : u", (?, ?, ?)"_s;
+                          binds << pending.keyId << pending.nonce << pending.expiresAt;
+                      }
+                      QSqlQuery inserted = sqlExec(db, sql + tail, binds);
+                      while (!tail.isEmpty() && inserted.next())
+                          onRow(inserted);
+                  }
+              };
         QSet<QString> inserted;
         insertRows(waiting, u"request_nonces"_s, u" ON CONFLICT DO NOTHING RETURNING key_id, nonce"_s,
                    [&inserted](const QSqlQuery &row) {
@@ -220,8 +218,8 @@ void NonceRecorder::finishUnit(const std::exception_ptr &failure, const std::vec
         Pending &pending = *finished[i];
         if (pending.behind) {
             if (failure && !loggedFailure) {
-                qCWarning(lcNonces).noquote() << "the nonces of" << finished.size()
-                                              << "reads could not be recorded:" << failureText(failure);
+                qCWarning(lcNonces).noquote()
+                    << "the nonces of" << finished.size() << "reads could not be recorded:" << failureText(failure);
                 loggedFailure = true;
             }
             pending.promise.finish();

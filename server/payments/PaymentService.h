@@ -99,7 +99,8 @@ public:
 
     /// A notification that arrived at /notify/<type>/<channelId>: verify (on the calling thread),
     /// apply in a writer unit, answer once it committed (or failed, and the channel retries).
-    QFuture<HttpResponse> handleNotification(const QString &type, const QString &channelId, const InboundNotification &inbound);
+    QFuture<HttpResponse> handleNotification(const QString &type, const QString &channelId,
+                                             const InboundNotification &inbound);
 
     /// What asking the channel about one order or refund proved (reconciliation's repair).
     enum class Verified {

@@ -9,8 +9,8 @@
 #include <QString>
 
 #include <memory>
-#include <unordered_map>
 #include <optional>
+#include <unordered_map>
 
 namespace paydesk {
 

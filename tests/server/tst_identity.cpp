@@ -544,15 +544,17 @@ private slots:
         const qint64 valid = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
         for (const QString &table : {u"read_nonces"_s, u"request_nonces"_s}) {
             paydesk::sqlExec(database.threadConnection(),
-                    u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
-                    " INSERT INTO "_s
-                        + table + u" (key_id, nonce, expires_at) SELECT 'AKSWEPT', 'expired-' || i, i FROM n"_s);
-            paydesk::sqlExec(database.threadConnection(), u"INSERT INTO "_s + table + u" (key_id, nonce, expires_at) VALUES ('AKSWEPT', 'valid', ?)"_s,
-                    {valid});
+                             u"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)"
+                             " INSERT INTO "_s
+                                 + table
+                                 + u" (key_id, nonce, expires_at) SELECT 'AKSWEPT', 'expired-' || i, i FROM n"_s);
+            paydesk::sqlExec(
+                database.threadConnection(),
+                u"INSERT INTO "_s + table + u" (key_id, nonce, expires_at) VALUES ('AKSWEPT', 'valid', ?)"_s, {valid});
         }
         const auto left = [&](const QString &table) {
             QSqlQuery rows = paydesk::sqlExec(database.threadConnection(),
-                                     u"SELECT COUNT(*) FROM "_s + table + u" WHERE key_id = 'AKSWEPT'"_s);
+                                              u"SELECT COUNT(*) FROM "_s + table + u" WHERE key_id = 'AKSWEPT'"_s);
             return rows.next() ? rows.value(0).toLongLong() : -1;
         };
         QTRY_COMPARE_WITH_TIMEOUT(left(u"read_nonces"_s), qint64(1), 30'000);
