@@ -84,12 +84,6 @@ NonceGuard::Verdict NonceGuard::admit(QStringView keyId, QByteArrayView nonce, q
     return insert(fingerprint(keyId, nonce), expiresAt, now);
 }
 
-bool NonceGuard::remember(QStringView keyId, QByteArrayView nonce, qint64 expiresAt, qint64 now)
-{
-    const Verdict verdict = insert(fingerprint(keyId, nonce), expiresAt, now);
-    return verdict != Verdict::Unsure;
-}
-
 bool NonceGuard::isFull() const
 {
     std::lock_guard lock(m_mutex);

@@ -25,8 +25,6 @@ public:
     Q_DISABLE_COPY_MOVE(NonceGuard)
 
     Verdict admit(QStringView keyId, QByteArrayView nonce, qint64 expiresAt, qint64 now);
-    /// Remembers a nonce the database already holds (at start-up); false when it cannot be kept.
-    bool remember(QStringView keyId, QByteArrayView nonce, qint64 expiresAt, qint64 now);
     qint64 size() const;
     bool isFull() const; ///< the current generation takes no more
     qint64 capacity() const { return m_maxEntries; }

@@ -47,14 +47,22 @@ NonceRecorder::NonceRecorder(DbWriter &writer, qint64 guardSpanMs, qint64 guardC
 
 NonceRecorder::~NonceRecorder() = default;
 
-QFuture<void> NonceRecorder::record(const QString &keyId, const QByteArray &nonce, qint64 expiresAt)
+std::shared_ptr<NonceRecorder::Pending> NonceRecorder::makePending(const QString &keyId, const QByteArray &nonce,
+                                                                   qint64 expiresAt, bool behind)
 {
     auto pending = std::make_shared<Pending>();
     pending->keyId = keyId;
     pending->nonce = QString::fromLatin1(nonce);
     pending->expiresAt = expiresAt;
-    QFuture<void> future = pending->promise.future();
+    pending->behind = behind;
     pending->promise.start();
+    return pending;
+}
+
+QFuture<void> NonceRecorder::record(const QString &keyId, const QByteArray &nonce, qint64 expiresAt)
+{
+    std::shared_ptr<Pending> pending = makePending(keyId, nonce, expiresAt, false);
+    QFuture<void> future = pending->promise.future();
     enqueue(std::move(pending));
     return future;
 }
@@ -68,13 +76,7 @@ NonceRecorder::Fast NonceRecorder::admitRead(const QString &keyId, const QByteAr
     case NonceGuard::Verdict::Unsure: return Fast::Unsure;
     case NonceGuard::Verdict::Admitted: break;
     }
-    auto pending = std::make_shared<Pending>();
-    pending->keyId = keyId;
-    pending->nonce = QString::fromLatin1(nonce);
-    pending->expiresAt = expiresAt;
-    pending->behind = true;
-    pending->promise.start();
-    if (!enqueue(std::move(pending)))
+    if (!enqueue(makePending(keyId, nonce, expiresAt, true)))
         throw ApiError(ErrorCode::Unavailable, u"The server is busy writing; retry shortly."_s);
     return Fast::Admitted;
 }
@@ -127,8 +129,9 @@ qint64 NonceRecorder::preload(const QSqlDatabase &db, qint64 now)
         // What the guard cannot keep (expiring beyond its span, or once it is full) stays with the
         // database alone: a read with such a nonce is Unsure and asks the database.
         while (rows.next() && !m_guard.isFull()) {
-            if (m_guard.remember(rows.value(0).toString(), rows.value(1).toString().toLatin1(),
-                                 rows.value(2).toLongLong(), now))
+            if (m_guard.admit(rows.value(0).toString(), rows.value(1).toString().toLatin1(), rows.value(2).toLongLong(),
+                              now)
+                == NonceGuard::Verdict::Admitted)
                 ++count;
         }
     }

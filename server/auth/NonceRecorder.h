@@ -56,6 +56,8 @@ public:
 
 private:
     struct Pending;
+    static std::shared_ptr<Pending> makePending(const QString &keyId, const QByteArray &nonce, qint64 expiresAt,
+                                                bool behind);
     bool enqueue(std::shared_ptr<Pending> pending); ///< false when the queue is full (refused)
     void submitUnit();
     void finishUnit(const std::exception_ptr &failure, const std::vector<bool> &admitted);

@@ -20,21 +20,16 @@ constexpr qint64 kMaxAmount = 10'000'000'000LL; // the largest order POST /v1/or
 constexpr qint64 kMaxTime = 253'402'300'799'999LL; // 9999-12-31T23:59:59.999Z
 constexpr qsizetype kMaxCursor = 256;
 
-bool matches(const QString &text, const QString &pattern)
-{
-    return matchesWhole(text, pattern);
-}
-
 QString exactText(const QString &field, const QString &value, const QString &characters)
 {
-    if (!matches(value, characters + u"{1,64}"_s))
+    if (!matchesWhole(value, characters + u"{1,64}"_s))
         invalid(field, u"%1 must be 1 to 64 characters of %2."_s.arg(field, characters));
     return value;
 }
 
 qint64 integer(const QString &field, const QString &value, qint64 min, qint64 max)
 {
-    bool ok = matches(value, u"-?[0-9]{1,19}"_s);
+    bool ok = matchesWhole(value, u"-?[0-9]{1,19}"_s);
     const qint64 number = ok ? value.toLongLong(&ok) : 0;
     if (!ok || number < min || number > max)
         invalid(field, u"%1 must be an integer from %2 to %3."_s.arg(field).arg(min).arg(max));
@@ -58,14 +53,15 @@ QString encodeCursor(const OrderSearchQuery &query, qint64 value, const QString 
 OrderSearchQuery::Position decodeCursor(const QString &cursor, const OrderSearchQuery &query)
 {
     const auto malformed = [] { invalid(u"cursor"_s, u"cursor is not one this search returned."_s); };
-    if (cursor.isEmpty() || cursor.size() > kMaxCursor || !matches(cursor, u"[A-Za-z0-9_-]+"_s))
+    if (cursor.isEmpty() || cursor.size() > kMaxCursor || !matchesWhole(cursor, u"[A-Za-z0-9_-]+"_s))
         malformed();
     const QByteArray::FromBase64Result decoded = QByteArray::fromBase64Encoding(
         cursor.toLatin1(), QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         malformed();
     const QStringList parts = QString::fromLatin1(*decoded).split(u':');
-    if (parts.size() != 4 || !matches(parts.at(2), u"-?[0-9]{1,19}"_s) || !matches(parts.at(3), u"[A-Za-z0-9]{1,64}"_s))
+    if (parts.size() != 4 || !matchesWhole(parts.at(2), u"-?[0-9]{1,19}"_s)
+        || !matchesWhole(parts.at(3), u"[A-Za-z0-9]{1,64}"_s))
         malformed();
     if (parts.at(0) != sortName(query.sort) || parts.at(1) != (query.ascending ? u"asc"_s : u"desc"_s))
         invalid(u"cursor"_s, u"cursor belongs to a search with another sort or order; start again without it."_s);

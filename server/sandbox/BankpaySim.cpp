@@ -27,11 +27,6 @@ QJsonObject failure(const QString &code, const QString &message)
     return QJsonObject{{u"code"_s, code}, {u"message"_s, message}};
 }
 
-bool matches(const QString &text, const char16_t *pattern)
-{
-    return matchesWhole(text, QString::fromUtf16(pattern));
-}
-
 // What every payout answer and notification states about the payout.
 QJsonObject payoutFields(const PayoutRecord &payout)
 {
@@ -138,7 +133,7 @@ QString BankpaySim::authenticate(const QJsonObject &request) const
     if (!keyId.isEmpty() && keyId != m_keys.bankpayMerchantKeyId)
         return u"key_id %1 is not the merchant key (%2)"_s.arg(keyId.left(64), m_keys.bankpayMerchantKeyId);
     const QString nonce = request.value(u"nonce"_s).toString();
-    if (!matches(nonce, u"^[0-9A-Za-z]{16,64}$"))
+    if (!matchesWhole(nonce, u"^[0-9A-Za-z]{16,64}$"_s))
         return u"nonce must be 16 to 64 letters or digits"_s;
     if (const QString stale = BankpayProtocol::checkTimestamp(request, nowMs() / 1000); !stale.isEmpty())
         return stale;
@@ -158,17 +153,17 @@ QJsonObject BankpaySim::payout(const QJsonObject &request)
     const QString notifyUrl = request.value(u"notify_url"_s).toString();
     QString amountError;
     const std::optional<qint64> amount = parseYuan(request.value(u"amount"_s).toString(), &amountError);
-    if (!matches(payoutNo, u"^[0-9A-Za-z]{5,32}$"))
+    if (!matchesWhole(payoutNo, u"^[0-9A-Za-z]{5,32}$"_s))
         return failure(u"PARAM_ERROR"_s, u"payout_no must be 5 to 32 letters or digits"_s);
     if (!amount || *amount <= 0 || *amount > kMaxAmountFen)
         return failure(u"PARAM_ERROR"_s, amount ? u"amount out of range"_s : amountError);
     if (request.value(u"currency"_s).toString(u"CNY"_s) != u"CNY"_s)
         return failure(u"PARAM_ERROR"_s, u"currency must be CNY"_s);
-    if (!matches(accountNo, u"^[0-9]{12,19}$"))
+    if (!matchesWhole(accountNo, u"^[0-9]{12,19}$"_s))
         return failure(u"PARAM_ERROR"_s, u"account_no must be 12 to 19 digits"_s);
     if (accountName.isEmpty() || accountName.size() > 64)
         return failure(u"PARAM_ERROR"_s, u"account_name must be 1 to 64 characters"_s);
-    if (!matches(bankCode, u"^[A-Z0-9_]{2,16}$"))
+    if (!matchesWhole(bankCode, u"^[A-Z0-9_]{2,16}$"_s))
         return failure(u"PARAM_ERROR"_s, u"bank_code must be 2 to 16 upper-case letters, digits or '_'"_s);
     if (!notifyUrl.isEmpty() && !notifyUrl.startsWith(u"https://"_s) && !notifyUrl.startsWith(u"http://"_s))
         return failure(u"PARAM_ERROR"_s, u"notify_url must be an http(s) URL"_s);
@@ -206,7 +201,7 @@ QJsonObject BankpaySim::payout(const QJsonObject &request)
 QJsonObject BankpaySim::query(const QJsonObject &request)
 {
     const QString payoutNo = request.value(u"payout_no"_s).toString();
-    if (!matches(payoutNo, u"^[0-9A-Za-z]{5,32}$"))
+    if (!matchesWhole(payoutNo, u"^[0-9A-Za-z]{5,32}$"_s))
         return failure(u"PARAM_ERROR"_s, u"payout_no must be 5 to 32 letters or digits"_s);
     const std::optional<PayoutRecord> payout = m_payouts.query(SimChannel::Bankpay, payoutNo);
     if (!payout)
@@ -218,8 +213,8 @@ QJsonObject BankpaySim::verifyCard(const QJsonObject &request)
 {
     const QString accountNo = request.value(u"account_no"_s).toString();
     const QString accountName = request.value(u"account_name"_s).toString();
-    if (!matches(accountNo, u"^[0-9]{12,19}$") || accountName.isEmpty() || accountName.size() > 64
-        || !matches(request.value(u"bank_code"_s).toString(), u"^[A-Z0-9_]{2,16}$"))
+    if (!matchesWhole(accountNo, u"^[0-9]{12,19}$"_s) || accountName.isEmpty() || accountName.size() > 64
+        || !matchesWhole(request.value(u"bank_code"_s).toString(), u"^[A-Z0-9_]{2,16}$"_s))
         return failure(u"PARAM_ERROR"_s, u"needs account_no (12 to 19 digits), account_name and bank_code"_s);
     const QString verdict
         = m_payouts.locked([&](PayoutBook::Data &data) { return cardVerdict(data, accountNo, accountName); });

@@ -45,11 +45,6 @@ HttpResponse paramError(const QString &message)
     return wxError(400, u"PARAM_ERROR"_s, message);
 }
 
-bool matches(const QString &text, const char16_t *pattern)
-{
-    return matchesWhole(text, QString::fromUtf16(pattern));
-}
-
 // Fen as a JSON integer, positive and within WeChat's limits; nullopt otherwise.
 std::optional<qint64> fenField(const QJsonObject &object, const QString &name)
 {
@@ -207,7 +202,7 @@ HttpResponse WechatSim::prepay(HttpRequest &request, bool native)
     const std::optional<qint64> total = fenField(amount, u"total"_s);
     if (description.isEmpty() || description.size() > 127)
         return paramError(u"description 缺失或超过 127 个字符"_s);
-    if (!matches(outTradeNo, u"^[0-9A-Za-z_\\-|*]{6,32}$"))
+    if (!matchesWhole(outTradeNo, u"^[0-9A-Za-z_\\-|*]{6,32}$"_s))
         return paramError(u"out_trade_no 须为 6-32 个字母、数字或 _-|*"_s);
     if (!notifyUrl.startsWith(u"https://"_s) && !notifyUrl.startsWith(u"http://"_s))
         return paramError(u"notify_url 须为 http(s) 地址"_s);
@@ -294,7 +289,7 @@ HttpResponse WechatSim::refund(HttpRequest &request)
     const QJsonObject amount = body->value(u"amount"_s).toObject();
     const std::optional<qint64> refundFen = fenField(amount, u"refund"_s);
     const std::optional<qint64> totalFen = fenField(amount, u"total"_s);
-    if (!matches(outRefundNo, u"^[0-9A-Za-z_\\-|*@]{1,64}$"))
+    if (!matchesWhole(outRefundNo, u"^[0-9A-Za-z_\\-|*@]{1,64}$"_s))
         return paramError(u"out_refund_no 须为 1-64 个字母、数字或 _-|*@"_s);
     if (outTradeNo.isEmpty() && transactionId.isEmpty())
         return paramError(u"transaction_id 和 out_trade_no 必须二选一"_s);

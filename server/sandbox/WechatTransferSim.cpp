@@ -33,11 +33,6 @@ HttpResponse paramError(const QString &message)
     return wxError(400, u"PARAM_ERROR"_s, message);
 }
 
-bool matches(const QString &text, const char16_t *pattern)
-{
-    return matchesWhole(text, QString::fromUtf16(pattern));
-}
-
 // The detail's word for the payout state.
 QString detailStatus(const PayoutRecord &payout)
 {
@@ -115,7 +110,7 @@ HttpResponse WechatTransferSim::createBatch(HttpRequest &request)
     const QString notifyUrl = body.value(u"notify_url"_s).toString();
     const QJsonArray details = body.value(u"transfer_detail_list"_s).toArray();
     const std::optional<Money> total = Money::fromJsonMinorUnits(body.value(u"total_amount"_s));
-    if (!matches(outBatchNo, u"^[0-9A-Za-z]{5,32}$"))
+    if (!matchesWhole(outBatchNo, u"^[0-9A-Za-z]{5,32}$"_s))
         return paramError(u"out_batch_no 须为 5-32 个字母或数字"_s);
     if (batchName.isEmpty() || batchName.size() > 32 || batchRemark.isEmpty() || batchRemark.size() > 32)
         return paramError(u"batch_name 与 batch_remark 须为 1-32 个字符"_s);
@@ -132,12 +127,12 @@ HttpResponse WechatTransferSim::createBatch(HttpRequest &request)
     const QString outDetailNo = detail.value(u"out_detail_no"_s).toString();
     const QString openId = detail.value(u"openid"_s).toString();
     const QString remark = detail.value(u"transfer_remark"_s).toString();
-    if (!matches(outDetailNo, u"^[0-9A-Za-z]{5,32}$"))
+    if (!matchesWhole(outDetailNo, u"^[0-9A-Za-z]{5,32}$"_s))
         return paramError(u"out_detail_no 须为 5-32 个字母或数字"_s);
     // One detail per batch: the sandbox keeps them as one payout under one number.
     if (outDetailNo != outBatchNo)
         return paramError(u"the sandbox needs out_detail_no = out_batch_no"_s);
-    if (!matches(openId, u"^[0-9A-Za-z_-]{1,128}$"))
+    if (!matchesWhole(openId, u"^[0-9A-Za-z_-]{1,128}$"_s))
         return paramError(u"openid 不合法"_s);
     if (remark.isEmpty() || remark.size() > 32)
         return paramError(u"transfer_remark 须为 1-32 个字符"_s);
