@@ -230,6 +230,16 @@ bool ServerApp::start(QString *error)
     ssl.setLocalCertificateChain(QList<QSslCertificate>{m_tls->certificate} + m_tls->chain);
     ssl.setPrivateKey(m_tls->key);
     m_http->setTlsConfiguration(ssl);
+    // The writer makes rows visible a moment before they are on disk: no answer tells of them
+    // before they are (a retried request answered from a reader, a GET) - see DbWriter.
+    m_http->setAnswerBarrier([writer = m_writer.get()]() -> std::optional<QFuture<void>> {
+        if (DbWriter::completingDurably())
+            return std::nullopt; // the answer of a writer unit, completed once its batch was on disk
+        const quint64 seen = writer->committedSeq();
+        if (writer->durableSeq() >= seen)
+            return std::nullopt;
+        return writer->whenDurable(seen);
+    });
     m_http->setMaxPendingConnections(1024);
     if (!m_http->listen(m_config.listenAddress, m_config.listenPort)) {
         *error = u"cannot listen on %1:%2: %3"_s.arg(m_config.listenAddress.toString())
@@ -252,6 +262,10 @@ bool ServerApp::start(QString *error)
                                           [http](const QString &audience, const QByteArray &text) {
                                               http->publish(audience, text);
                                           });
+    m_events->setBeforeDelivery([writer = m_writer.get()] {
+        if (!writer->waitDurable(writer->committedSeq(), std::chrono::seconds(5)))
+            qCWarning(lcServer) << "events delivered before the database log flush confirmed them";
+    });
     m_events->start();
     watchSignals();
     m_payments->redPackets.start();

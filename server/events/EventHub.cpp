@@ -109,6 +109,7 @@ void EventHub::poll()
                                  " ORDER BY seq LIMIT "_s
                                      + QString::number(kPollBatch),
                                  {std::max<qint64>(0, m_lastSeq - kReReadWindow)});
+        QList<std::pair<QString, QByteArray>> fresh;
         while (rows.next()) {
             const qint64 seq = rows.value(0).toLongLong();
             if (seq <= m_lastSeq && m_recent.contains(seq))
@@ -117,9 +118,13 @@ void EventHub::poll()
                 continue;
             m_recent.insert(seq);
             m_lastSeq = std::max(m_lastSeq, seq);
-            m_sink(rows.value(1).toString(),
-                   eventText(seq, rows.value(2).toString(), rows.value(3).toString(), rows.value(4).toLongLong()));
+            fresh.append({rows.value(1).toString(), eventText(seq, rows.value(2).toString(), rows.value(3).toString(),
+                                                              rows.value(4).toLongLong())});
         }
+        if (!fresh.isEmpty() && m_beforeDelivery)
+            m_beforeDelivery();
+        for (const auto &[audience, text] : std::as_const(fresh))
+            m_sink(audience, text);
         // Forget what fell out of the window.
         for (auto it = m_recent.begin(); it != m_recent.end();)
             it = *it <= m_lastSeq - kReReadWindow ? m_recent.erase(it) : std::next(it);

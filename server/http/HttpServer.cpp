@@ -217,14 +217,20 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
             future
                 .onCanceled(
                     [] { return HttpResponse::error(ApiError(ErrorCode::Internal, u"The request was cancelled."_s)); })
-                .then(QtFuture::Launch::Sync, [post, failure](QFuture<HttpResponse> done) {
+                .then(QtFuture::Launch::Sync, [this, post, failure](QFuture<HttpResponse> done) {
                     HttpResponse response;
                     try {
                         response = done.result();
                     } catch (...) {
                         response = failure(std::current_exception());
                     }
-                    post(std::move(response));
+                    std::optional<QFuture<void>> held = m_answerBarrier ? m_answerBarrier() : std::nullopt;
+                    if (!held || held->isFinished()) {
+                        post(std::move(response));
+                        return;
+                    }
+                    held->then(QtFuture::Launch::Sync,
+                               [post, response = std::move(response)]() mutable { post(std::move(response)); });
                 });
         } catch (...) {
             post(failure(std::current_exception()));

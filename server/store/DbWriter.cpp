@@ -5,11 +5,18 @@
 #include "server/store/Database.h"
 #include "server/store/Sql.h"
 
+#include <QFile>
+#include <QScopeGuard>
 #include <QLoggingCategory>
 #include <QSet>
 #include <QStringList>
 
+#include <cerrno>
 #include <chrono>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -28,6 +35,7 @@ struct DbWriter::Facts
 };
 
 thread_local DbWriter::Facts *DbWriter::t_facts = nullptr;
+thread_local bool DbWriter::t_completing = false;
 
 bool DbWriter::knows(const QString &fact)
 {
@@ -56,12 +64,19 @@ void DbWriter::start()
     if (m_running)
         return;
     m_stopping = false;
+    const QString path = m_database.config().sqlitePath;
+    m_deferSync = m_options.syncAside && m_database.isSqlite() && !path.isEmpty() && path != u":memory:"_s
+        && !path.startsWith(u"file:"_s);
     bool opened = false;
     m_thread.reset(QThread::create([this, &opened] {
         {
             std::unique_lock inner(m_mutex);
             try {
                 m_connection = m_database.openConnection(u"writer"_s);
+                // Commits go into the log without waiting for the disk; the sync thread flushes
+                // the log before any unit completes (see the class comment).
+                if (m_deferSync)
+                    sqlExecRaw(m_connection, u"PRAGMA synchronous=NORMAL"_s);
             } catch (...) {
                 m_startError = std::current_exception();
             }
@@ -92,6 +107,19 @@ void DbWriter::start()
         m_thread.reset();
         std::rethrow_exception(error);
     }
+    {
+        std::unique_lock syncLock(m_syncMutex);
+        m_syncStopping = false;
+        m_tracking = true;
+    }
+    if (m_deferSync) {
+        m_syncThread.reset(QThread::create([this] {
+            syncLoop();
+            OPENSSL_thread_stop(); // completions may run continuations that use OpenSSL
+        }));
+        m_syncThread->setObjectName(u"paydesk-db-sync"_s);
+        m_syncThread->start();
+    }
     m_running = true;
 }
 
@@ -106,8 +134,111 @@ void DbWriter::stop()
     }
     m_thread->wait();
     m_thread.reset();
+    if (m_syncThread) { // the writer has handed over its last batch: flush and complete it
+        {
+            std::unique_lock syncLock(m_syncMutex);
+            m_syncStopping = true;
+            m_syncWake.notify_all();
+        }
+        m_syncThread->wait();
+        m_syncThread.reset();
+    }
+    {
+        std::unique_lock syncLock(m_syncMutex);
+        m_tracking = false; // from now on nobody waits for a flush
+    }
+    markDurable(committedSeq()); // and nobody is left waiting
     std::unique_lock lock(m_mutex);
     m_running = false;
+}
+
+QFuture<void> DbWriter::whenDurable(quint64 seq)
+{
+    if (durableSeq() >= seq)
+        return QtFuture::makeReadyFuture();
+    std::unique_lock lock(m_syncMutex);
+    if (durableSeq() >= seq || !m_tracking)
+        return QtFuture::makeReadyFuture();
+    auto promise = std::make_shared<QPromise<void>>();
+    promise->start();
+    m_durableWaiters.emplace_back(seq, promise);
+    return promise->future();
+}
+
+bool DbWriter::waitDurable(quint64 seq, std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(m_syncMutex);
+    return m_durableWake.wait_for(lock, timeout,
+                                  [&] { return durableSeq() >= seq || !m_tracking; });
+}
+
+void DbWriter::markDurable(quint64 seq)
+{
+    std::vector<std::shared_ptr<QPromise<void>>> ready;
+    {
+        std::unique_lock lock(m_syncMutex);
+        if (seq > durableSeq())
+            m_durable.store(seq, std::memory_order_release);
+        for (auto it = m_durableWaiters.begin(); it != m_durableWaiters.end();) {
+            if (it->first <= seq) {
+                ready.push_back(std::move(it->second));
+                it = m_durableWaiters.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        m_durableWake.notify_all();
+    }
+    for (const auto &promise : ready)
+        promise->finish();
+}
+
+bool DbWriter::flushLog()
+{
+    const QByteArray path = QFile::encodeName(m_database.config().sqlitePath + u"-wal"_s);
+    struct stat byPath = {};
+    if (::stat(path.constData(), &byPath) != 0)
+        return errno == ENOENT; // no log: SQLite removes it only after checkpointing it to disk
+    struct stat byFd = {};
+    if (m_logFd >= 0 && (::fstat(m_logFd, &byFd) != 0 || byFd.st_dev != byPath.st_dev || byFd.st_ino != byPath.st_ino)) {
+        ::close(m_logFd); // the log was removed and made anew; flush the new one
+        m_logFd = -1;
+    }
+    if (m_logFd < 0)
+        m_logFd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+    if (m_logFd < 0 || ::fdatasync(m_logFd) != 0) {
+        const int error = errno;
+        qCCritical(lcWriter) << "cannot flush the database log" << path << ":" << qt_error_string(error);
+        return false;
+    }
+    return true;
+}
+
+void DbWriter::syncLoop()
+{
+    for (;;) {
+        std::deque<Finished> work;
+        {
+            std::unique_lock lock(m_syncMutex);
+            m_syncWake.wait(lock, [this] { return !m_syncQueue.empty() || m_syncStopping; });
+            if (m_syncQueue.empty())
+                break;
+            work.swap(m_syncQueue);
+        }
+        const quint64 top = work.back().seq;
+        std::exception_ptr doubt;
+        if (top > durableSeq() && !flushLog()) { // one flush for every batch committed since the last
+            // Committed, but perhaps not on disk: the units must not report success.
+            doubt = std::make_exception_ptr(
+                ApiError(ErrorCode::Unavailable, u"The database could not confirm the write on disk; retry."_s));
+        }
+        markDurable(top);
+        for (Finished &finished : work)
+            complete(finished, doubt);
+    }
+    if (m_logFd >= 0)
+        ::close(m_logFd);
+    m_logFd = -1;
 }
 
 int DbWriter::queueDepth() const
@@ -209,6 +340,8 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
         }
     }
     bool committed = false;
+    // Numbered before the COMMIT: a reader that sees its rows sees this number too.
+    const quint64 seq = anySucceeded ? m_committed.fetch_add(1, std::memory_order_acq_rel) + 1 : committedSeq();
     {
         QSqlQuery end(m_connection);
         if (anySucceeded) {
@@ -237,16 +370,39 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (m_metrics)
         m_metrics->recordDbBatch(int(batch.size()), seconds);
-    const std::exception_ptr commitError = committed || !anySucceeded
-        ? nullptr
-        : std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The database did not commit; retry."_s));
-    for (size_t i = 0; i < batch.size(); ++i) {
-        if (errors[i])
-            batch[i].fail(errors[i]);
-        else if (commitError)
-            batch[i].fail(commitError);
+    Finished finished;
+    finished.seq = seq;
+    finished.units = std::move(batch);
+    finished.errors = std::move(errors);
+    if (!committed && anySucceeded)
+        finished.batchError
+            = std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The database did not commit; retry."_s));
+    if (!m_deferSync) {
+        markDurable(finished.seq); // a COMMIT returns once durable
+        complete(finished, nullptr);
+        return;
+    }
+    // Even a failure waits: it may tell of rows committed before and not yet on disk.
+    std::unique_lock lock(m_syncMutex);
+    m_syncQueue.push_back(std::move(finished));
+    if (m_syncQueue.size() == 1)
+        m_syncWake.notify_one();
+}
+
+void DbWriter::complete(Finished &finished, const std::exception_ptr &doubt)
+{
+    t_completing = true;
+    const auto done = qScopeGuard([] { t_completing = false; });
+    for (size_t i = 0; i < finished.units.size(); ++i) {
+        Unit &unit = finished.units[i];
+        if (finished.errors[i])
+            unit.fail(finished.errors[i]);
+        else if (finished.batchError)
+            unit.fail(finished.batchError);
+        else if (doubt)
+            unit.fail(doubt);
         else
-            batch[i].succeed();
+            unit.succeed();
     }
 }
 

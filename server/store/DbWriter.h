@@ -5,6 +5,8 @@
 #include <QSqlDatabase>
 #include <QThread>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -12,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace paydesk {
 
@@ -20,7 +23,14 @@ class Metrics;
 
 /// The one writer of a database: runs units of work on its own thread and commits many of them
 /// per transaction (group commit), each inside a savepoint so one failing unit rolls back alone.
-/// A unit's future completes only after the COMMIT that made it durable.
+/// A unit's future completes only once the COMMIT that made it durable has reached the disk.
+///
+/// On SQLite the writer does not wait for the disk itself: it commits into the write-ahead log
+/// and goes on with the next batch while a second thread flushes the log (one fdatasync for
+/// every batch committed meanwhile) and only then completes the units. What a reader sees may
+/// therefore be committed but not yet on disk for that moment; committedSeq()/whenDurable() let
+/// anything that answers from a reader wait until it is (the request pipeline does, for every
+/// response). On PostgreSQL a COMMIT returns once durable, so both numbers move together.
 class DbWriter final
 {
     Q_DISABLE_COPY_MOVE(DbWriter)
@@ -30,6 +40,9 @@ public:
     {
         int maxBatch = 256; ///< units per transaction
         int maxQueue = 20'000; ///< queued units; beyond it submit() fails with UNAVAILABLE
+        /// SQLite: flush the log on a second thread while the writer goes on (else every commit
+        /// waits for its own fsync on the writer's thread).
+        bool syncAside = true;
     };
 
     DbWriter(Database &database, Metrics *metrics, Options options);
@@ -46,6 +59,20 @@ public:
 
     int queueDepth() const;
 
+    /// Batches committed so far (visible to readers), and those known to be on disk.
+    quint64 committedSeq() const { return m_committed.load(std::memory_order_acquire); }
+    quint64 durableSeq() const { return m_durable.load(std::memory_order_acquire); }
+    /// Completes once every batch up to seq is on disk (at once if it already is, or if the
+    /// writer is not running).
+    QFuture<void> whenDurable(quint64 seq);
+    /// Blocks until every batch up to seq is on disk, at most timeout; false on timeout.
+    bool waitDurable(quint64 seq, std::chrono::milliseconds timeout);
+    /// True while the calling thread runs the completion of a unit whose batch is on disk (and
+    /// the continuations attached with QtFuture::Launch::Sync): an answer made there from the
+    /// unit's result tells only of what is on disk, whatever the readers see by then. Such
+    /// continuations must not read through a reader and answer from that.
+    static bool completingDurably() { return t_completing; }
+
     /// Facts about committed rows that never change afterwards (e.g. "ledger account X exists"),
     /// remembered by the writer of one database so units can skip statements that would only
     /// confirm them. On the writer thread only; elsewhere knows() is false and learn() does nothing.
@@ -60,9 +87,22 @@ private:
         std::function<void()> succeed;
         std::function<void(std::exception_ptr)> fail;
     };
+    /// A finished batch: its units with what each came to, completed once the log is flushed.
+    struct Finished
+    {
+        quint64 seq = 0; ///< the batches committed when it finished (this one included)
+        std::deque<Unit> units;
+        std::vector<std::exception_ptr> errors; ///< per unit
+        std::exception_ptr batchError; ///< the whole batch failed (its COMMIT did)
+    };
+    static void complete(Finished &finished, const std::exception_ptr &doubt);
     void enqueue(Unit unit);
     void loop();
     void runBatch(std::deque<Unit> &batch);
+    void syncLoop();
+    /// fdatasync of the SQLite write-ahead log; false (and a warning) if it failed.
+    bool flushLog();
+    void markDurable(quint64 seq);
 
     Database &m_database;
     Metrics *m_metrics;
@@ -71,6 +111,7 @@ private:
     class StatementCache *m_statements = nullptr; ///< the writer thread's prepared statements
     struct Facts; ///< what knows()/learnAfterCommit() keep
     static thread_local Facts *t_facts; ///< the running writer's, on its thread
+    static thread_local bool t_completing;
     std::unique_ptr<QThread> m_thread;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
@@ -78,6 +119,19 @@ private:
     bool m_stopping = false;
     bool m_running = false;
     std::exception_ptr m_startError;
+
+    std::atomic<quint64> m_committed{0};
+    std::atomic<quint64> m_durable{0};
+    bool m_deferSync = false; ///< SQLite with a log file: the sync thread flushes it
+    std::unique_ptr<QThread> m_syncThread;
+    std::mutex m_syncMutex;
+    std::condition_variable m_syncWake; ///< work for the sync thread
+    std::condition_variable m_durableWake; ///< m_durable moved (waitDurable)
+    std::deque<Finished> m_syncQueue;
+    bool m_syncStopping = false;
+    bool m_tracking = false; ///< whenDurable()/waitDurable() wait only while the writer runs
+    std::vector<std::pair<quint64, std::shared_ptr<QPromise<void>>>> m_durableWaiters;
+    int m_logFd = -1; ///< the write-ahead log, opened by the sync thread
 };
 
 template<typename T> QFuture<T> DbWriter::submit(std::function<T(const QSqlDatabase &)> work)

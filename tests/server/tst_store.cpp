@@ -8,6 +8,7 @@
 #include "server/store/Sql.h"
 
 #include <QFuture>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QTest>
 
@@ -134,6 +135,73 @@ private slots:
             = Migrator::splitStatements("-- comment\nCREATE TABLE a (\n  x INTEGER\n);\n\nINSERT INTO a VALUES (1);\n");
         QCOMPARE(statements.size(), 2);
         QVERIFY(statements.at(0).startsWith(u"CREATE TABLE a"_s));
+    }
+
+    void unitsCompleteOnlyOnceTheirBatchIsOnDisk()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        DbWriter writer(*database, nullptr, {});
+        writer.start();
+        QCOMPARE(writer.durableSeq(), writer.committedSeq());
+        WriterHold hold(writer); // what is submitted now queues up behind it
+        const auto releaseOnFailure = qScopeGuard([&hold] { hold.release(); });
+        QVERIFY(hold.isHolding());
+        // A flush not yet made: the batch after the one holding the writer.
+        const quint64 next = writer.committedSeq() + 2;
+        QFuture<void> flushed = writer.whenDurable(next);
+        QVERIFY(!flushed.isFinished());
+        struct Seen
+        {
+            quint64 durable = 0;
+            quint64 committed = 0;
+            bool completing = false;
+        };
+        QFuture<Seen> seen = writer
+                                 .submit<int>([](const QSqlDatabase &db) {
+                                     sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'kept')"_s);
+                                     return 1;
+                                 })
+                                 .then(QtFuture::Launch::Sync, [&writer](int) {
+                                     return Seen{writer.durableSeq(), writer.committedSeq(),
+                                                 DbWriter::completingDurably()};
+                                 });
+        QVERIFY(!seen.isFinished());
+        hold.release();
+        QTRY_VERIFY_WITH_TIMEOUT(flushed.isFinished(), 10'000);
+        const Seen at = seen.result();
+        // Completed from the flush of its own batch: everything up to it was on disk by then.
+        QVERIFY2(at.durable >= next, qPrintable(u"durable %1, expected at least %2"_s.arg(at.durable).arg(next)));
+        QVERIFY(at.completing);
+        QVERIFY(!DbWriter::completingDurably()); // only during a completion
+        QVERIFY(writer.waitDurable(writer.committedSeq(), std::chrono::seconds(10)));
+        QVERIFY(writer.whenDurable(writer.committedSeq()).isFinished());
+        QCOMPARE(countRows(*database, u"items"_s), qint64(1));
+        writer.stop();
+        // Nothing waits on a stopped writer.
+        QVERIFY(writer.whenDurable(writer.committedSeq() + 1).isFinished());
+    }
+
+    void sqliteWriterLeavesTheFlushToItsSyncThread()
+    {
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        if (!database->isSqlite())
+            QSKIP("PostgreSQL commits are durable when COMMIT returns");
+        const auto synchronousMode = [&](bool syncAside) {
+            DbWriter::Options options;
+            options.syncAside = syncAside;
+            DbWriter writer(*database, nullptr, options);
+            writer.start();
+            return writer
+                .submit<int>([](const QSqlDatabase &db) {
+                    QSqlQuery mode = sqlExec(db, u"PRAGMA synchronous"_s);
+                    return mode.next() ? mode.value(0).toInt() : -1;
+                })
+                .result();
+        };
+        QCOMPARE(synchronousMode(true), 1); // NORMAL: the sync thread flushes the log
+        QCOMPARE(synchronousMode(false), 2); // FULL: each COMMIT flushes it
     }
 
     void writerCommitsQueuedUnitsTogether()
