@@ -42,6 +42,7 @@ struct Phase
     QString name;
     LoadClient::Result result;
     double serverCpuSeconds = 0;
+    double writerCpuSeconds = 0;
     QJsonObject toJson() const
     {
         return QJsonObject{
@@ -52,7 +53,9 @@ struct Phase
             {u"p50_ms"_s, result.percentileMs(50)},
             {u"p95_ms"_s, result.percentileMs(95)},
             {u"p99_ms"_s, result.percentileMs(99)},
-            {u"server_cpu_us_per_request"_s, result.requests ? serverCpuSeconds * 1e6 / result.requests : 0}};
+            {u"server_cpu_us_per_request"_s, result.requests ? serverCpuSeconds * 1e6 / result.requests : 0},
+            {u"writer_cpu_us_per_request"_s, result.requests ? writerCpuSeconds * 1e6 / result.requests : 0},
+            {u"writer_busy"_s, result.seconds > 0 ? writerCpuSeconds / result.seconds : 0}};
     }
 };
 
@@ -60,10 +63,12 @@ void printPhase(const Phase &phase)
 {
     const QJsonObject j = phase.toJson();
     out() << QString::asprintf(
-        "%-28s %9.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  server CPU %7.1f us/req  errors %lld\n",
+        "%-28s %9.0f req/s  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  server CPU %7.1f us/req (writer thread "
+        "%5.1f us/req, busy %3.0f %%)  errors %lld\n",
         qPrintable(phase.name), j.value(u"requests_per_second"_s).toDouble(), j.value(u"p50_ms"_s).toDouble(),
         j.value(u"p95_ms"_s).toDouble(), j.value(u"p99_ms"_s).toDouble(),
-        j.value(u"server_cpu_us_per_request"_s).toDouble(), phase.result.errors);
+        j.value(u"server_cpu_us_per_request"_s).toDouble(), j.value(u"writer_cpu_us_per_request"_s).toDouble(),
+        100 * j.value(u"writer_busy"_s).toDouble(), phase.result.errors);
     out().flush();
 }
 
@@ -154,14 +159,18 @@ int grabScenario(int connections, bool postgres, const QString &jsonPath)
         },
         spreadTotal, 600);
     Phase spreadPhase{u"grab, %1 packets"_s.arg(packets.size() - 1), spread.run(), 0};
-    spreadPhase.serverCpuSeconds = processStats(serverPid).cpuSeconds - before.cpuSeconds;
+    const ProcessStats afterSpread = processStats(serverPid);
+    spreadPhase.serverCpuSeconds = afterSpread.cpuSeconds - before.cpuSeconds;
+    spreadPhase.writerCpuSeconds = afterSpread.writerCpuSeconds - before.writerCpuSeconds;
     printPhase(spreadPhase);
     // Hot: every user at one packet at once.
     const ProcessStats beforeHot = processStats(serverPid);
     LoadClient hotLoad(
         port, ca, connections, [&](qint64 i) { return grabRequest(hot, grabbers.at(i).token); }, kGrabbers, 60);
     Phase hotPhase{u"grab, one hot packet"_s, hotLoad.run(), 0};
-    hotPhase.serverCpuSeconds = processStats(serverPid).cpuSeconds - beforeHot.cpuSeconds;
+    const ProcessStats afterHot = processStats(serverPid);
+    hotPhase.serverCpuSeconds = afterHot.cpuSeconds - beforeHot.cpuSeconds;
+    hotPhase.writerCpuSeconds = afterHot.writerCpuSeconds - beforeHot.writerCpuSeconds;
     printPhase(hotPhase);
     const ProcessStats peak = processStats(serverPid);
 

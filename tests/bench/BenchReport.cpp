@@ -23,6 +23,21 @@ ProcessStats processStats(qint64 pid)
             stats.cpuSeconds
                 = double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
     }
+    // The writer thread's own share: one thread, so it caps every write-bound scenario.
+    const QString tasks = u"/proc/%1/task"_s.arg(pid);
+    for (const QString &task : QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks + u'/' + task + u"/comm"_s);
+        if (!comm.open(QIODevice::ReadOnly) || !comm.readAll().startsWith("paydesk-db-writ"))
+            continue;
+        QFile taskStat(tasks + u'/' + task + u"/stat"_s);
+        if (!taskStat.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray text = taskStat.readAll();
+        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 13)
+            stats.writerCpuSeconds
+                += double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
+    }
     QFile status(u"/proc/%1/status"_s.arg(pid));
     if (status.open(QIODevice::ReadOnly)) {
         for (const QByteArray &line : status.readAll().split('\n')) {
@@ -116,6 +131,7 @@ QJsonObject ScenarioReport::toJson() const
                      {u"p99_ms"_s, load.percentileMs(99)},
                      {u"server_cpu_us_per_request"_s, cpuUsPerRequest(serverCpuSeconds)},
                      {u"sandbox_cpu_us_per_request"_s, cpuUsPerRequest(sandboxCpuSeconds)},
+                     {u"writer_cpu_us_per_request"_s, cpuUsPerRequest(writerCpuSeconds)},
                      {u"server_peak_rss_kib"_s, serverPeakRssKiB},
                      {u"ceilings"_s, ceilingList},
                      {u"target"_s, target},
@@ -145,6 +161,9 @@ void ScenarioReport::print() const
                            serverPeakRssKiB / 1024);
     if (sandboxCpuSeconds > 0)
         o << QString::asprintf(", sandbox %.0f us/req", cpuUsPerRequest(sandboxCpuSeconds));
+    if (writerCpuSeconds > 0 && load.seconds > 0)
+        o << QString::asprintf(", database writer thread %.0f us/req (busy %.0f %%)", cpuUsPerRequest(writerCpuSeconds),
+                               100.0 * writerCpuSeconds / load.seconds);
     o << "\n";
     if (load.latenciesByKind.size() > 1 || !kindNames.isEmpty()) {
         for (const auto &[kind, latencies] : load.latenciesByKind) {

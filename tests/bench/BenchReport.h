@@ -18,6 +18,7 @@ namespace paydesk::bench {
 struct ProcessStats
 {
     double cpuSeconds = 0; ///< user + system
+    double writerCpuSeconds = 0; ///< of the server's database writer thread (paydesk-db-writer)
     qint64 peakRssKiB = 0; ///< VmHWM
     qint64 rssKiB = 0; ///< VmRSS
 };
@@ -48,6 +49,7 @@ struct ScenarioReport
     QMap<int, QString> kindNames; ///< names of the load's request kinds, for per-kind latencies
     double serverCpuSeconds = 0;
     double sandboxCpuSeconds = 0;
+    double writerCpuSeconds = 0; ///< the server's database writer thread: one thread, so at most 1 s/s
     qint64 serverPeakRssKiB = 0;
     QList<Ceiling> ceilings; ///< the first is the one the table shows
     QString target; ///< the issue's target, as text

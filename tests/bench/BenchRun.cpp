@@ -227,6 +227,7 @@ ScenarioReport BenchRun::measure(BenchStack &stack, const QString &scenario, Loa
     const ProcessStats serverAfter = processStats(stack.serverPid());
     report.serverCpuSeconds = serverAfter.cpuSeconds - server.cpuSeconds;
     report.sandboxCpuSeconds = processStats(stack.sandboxPid()).cpuSeconds - sandbox.cpuSeconds;
+    report.writerCpuSeconds = serverAfter.writerCpuSeconds - server.writerCpuSeconds;
     report.serverPeakRssKiB = serverAfter.peakRssKiB;
     return report;
 }
