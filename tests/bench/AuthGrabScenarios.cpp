@@ -23,6 +23,7 @@
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -43,6 +44,7 @@ struct Phase
     LoadClient::Result result;
     double serverCpuSeconds = 0;
     double writerCpuSeconds = 0;
+    double clientCpuSeconds = 0;
     QJsonObject toJson() const
     {
         return QJsonObject{
@@ -55,7 +57,8 @@ struct Phase
             {u"p99_ms"_s, result.percentileMs(99)},
             {u"server_cpu_us_per_request"_s, result.requests ? serverCpuSeconds * 1e6 / result.requests : 0},
             {u"writer_cpu_us_per_request"_s, result.requests ? writerCpuSeconds * 1e6 / result.requests : 0},
-            {u"writer_busy"_s, result.seconds > 0 ? writerCpuSeconds / result.seconds : 0}};
+            {u"writer_busy"_s, result.seconds > 0 ? writerCpuSeconds / result.seconds : 0},
+            {u"client_cpu_us_per_request"_s, result.requests ? clientCpuSeconds * 1e6 / result.requests : 0}};
     }
 };
 
@@ -69,6 +72,13 @@ void printPhase(const Phase &phase)
         j.value(u"p95_ms"_s).toDouble(), j.value(u"p99_ms"_s).toDouble(),
         j.value(u"server_cpu_us_per_request"_s).toDouble(), j.value(u"writer_cpu_us_per_request"_s).toDouble(),
         100 * j.value(u"writer_busy"_s).toDouble(), phase.result.errors);
+    const double machineUs
+        = j.value(u"server_cpu_us_per_request"_s).toDouble() + j.value(u"client_cpu_us_per_request"_s).toDouble();
+    if (machineUs > 0 && phase.result.requests >= 1000) { // CPU time is counted in 10 ms ticks
+        const int cores = std::max(1, QThread::idealThreadCount());
+        out() << QString::asprintf("%-28s CPU per grab, server + bench process: %.0f us; %d cores full at %.0f/s\n", "",
+                                   machineUs, cores, cores * 1e6 / machineUs);
+    }
     out().flush();
 }
 
@@ -149,6 +159,8 @@ int grabScenario(int connections, bool postgres, const QString &jsonPath)
     };
     const qint64 serverPid = stack.server().process().processId();
     const ProcessStats before = processStats(serverPid);
+    const qint64 benchPid = QCoreApplication::applicationPid();
+    const ProcessStats clientBefore = processStats(benchPid);
     // Spread: consecutive requests go to different packets, each user once per packet.
     LoadClient spread(
         port, ca, connections,
@@ -162,15 +174,18 @@ int grabScenario(int connections, bool postgres, const QString &jsonPath)
     const ProcessStats afterSpread = processStats(serverPid);
     spreadPhase.serverCpuSeconds = afterSpread.cpuSeconds - before.cpuSeconds;
     spreadPhase.writerCpuSeconds = afterSpread.writerCpuSeconds - before.writerCpuSeconds;
+    spreadPhase.clientCpuSeconds = processStats(benchPid).cpuSeconds - clientBefore.cpuSeconds;
     printPhase(spreadPhase);
     // Hot: every user at one packet at once.
     const ProcessStats beforeHot = processStats(serverPid);
+    const ProcessStats clientBeforeHot = processStats(benchPid);
     LoadClient hotLoad(
         port, ca, connections, [&](qint64 i) { return grabRequest(hot, grabbers.at(i).token); }, kGrabbers, 60);
     Phase hotPhase{u"grab, one hot packet"_s, hotLoad.run(), 0};
     const ProcessStats afterHot = processStats(serverPid);
     hotPhase.serverCpuSeconds = afterHot.cpuSeconds - beforeHot.cpuSeconds;
     hotPhase.writerCpuSeconds = afterHot.writerCpuSeconds - beforeHot.writerCpuSeconds;
+    hotPhase.clientCpuSeconds = processStats(benchPid).cpuSeconds - clientBeforeHot.cpuSeconds;
     printPhase(hotPhase);
     const ProcessStats peak = processStats(serverPid);
 

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
+#include <QThread>
 
 #include <unistd.h>
 
@@ -132,6 +133,7 @@ QJsonObject ScenarioReport::toJson() const
                      {u"server_cpu_us_per_request"_s, cpuUsPerRequest(serverCpuSeconds)},
                      {u"sandbox_cpu_us_per_request"_s, cpuUsPerRequest(sandboxCpuSeconds)},
                      {u"writer_cpu_us_per_request"_s, cpuUsPerRequest(writerCpuSeconds)},
+                     {u"client_cpu_us_per_request"_s, cpuUsPerRequest(clientCpuSeconds)},
                      {u"server_peak_rss_kib"_s, serverPeakRssKiB},
                      {u"ceilings"_s, ceilingList},
                      {u"target"_s, target},
@@ -164,6 +166,8 @@ void ScenarioReport::print() const
     if (writerCpuSeconds > 0 && load.seconds > 0)
         o << QString::asprintf(", database writer thread %.0f us/req (busy %.0f %%)", cpuUsPerRequest(writerCpuSeconds),
                                100.0 * writerCpuSeconds / load.seconds);
+    if (clientCpuSeconds > 0)
+        o << QString::asprintf(", bench process %.0f us/req", cpuUsPerRequest(clientCpuSeconds));
     o << "\n";
     if (load.latenciesByKind.size() > 1 || !kindNames.isEmpty()) {
         for (const auto &[kind, latencies] : load.latenciesByKind) {
@@ -182,6 +186,14 @@ void ScenarioReport::print() const
         o << QString::asprintf("      %.3f x %s (%s/s: %s)\n", load.perSecond() / ceiling.perSecond,
                                qPrintable(ceiling.name), qPrintable(formatRate(ceiling.perSecond)),
                                qPrintable(ceiling.basis));
+    }
+    // What the whole machine spends on one request, and the rate at which that fills every core.
+    const double machineUs = cpuUsPerRequest(serverCpuSeconds + sandboxCpuSeconds + clientCpuSeconds);
+    if (clientCpuSeconds > 0 && machineUs > 0) {
+        const int cores = std::max(1, QThread::idealThreadCount());
+        o << QString::asprintf("      CPU per request, server + sandbox + bench process (load, merchant endpoint): %.0f us;"
+                               " %d cores full at %s/s\n",
+                               machineUs, cores, qPrintable(formatRate(cores * 1e6 / machineUs)));
     }
     for (const QString &note : notes)
         o << "      " << note << "\n";

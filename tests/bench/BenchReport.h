@@ -50,6 +50,7 @@ struct ScenarioReport
     double serverCpuSeconds = 0;
     double sandboxCpuSeconds = 0;
     double writerCpuSeconds = 0; ///< the server's database writer thread: one thread, so at most 1 s/s
+    double clientCpuSeconds = 0; ///< the load generator (this process)
     qint64 serverPeakRssKiB = 0;
     QList<Ceiling> ceilings; ///< the first is the one the table shows
     QString target; ///< the issue's target, as text

@@ -13,6 +13,7 @@
 #include "common/crypto/RsaSignature.h"
 #include "common/protocol/PaydeskSignature.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -222,8 +223,10 @@ ScenarioReport BenchRun::measure(BenchStack &stack, const QString &scenario, Loa
     report.connections = options.connections;
     const ProcessStats server = processStats(stack.serverPid());
     const ProcessStats sandbox = processStats(stack.sandboxPid());
+    const ProcessStats client = processStats(QCoreApplication::applicationPid());
     LoadClient load(stack.port(), stack.ca(), options, source, check);
     report.load = load.run();
+    report.clientCpuSeconds = processStats(QCoreApplication::applicationPid()).cpuSeconds - client.cpuSeconds;
     const ProcessStats serverAfter = processStats(stack.serverPid());
     report.serverCpuSeconds = serverAfter.cpuSeconds - server.cpuSeconds;
     report.sandboxCpuSeconds = processStats(stack.sandboxPid()).cpuSeconds - sandbox.cpuSeconds;
