@@ -211,29 +211,33 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
             }
             return HttpResponse::error(ApiError(ErrorCode::Internal, u"Internal error; see the server log."_s));
         };
+        // Every answer, error or not, passes the answer barrier on its way out.
+        auto release = [this, post](HttpResponse response) {
+            std::optional<QFuture<void>> held = m_answerBarrier ? m_answerBarrier() : std::nullopt;
+            if (!held || held->isFinished()) {
+                post(std::move(response));
+                return;
+            }
+            held->then(QtFuture::Launch::Sync,
+                       [post, response = std::move(response)]() mutable { post(std::move(response)); });
+        };
         try {
             QFuture<HttpResponse> future = m_router.run(*matched, request);
             // A cancelled future would skip .then(); answer it rather than leave the client waiting.
             future
                 .onCanceled(
                     [] { return HttpResponse::error(ApiError(ErrorCode::Internal, u"The request was cancelled."_s)); })
-                .then(QtFuture::Launch::Sync, [this, post, failure](QFuture<HttpResponse> done) {
+                .then(QtFuture::Launch::Sync, [release, failure](QFuture<HttpResponse> done) {
                     HttpResponse response;
                     try {
                         response = done.result();
                     } catch (...) {
                         response = failure(std::current_exception());
                     }
-                    std::optional<QFuture<void>> held = m_answerBarrier ? m_answerBarrier() : std::nullopt;
-                    if (!held || held->isFinished()) {
-                        post(std::move(response));
-                        return;
-                    }
-                    held->then(QtFuture::Launch::Sync,
-                               [post, response = std::move(response)]() mutable { post(std::move(response)); });
+                    release(std::move(response));
                 });
         } catch (...) {
-            post(failure(std::current_exception()));
+            release(failure(std::current_exception()));
         }
     });
 }

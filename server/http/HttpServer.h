@@ -38,8 +38,9 @@ public:
     void setTlsConfiguration(QSslConfiguration configuration);
     const HttpLimits &limits() const { return m_limits; }
     /// Asked when an answer is ready: nothing means send it now, a future means send it when that
-    /// completes. Paydesk's barrier holds an answer until what it may tell of is on disk
-    /// (DbWriter). Set before the server listens.
+    /// completes (a future of its own for each answer: a QFuture takes one continuation). Paydesk's
+    /// barrier holds an answer until what it may tell of is on disk (DbWriter). Set before the
+    /// server listens.
     using AnswerBarrier = std::function<std::optional<QFuture<void>>()>;
     void setAnswerBarrier(AnswerBarrier barrier) { m_answerBarrier = std::move(barrier); }
 

@@ -20,7 +20,9 @@ namespace paydesk::test {
 class HttpServerThread final
 {
 public:
-    HttpServerThread(const HttpLimits &limits, Router router, int workers = 4) : m_router(std::move(router))
+    HttpServerThread(const HttpLimits &limits, Router router, int workers = 4,
+                     HttpServer::AnswerBarrier barrier = {})
+        : m_router(std::move(router))
     {
         m_workers.setMaxThreadCount(workers);
         QString error;
@@ -30,8 +32,9 @@ public:
         m_thread.start();
         QMetaObject::invokeMethod(
             &m_anchor,
-            [this, limits] {
+            [this, limits, barrier = std::move(barrier)] {
                 m_server = new HttpServer(limits, m_router, &m_workers, &m_metrics);
+                m_server->setAnswerBarrier(barrier);
                 QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
                 ssl.setLocalCertificate(m_tls->certificate);
                 ssl.setPrivateKey(m_tls->key);

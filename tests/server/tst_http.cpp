@@ -6,6 +6,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMutex>
+#include <QPromise>
 #include <QSemaphore>
 #include <QTest>
 
@@ -411,6 +413,60 @@ private slots:
         const auto slowResponse = slow.readResponse();
         QVERIFY(slowResponse);
         QCOMPARE(jsonOf(*slowResponse).value(u"gate"_s).toString(), u"passed"_s);
+    }
+
+    void answersWaitForTheAnswerBarrier()
+    {
+        // Paydesk's barrier holds answers until the rows they may tell of are on disk; here the
+        // test holds them, and sees that neither an answer nor an error leaves before it lets go.
+        std::atomic<int> asked{0};
+        std::atomic<bool> holding{true};
+        QMutex mutex;
+        QList<std::shared_ptr<QPromise<void>>> holds; // a future of its own per answer
+        auto server = std::make_unique<HttpServerThread>(
+            HttpLimits{}, makeRouter(), 4, [&]() -> std::optional<QFuture<void>> {
+                ++asked;
+                if (!holding)
+                    return std::nullopt;
+                auto hold = std::make_shared<QPromise<void>>();
+                hold->start();
+                QMutexLocker lock(&mutex);
+                holds.append(hold);
+                return hold->future();
+            });
+        QVERIFY(server->isListening());
+        RawTlsClient ok(server->ca());
+        RawTlsClient failing(server->ca());
+        QVERIFY(ok.connectTo(server->port()));
+        QVERIFY(failing.connectTo(server->port()));
+        ok.send(RawTlsClient::get("/hello"));
+        failing.send(RawTlsClient::get("/fail"));
+        QTRY_COMPARE_WITH_TIMEOUT(asked.load(), 2, 10'000); // both answers are ready, and held
+        ok.socket().waitForReadyRead(0);
+        failing.socket().waitForReadyRead(0);
+        QCOMPARE(ok.socket().bytesAvailable(), 0);
+        QCOMPARE(failing.socket().bytesAvailable(), 0);
+        holding = false;
+        {
+            QMutexLocker lock(&mutex);
+            QCOMPARE(holds.size(), 2);
+            for (const auto &hold : std::as_const(holds))
+                hold->finish();
+        }
+        const auto hello = ok.readResponse();
+        QVERIFY(hello);
+        QCOMPARE(hello->status, 200);
+        QCOMPARE(jsonOf(*hello).value(u"hello"_s).toString(), u"world"_s);
+        const auto refused = failing.readResponse();
+        QVERIFY(refused);
+        QCOMPARE(refused->status, 409);
+        QCOMPARE(errorCodeOf(*refused), u"CONFLICT"_s);
+        // Nothing held: the answer leaves at once.
+        ok.send(RawTlsClient::get("/hello"));
+        const auto again = ok.readResponse();
+        QVERIFY(again);
+        QCOMPARE(again->status, 200);
+        QCOMPARE(asked.load(), 3);
     }
 
     void fullWorkQueueAnswers503()
