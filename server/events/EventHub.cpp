@@ -118,8 +118,9 @@ void EventHub::poll()
                 continue;
             m_recent.insert(seq);
             m_lastSeq = std::max(m_lastSeq, seq);
-            fresh.append({rows.value(1).toString(), eventText(seq, rows.value(2).toString(), rows.value(3).toString(),
-                                                              rows.value(4).toLongLong())});
+            fresh.append(
+                {rows.value(1).toString(),
+                 eventText(seq, rows.value(2).toString(), rows.value(3).toString(), rows.value(4).toLongLong())});
         }
         if (!fresh.isEmpty() && m_beforeDelivery)
             m_beforeDelivery();

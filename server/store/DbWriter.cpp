@@ -6,8 +6,8 @@
 #include "server/store/Sql.h"
 
 #include <QFile>
-#include <QScopeGuard>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QSet>
 #include <QStringList>
 
@@ -168,8 +168,7 @@ QFuture<void> DbWriter::whenDurable(quint64 seq)
 bool DbWriter::waitDurable(quint64 seq, std::chrono::milliseconds timeout)
 {
     std::unique_lock lock(m_syncMutex);
-    return m_durableWake.wait_for(lock, timeout,
-                                  [&] { return durableSeq() >= seq || !m_tracking; });
+    return m_durableWake.wait_for(lock, timeout, [&] { return durableSeq() >= seq || !m_tracking; });
 }
 
 void DbWriter::markDurable(quint64 seq)
@@ -200,7 +199,8 @@ bool DbWriter::flushLog()
     if (::stat(path.constData(), &byPath) != 0)
         return errno == ENOENT; // no log: SQLite removes it only after checkpointing it to disk
     struct stat byFd = {};
-    if (m_logFd >= 0 && (::fstat(m_logFd, &byFd) != 0 || byFd.st_dev != byPath.st_dev || byFd.st_ino != byPath.st_ino)) {
+    if (m_logFd >= 0
+        && (::fstat(m_logFd, &byFd) != 0 || byFd.st_dev != byPath.st_dev || byFd.st_ino != byPath.st_ino)) {
         ::close(m_logFd); // the log was removed and made anew; flush the new one
         m_logFd = -1;
     }

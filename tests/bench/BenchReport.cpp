@@ -191,9 +191,10 @@ void ScenarioReport::print() const
     const double machineUs = cpuUsPerRequest(serverCpuSeconds + sandboxCpuSeconds + clientCpuSeconds);
     if (clientCpuSeconds > 0 && machineUs > 0) {
         const int cores = std::max(1, QThread::idealThreadCount());
-        o << QString::asprintf("      CPU per request, server + sandbox + bench process (load, merchant endpoint): %.0f us;"
-                               " %d cores full at %s/s\n",
-                               machineUs, cores, qPrintable(formatRate(cores * 1e6 / machineUs)));
+        o << QString::asprintf(
+            "      CPU per request, server + sandbox + bench process (load, merchant endpoint): %.0f us;"
+            " %d cores full at %s/s\n",
+            machineUs, cores, qPrintable(formatRate(cores * 1e6 / machineUs)));
     }
     for (const QString &note : notes)
         o << "      " << note << "\n";

@@ -423,17 +423,17 @@ private slots:
         std::atomic<bool> holding{true};
         QMutex mutex;
         QList<std::shared_ptr<QPromise<void>>> holds; // a future of its own per answer
-        auto server = std::make_unique<HttpServerThread>(
-            HttpLimits{}, makeRouter(), 4, [&]() -> std::optional<QFuture<void>> {
-                ++asked;
-                if (!holding)
-                    return std::nullopt;
-                auto hold = std::make_shared<QPromise<void>>();
-                hold->start();
-                QMutexLocker lock(&mutex);
-                holds.append(hold);
-                return hold->future();
-            });
+        auto server
+            = std::make_unique<HttpServerThread>(HttpLimits{}, makeRouter(), 4, [&]() -> std::optional<QFuture<void>> {
+                  ++asked;
+                  if (!holding)
+                      return std::nullopt;
+                  auto hold = std::make_shared<QPromise<void>>();
+                  hold->start();
+                  QMutexLocker lock(&mutex);
+                  holds.append(hold);
+                  return hold->future();
+              });
         QVERIFY(server->isListening());
         RawTlsClient ok(server->ca());
         RawTlsClient failing(server->ca());

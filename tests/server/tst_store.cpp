@@ -157,15 +157,15 @@ private slots:
             quint64 committed = 0;
             bool completing = false;
         };
-        QFuture<Seen> seen = writer
-                                 .submit<int>([](const QSqlDatabase &db) {
-                                     sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'kept')"_s);
-                                     return 1;
-                                 })
-                                 .then(QtFuture::Launch::Sync, [&writer](int) {
-                                     return Seen{writer.durableSeq(), writer.committedSeq(),
-                                                 DbWriter::completingDurably()};
-                                 });
+        QFuture<Seen> seen
+            = writer
+                  .submit<int>([](const QSqlDatabase &db) {
+                      sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'kept')"_s);
+                      return 1;
+                  })
+                  .then(QtFuture::Launch::Sync, [&writer](int) {
+                      return Seen{writer.durableSeq(), writer.committedSeq(), DbWriter::completingDurably()};
+                  });
         QVERIFY(!seen.isFinished());
         hold.release();
         QTRY_VERIFY_WITH_TIMEOUT(flushed.isFinished(), 10'000);
