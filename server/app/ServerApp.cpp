@@ -65,6 +65,21 @@ void onSignal(int signal)
     [[maybe_unused]] const auto written = ::write(s_signalPipe[1], &byte, 1);
 }
 
+/// The writer makes rows visible a moment before they are on disk (DbWriter): what leaves the
+/// process - an answer, a request to a channel or a merchant - waits until every batch committed
+/// by then is on disk. A writer unit's own result, while the unit completes, is on disk already.
+std::function<std::optional<QFuture<void>>()> durableBarrier(DbWriter *writer)
+{
+    return [writer]() -> std::optional<QFuture<void>> {
+        if (DbWriter::completingDurably())
+            return std::nullopt;
+        const quint64 seen = writer->committedSeq();
+        if (writer->durableSeq() >= seen)
+            return std::nullopt;
+        return writer->whenDurable(seen);
+    };
+}
+
 } // namespace
 
 ServerApp::ServerApp(ServerConfig config, QObject *parent)
@@ -191,6 +206,8 @@ bool ServerApp::initialise(QString *error)
     recon.alertAfterDays = m_config.reconAlertAfterDays;
     m_payments = std::make_unique<Payments>(*m_database, *m_writer, *m_cipher, clock, payments, m_config.nodeId,
                                             jobOptions, wallet, redPackets, recon);
+    // No request to a channel or a merchant tells of rows not yet on disk (durableBarrier).
+    m_payments->http.setSendBarrier(durableBarrier(m_writer.get()));
     m_context.reset(new ApiContext{*m_database, *m_writer, *m_cipher, *m_merchantIds, *m_staffIds, *m_staffAuth,
                                    *m_apiKeys, clock, m_config.security, m_payments.get()});
     return true;
@@ -230,16 +247,8 @@ bool ServerApp::start(QString *error)
     ssl.setLocalCertificateChain(QList<QSslCertificate>{m_tls->certificate} + m_tls->chain);
     ssl.setPrivateKey(m_tls->key);
     m_http->setTlsConfiguration(ssl);
-    // The writer makes rows visible a moment before they are on disk: no answer tells of them
-    // before they are (a retried request answered from a reader, a GET) - see DbWriter.
-    m_http->setAnswerBarrier([writer = m_writer.get()]() -> std::optional<QFuture<void>> {
-        if (DbWriter::completingDurably())
-            return std::nullopt; // the answer of a writer unit, completed once its batch was on disk
-        const quint64 seen = writer->committedSeq();
-        if (writer->durableSeq() >= seen)
-            return std::nullopt;
-        return writer->whenDurable(seen);
-    });
+    // No answer tells of rows not yet on disk (a retried request replayed from a reader, a GET).
+    m_http->setAnswerBarrier(durableBarrier(m_writer.get()));
     m_http->setMaxPendingConnections(1024);
     if (!m_http->listen(m_config.listenAddress, m_config.listenPort)) {
         *error = u"cannot listen on %1:%2: %3"_s.arg(m_config.listenAddress.toString())
@@ -262,10 +271,8 @@ bool ServerApp::start(QString *error)
                                           [http](const QString &audience, const QByteArray &text) {
                                               http->publish(audience, text);
                                           });
-    m_events->setBeforeDelivery([writer = m_writer.get()] {
-        if (!writer->waitDurable(writer->committedSeq(), std::chrono::seconds(5)))
-            qCWarning(lcServer) << "events delivered before the database log flush confirmed them";
-    });
+    m_events->setBeforeDelivery(
+        [writer = m_writer.get()] { return writer->waitDurable(writer->committedSeq(), std::chrono::seconds(1)); });
     m_events->start();
     watchSignals();
     m_payments->redPackets.start();

@@ -109,23 +109,31 @@ void EventHub::poll()
                                  " ORDER BY seq LIMIT "_s
                                      + QString::number(kPollBatch),
                                  {std::max<qint64>(0, m_lastSeq - kReReadWindow)});
-        QList<std::pair<QString, QByteArray>> fresh;
+        struct Fresh
+        {
+            qint64 seq;
+            QString audience;
+            QByteArray text;
+        };
+        QList<Fresh> fresh;
         while (rows.next()) {
             const qint64 seq = rows.value(0).toLongLong();
             if (seq <= m_lastSeq && m_recent.contains(seq))
                 continue;
             if (seq <= m_lastSeq - kReReadWindow)
                 continue;
-            m_recent.insert(seq);
-            m_lastSeq = std::max(m_lastSeq, seq);
-            fresh.append(
-                {rows.value(1).toString(),
-                 eventText(seq, rows.value(2).toString(), rows.value(3).toString(), rows.value(4).toLongLong())});
+            fresh.append({seq, rows.value(1).toString(),
+                          eventText(seq, rows.value(2).toString(), rows.value(3).toString(), rows.value(4).toLongLong())});
         }
-        if (!fresh.isEmpty() && m_beforeDelivery)
-            m_beforeDelivery();
-        for (const auto &[audience, text] : std::as_const(fresh))
-            m_sink(audience, text);
+        rows.finish();
+        // Not yet on disk in time: the same rows are read again next poll, and go out then.
+        if (!fresh.isEmpty() && m_beforeDelivery && !m_beforeDelivery())
+            return;
+        for (const Fresh &event : std::as_const(fresh)) {
+            m_recent.insert(event.seq);
+            m_lastSeq = std::max(m_lastSeq, event.seq);
+            m_sink(event.audience, event.text);
+        }
         // Forget what fell out of the window.
         for (auto it = m_recent.begin(); it != m_recent.end();)
             it = *it <= m_lastSeq - kReReadWindow ? m_recent.erase(it) : std::next(it);

@@ -33,8 +33,9 @@ public:
     ~EventHub() override;
 
     /// Called on the poll thread after a poll found new events and before they go out: Paydesk
-    /// waits there until what they tell of is on disk (DbWriter). Set before start().
-    void setBeforeDelivery(std::function<void()> hook) { m_beforeDelivery = std::move(hook); }
+    /// waits there until what they tell of is on disk (DbWriter). False keeps them for the next
+    /// poll. Set before start().
+    void setBeforeDelivery(std::function<bool()> hook) { m_beforeDelivery = std::move(hook); }
 
     /// Starts polling (own thread, every pollMs).
     void start(int pollMs = 100);
@@ -55,7 +56,7 @@ private:
     Database &m_database;
     Clock m_clock;
     Sink m_sink;
-    std::function<void()> m_beforeDelivery;
+    std::function<bool()> m_beforeDelivery;
     QThread m_thread;
     QTimer *m_timer = nullptr;
     qint64 m_lastSeq = -1;

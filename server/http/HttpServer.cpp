@@ -218,8 +218,9 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
                 post(std::move(response));
                 return;
             }
+            // Taking the future, the continuation runs however the wait ended.
             held->then(QtFuture::Launch::Sync,
-                       [post, response = std::move(response)]() mutable { post(std::move(response)); });
+                       [post, response = std::move(response)](QFuture<void>) mutable { post(std::move(response)); });
         };
         try {
             QFuture<HttpResponse> future = m_router.run(*matched, request);

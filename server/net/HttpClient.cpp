@@ -124,6 +124,7 @@ struct HttpClient::Private
     };
     std::vector<std::unique_ptr<Lane>> lanes;
     std::atomic<unsigned> next{0};
+    HttpClient::SendBarrier barrier;
 };
 
 HttpClient::HttpClient(int lanes) : d(std::make_unique<Private>())
@@ -158,13 +159,23 @@ QFuture<OutboundResponse> HttpClient::send(OutboundRequest request)
     // fixed number) and does its own TLS on its own thread.
     const std::unique_ptr<Private::Lane> &lane
         = d->lanes[d->next.fetch_add(1, std::memory_order_relaxed) % d->lanes.size()];
-    QMetaObject::invokeMethod(
-        lane->worker,
-        [worker = lane->worker, request = std::move(request), promise]() mutable {
-            worker->start(std::move(request), promise);
-        },
-        Qt::QueuedConnection);
+    auto dispatch = [worker = lane->worker, request = std::move(request), promise]() mutable {
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, request = std::move(request), promise]() mutable { worker->start(std::move(request), promise); },
+            Qt::QueuedConnection);
+    };
+    std::optional<QFuture<void>> held = d->barrier ? d->barrier() : std::nullopt;
+    if (held && !held->isFinished())
+        held->then(QtFuture::Launch::Sync, [dispatch = std::move(dispatch)](QFuture<void>) mutable { dispatch(); });
+    else
+        dispatch();
     return future;
+}
+
+void HttpClient::setSendBarrier(SendBarrier barrier)
+{
+    d->barrier = std::move(barrier);
 }
 
 OutboundResponse HttpClient::sendAndWait(OutboundRequest request)

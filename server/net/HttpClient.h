@@ -7,7 +7,9 @@
 #include <QSslCertificate>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace paydesk {
 
@@ -61,6 +63,12 @@ public:
 
     QFuture<OutboundResponse> send(OutboundRequest request);
     OutboundResponse sendAndWait(OutboundRequest request);
+
+    /// Asked before each request goes out: nothing means send it now, a future (one of its own
+    /// per request) means send it once that completes. The server's barrier holds a request until
+    /// what it may tell of is on disk (DbWriter), as it holds answers. Set before first use.
+    using SendBarrier = std::function<std::optional<QFuture<void>>()>;
+    void setSendBarrier(SendBarrier barrier);
 
 private:
     struct Private;

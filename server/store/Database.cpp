@@ -1,5 +1,6 @@
 #include "server/store/Database.h"
 
+#include "server/store/DbWriter.h"
 #include "server/store/Sql.h"
 
 #include <QAtomicInt>
@@ -67,6 +68,12 @@ QSqlDatabase Database::openConnection(const QString &purpose)
     }
     if (!db.open())
         throw DatabaseError(u"cannot open %1"_s.arg(m_config.displayName()), db.lastError());
+    configure(db, purpose);
+    return db;
+}
+
+void Database::configure(const QSqlDatabase &db, const QString &purpose)
+{
     if (m_config.isSqlite()) {
         // WAL lets readers run beside the writer; FULL makes each commit durable (one fsync per
         // batch thanks to group commit).
@@ -85,11 +92,14 @@ QSqlDatabase Database::openConnection(const QString &purpose)
     } else {
         sqlExecRaw(db, u"SET TIME ZONE 'UTC'"_s);
     }
-    return db;
 }
 
 QSqlDatabase Database::threadConnection()
 {
+    // An answer made while a writer unit completes skips the wait for the log flush: it may tell
+    // only of the unit's own result, never of what a reader sees by then (DbWriter).
+    Q_ASSERT_X(!DbWriter::completingDurably(), "Database::threadConnection",
+               "a reader used inside a writer unit's completion");
     const Qt::HANDLE thread = QThread::currentThreadId();
     QString name;
     {

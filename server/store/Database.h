@@ -30,6 +30,9 @@ public:
     /// A new connection with Paydesk's settings (WAL, synchronous=FULL, busy timeout, foreign
     /// keys on SQLite). Throws DatabaseError when it cannot be opened.
     QSqlDatabase openConnection(const QString &purpose);
+    /// Applies Paydesk's settings to an open connection (openConnection does; a reopened one needs
+    /// them again).
+    void configure(const QSqlDatabase &db, const QString &purpose);
     /// The calling thread's reader connection, opened on first use and reopened if it broke.
     QSqlDatabase threadConnection();
     /// Closes and forgets every connection opened through this object.

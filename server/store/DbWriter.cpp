@@ -36,6 +36,7 @@ struct DbWriter::Facts
 
 thread_local DbWriter::Facts *DbWriter::t_facts = nullptr;
 thread_local bool DbWriter::t_completing = false;
+thread_local bool DbWriter::t_syncThread = false;
 
 bool DbWriter::knows(const QString &fact)
 {
@@ -65,18 +66,33 @@ void DbWriter::start()
         return;
     m_stopping = false;
     const QString path = m_database.config().sqlitePath;
-    m_deferSync = m_options.syncAside && m_database.isSqlite() && !path.isEmpty() && path != u":memory:"_s
+    const bool mayDefer = m_options.syncAside && m_database.isSqlite() && !path.isEmpty() && path != u":memory:"_s
         && !path.startsWith(u"file:"_s);
+    m_deferSync = false;
     bool opened = false;
-    m_thread.reset(QThread::create([this, &opened] {
+    m_thread.reset(QThread::create([this, &opened, mayDefer] {
         {
             std::unique_lock inner(m_mutex);
             try {
                 m_connection = m_database.openConnection(u"writer"_s);
                 // Commits go into the log without waiting for the disk; the sync thread flushes
-                // the log before any unit completes (see the class comment).
-                if (m_deferSync)
-                    sqlExecRaw(m_connection, u"PRAGMA synchronous=NORMAL"_s);
+                // the log before any unit completes (see the class comment). Only in WAL mode, and
+                // with the log's name as SQLite itself resolved it (a symbolic link, say).
+                if (mayDefer) {
+                    QSqlQuery mode = sqlExec(m_connection, u"PRAGMA journal_mode"_s);
+                    QSqlQuery files = sqlExec(m_connection, u"PRAGMA database_list"_s);
+                    QString file;
+                    while (files.next()) {
+                        if (files.value(1).toString() == u"main"_s)
+                            file = files.value(2).toString();
+                    }
+                    if (mode.next() && mode.value(0).toString().compare(u"wal"_s, Qt::CaseInsensitive) == 0
+                        && !file.isEmpty()) {
+                        m_logPath = file + u"-wal"_s;
+                        m_deferSync = true;
+                        sqlExecRaw(m_connection, u"PRAGMA synchronous=NORMAL"_s);
+                    }
+                }
             } catch (...) {
                 m_startError = std::current_exception();
             }
@@ -114,6 +130,7 @@ void DbWriter::start()
     }
     if (m_deferSync) {
         m_syncThread.reset(QThread::create([this] {
+            t_syncThread = true;
             syncLoop();
             OPENSSL_thread_stop(); // completions may run continuations that use OpenSSL
         }));
@@ -167,6 +184,7 @@ QFuture<void> DbWriter::whenDurable(quint64 seq)
 
 bool DbWriter::waitDurable(quint64 seq, std::chrono::milliseconds timeout)
 {
+    Q_ASSERT_X(!t_syncThread, "DbWriter::waitDurable", "only the sync thread flushes: it cannot wait for a flush");
     std::unique_lock lock(m_syncMutex);
     return m_durableWake.wait_for(lock, timeout, [&] { return durableSeq() >= seq || !m_tracking; });
 }
@@ -194,10 +212,15 @@ void DbWriter::markDurable(quint64 seq)
 
 bool DbWriter::flushLog()
 {
-    const QByteArray path = QFile::encodeName(m_database.config().sqlitePath + u"-wal"_s);
+    // The log exists while the writer's connection is open; SQLite removes it only when the last
+    // connection closes, after copying it into the database file and flushing that.
+    const QByteArray path = QFile::encodeName(m_logPath);
     struct stat byPath = {};
-    if (::stat(path.constData(), &byPath) != 0)
-        return errno == ENOENT; // no log: SQLite removes it only after checkpointing it to disk
+    if (::stat(path.constData(), &byPath) != 0) {
+        const int error = errno;
+        qCCritical(lcWriter) << "the database log" << path << "is gone:" << qt_error_string(error);
+        return false;
+    }
     struct stat byFd = {};
     if (m_logFd >= 0
         && (::fstat(m_logFd, &byFd) != 0 || byFd.st_dev != byPath.st_dev || byFd.st_ino != byPath.st_ino)) {
@@ -226,15 +249,16 @@ void DbWriter::syncLoop()
             work.swap(m_syncQueue);
         }
         const quint64 top = work.back().seq;
-        std::exception_ptr doubt;
         if (top > durableSeq() && !flushLog()) { // one flush for every batch committed since the last
-            // Committed, but perhaps not on disk: the units must not report success.
-            doubt = std::make_exception_ptr(
-                ApiError(ErrorCode::Unavailable, u"The database could not confirm the write on disk; retry."_s));
+            // Committed and visible, but perhaps not on disk, and a later flush might report
+            // success for pages the kernel dropped. Like PostgreSQL after a failed fsync: stop, so
+            // that nothing more is acknowledged, and let SQLite recover from what is on disk.
+            qFatal("paydesk: the database log could not be flushed to disk; stopping so that no write is "
+                   "acknowledged that may not be there (see the critical message above)");
         }
         markDurable(top);
         for (Finished &finished : work)
-            complete(finished, doubt);
+            complete(finished);
     }
     if (m_logFd >= 0)
         ::close(m_logFd);
@@ -292,8 +316,13 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
     const bool sqlite = m_database.isSqlite();
     std::vector<std::exception_ptr> errors(batch.size());
     try {
-        if (!m_connection.isOpen() && !m_connection.open())
-            throw DatabaseError(u"writer connection lost"_s, m_connection.lastError());
+        if (!m_connection.isOpen()) {
+            if (!m_connection.open())
+                throw DatabaseError(u"writer connection lost"_s, m_connection.lastError());
+            m_database.configure(m_connection, u"writer"_s); // a new connection has SQLite's defaults
+            if (m_deferSync)
+                sqlExecRaw(m_connection, u"PRAGMA synchronous=NORMAL"_s);
+        }
         sqlExecRaw(m_connection, sqlite ? u"BEGIN IMMEDIATE"_s : u"BEGIN"_s);
     } catch (...) {
         const std::exception_ptr error = std::current_exception();
@@ -379,7 +408,7 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
             = std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The database did not commit; retry."_s));
     if (!m_deferSync) {
         markDurable(finished.seq); // a COMMIT returns once durable
-        complete(finished, nullptr);
+        complete(finished);
         return;
     }
     // Even a failure waits: it may tell of rows committed before and not yet on disk.
@@ -389,7 +418,7 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
         m_syncWake.notify_one();
 }
 
-void DbWriter::complete(Finished &finished, const std::exception_ptr &doubt)
+void DbWriter::complete(Finished &finished)
 {
     t_completing = true;
     const auto done = qScopeGuard([] { t_completing = false; });
@@ -399,8 +428,6 @@ void DbWriter::complete(Finished &finished, const std::exception_ptr &doubt)
             unit.fail(finished.errors[i]);
         else if (finished.batchError)
             unit.fail(finished.batchError);
-        else if (doubt)
-            unit.fail(doubt);
         else
             unit.succeed();
     }

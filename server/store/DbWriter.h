@@ -95,12 +95,12 @@ private:
         std::vector<std::exception_ptr> errors; ///< per unit
         std::exception_ptr batchError; ///< the whole batch failed (its COMMIT did)
     };
-    static void complete(Finished &finished, const std::exception_ptr &doubt);
+    static void complete(Finished &finished);
     void enqueue(Unit unit);
     void loop();
     void runBatch(std::deque<Unit> &batch);
     void syncLoop();
-    /// fdatasync of the SQLite write-ahead log; false (and a warning) if it failed.
+    /// fdatasync of the SQLite write-ahead log; false (and a critical message) if it failed.
     bool flushLog();
     void markDurable(quint64 seq);
 
@@ -112,6 +112,7 @@ private:
     struct Facts; ///< what knows()/learnAfterCommit() keep
     static thread_local Facts *t_facts; ///< the running writer's, on its thread
     static thread_local bool t_completing;
+    static thread_local bool t_syncThread;
     std::unique_ptr<QThread> m_thread;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
@@ -131,6 +132,7 @@ private:
     bool m_syncStopping = false;
     bool m_tracking = false; ///< whenDurable()/waitDurable() wait only while the writer runs
     std::vector<std::pair<quint64, std::shared_ptr<QPromise<void>>>> m_durableWaiters;
+    QString m_logPath; ///< the write-ahead log, as SQLite names it
     int m_logFd = -1; ///< the write-ahead log, opened by the sync thread
 };
 
