@@ -11,6 +11,7 @@
 #include <QSet>
 #include <QStringList>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -196,14 +197,12 @@ void DbWriter::markDurable(quint64 seq)
         std::unique_lock lock(m_syncMutex);
         if (seq > durableSeq())
             m_durable.store(seq, std::memory_order_release);
-        for (auto it = m_durableWaiters.begin(); it != m_durableWaiters.end();) {
-            if (it->first <= seq) {
-                ready.push_back(std::move(it->second));
-                it = m_durableWaiters.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        // Those still waiting to the front, the ones done to the back, taken in one go.
+        const auto done = std::stable_partition(m_durableWaiters.begin(), m_durableWaiters.end(),
+                                                [seq](const auto &waiter) { return waiter.first > seq; });
+        for (auto it = done; it != m_durableWaiters.end(); ++it)
+            ready.push_back(std::move(it->second));
+        m_durableWaiters.erase(done, m_durableWaiters.end());
         m_durableWake.notify_all();
     }
     for (const auto &promise : ready)
