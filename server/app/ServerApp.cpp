@@ -68,7 +68,7 @@ void onSignal(int signal)
 /// The writer makes rows visible a moment before they are on disk (DbWriter): what leaves the
 /// process - an answer, a request to a channel or a merchant - waits until every batch committed
 /// by then is on disk. A writer unit's own result, while the unit completes, is on disk already.
-std::function<std::optional<QFuture<void>>()> durableBarrier(DbWriter *writer)
+Barrier durableBarrier(DbWriter *writer)
 {
     return [writer]() -> std::optional<QFuture<void>> {
         if (DbWriter::completingDurably())

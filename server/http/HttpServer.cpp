@@ -213,14 +213,8 @@ void HttpServer::dispatch(HttpConnection *connection, quint64 seq, HttpRequest r
         };
         // Every answer, error or not, passes the answer barrier on its way out.
         auto release = [this, post](HttpResponse response) {
-            std::optional<QFuture<void>> held = m_answerBarrier ? m_answerBarrier() : std::nullopt;
-            if (!held || held->isFinished()) {
-                post(std::move(response));
-                return;
-            }
-            // Taking the future, the continuation runs however the wait ended.
-            held->then(QtFuture::Launch::Sync,
-                       [post, response = std::move(response)](QFuture<void>) mutable { post(std::move(response)); });
+            passBarrier(m_answerBarrier,
+                        [post, response = std::move(response)]() mutable { post(std::move(response)); });
         };
         try {
             QFuture<HttpResponse> future = m_router.run(*matched, request);

@@ -1,18 +1,16 @@
 #pragma once
 
+#include "server/http/Barrier.h"
 #include "server/http/HttpLimits.h"
 #include "server/http/HttpMessage.h"
 #include "server/http/Router.h"
 
-#include <QFuture>
 #include <QHash>
 #include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
 
 #include <atomic>
-#include <functional>
-#include <optional>
 
 class QThreadPool;
 
@@ -37,12 +35,9 @@ public:
     /// Certificate, chain and key; TLS 1.2 is the minimum whatever the configuration says.
     void setTlsConfiguration(QSslConfiguration configuration);
     const HttpLimits &limits() const { return m_limits; }
-    /// Asked when an answer is ready: nothing means send it now, a future means send it when that
-    /// completes (a future of its own for each answer: a QFuture takes one continuation). Paydesk's
-    /// barrier holds an answer until what it may tell of is on disk (DbWriter). Set before the
-    /// server listens.
-    using AnswerBarrier = std::function<std::optional<QFuture<void>>()>;
-    void setAnswerBarrier(AnswerBarrier barrier) { m_answerBarrier = std::move(barrier); }
+    /// Every answer, errors included, passes this barrier when it is ready. Set before the server
+    /// listens.
+    void setAnswerBarrier(Barrier barrier) { m_answerBarrier = std::move(barrier); }
 
     int openConnections() const { return m_openConnections.load(std::memory_order_relaxed); }
     int queuedRequests() const { return m_queuedRequests.load(std::memory_order_relaxed); }
@@ -80,7 +75,7 @@ private:
 
     HttpLimits m_limits;
     const Router &m_router;
-    AnswerBarrier m_answerBarrier;
+    Barrier m_answerBarrier;
     QThreadPool *m_workers;
     Metrics *m_metrics;
     QSslConfiguration m_tls;

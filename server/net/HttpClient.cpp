@@ -124,7 +124,7 @@ struct HttpClient::Private
     };
     std::vector<std::unique_ptr<Lane>> lanes;
     std::atomic<unsigned> next{0};
-    HttpClient::SendBarrier barrier;
+    Barrier barrier;
 };
 
 HttpClient::HttpClient(int lanes) : d(std::make_unique<Private>())
@@ -165,15 +165,11 @@ QFuture<OutboundResponse> HttpClient::send(OutboundRequest request)
             [worker, request = std::move(request), promise]() mutable { worker->start(std::move(request), promise); },
             Qt::QueuedConnection);
     };
-    std::optional<QFuture<void>> held = d->barrier ? d->barrier() : std::nullopt;
-    if (held && !held->isFinished())
-        held->then(QtFuture::Launch::Sync, [dispatch = std::move(dispatch)](QFuture<void>) mutable { dispatch(); });
-    else
-        dispatch();
+    passBarrier(d->barrier, std::move(dispatch));
     return future;
 }
 
-void HttpClient::setSendBarrier(SendBarrier barrier)
+void HttpClient::setSendBarrier(Barrier barrier)
 {
     d->barrier = std::move(barrier);
 }

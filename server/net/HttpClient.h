@@ -1,5 +1,6 @@
 #pragma once
 
+#include "server/http/Barrier.h"
 #include "server/http/HttpMessage.h"
 
 #include <QFuture>
@@ -7,9 +8,7 @@
 #include <QSslCertificate>
 #include <QUrl>
 
-#include <functional>
 #include <memory>
-#include <optional>
 
 namespace paydesk {
 
@@ -64,11 +63,9 @@ public:
     QFuture<OutboundResponse> send(OutboundRequest request);
     OutboundResponse sendAndWait(OutboundRequest request);
 
-    /// Asked before each request goes out: nothing means send it now, a future (one of its own
-    /// per request) means send it once that completes. The server's barrier holds a request until
-    /// what it may tell of is on disk (DbWriter), as it holds answers. Set before first use.
-    using SendBarrier = std::function<std::optional<QFuture<void>>()>;
-    void setSendBarrier(SendBarrier barrier);
+    /// Every request passes this barrier before it goes out, as answers pass the HTTP server's.
+    /// Set before first use.
+    void setSendBarrier(Barrier barrier);
 
 private:
     struct Private;

@@ -23,7 +23,6 @@
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
-#include <QThread>
 
 using namespace Qt::StringLiterals;
 
@@ -74,11 +73,8 @@ void printPhase(const Phase &phase)
         100 * j.value(u"writer_busy"_s).toDouble(), phase.result.errors);
     const double machineUs
         = j.value(u"server_cpu_us_per_request"_s).toDouble() + j.value(u"client_cpu_us_per_request"_s).toDouble();
-    if (machineUs > 0 && phase.result.requests >= 1000) { // CPU time is counted in 10 ms ticks
-        const int cores = std::max(1, QThread::idealThreadCount());
-        out() << QString::asprintf("%-28s CPU per grab, server + bench process: %.0f us; %d cores full at %.0f/s\n", "",
-                                   machineUs, cores, cores * 1e6 / machineUs);
-    }
+    if (machineUs > 0 && phase.result.requests >= 1000) // CPU time is counted in 10 ms ticks
+        out() << QString(29, u' ') << "CPU per grab, server + bench process: " << cpuBoundLine(machineUs) << "\n";
     out().flush();
 }
 

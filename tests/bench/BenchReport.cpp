@@ -11,33 +11,42 @@ using namespace Qt::StringLiterals;
 
 namespace paydesk::bench {
 
+namespace {
+
+// User + system CPU seconds from a /proc .../stat file (a process's or one of its threads').
+double cpuSecondsOf(const QString &statPath)
+{
+    QFile stat(statPath);
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() <= 13)
+        return 0;
+    return double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
+}
+
+} // namespace
+
+QString cpuBoundLine(double machineUsPerRequest)
+{
+    const int cores = std::max(1, QThread::idealThreadCount());
+    return QString::asprintf("%.0f us; %d cores full at %s/s", machineUsPerRequest, cores,
+                             qPrintable(formatRate(cores * 1e6 / machineUsPerRequest)));
+}
+
 ProcessStats processStats(qint64 pid)
 {
     ProcessStats stats;
     if (pid <= 0)
         return stats;
-    QFile stat(u"/proc/%1/stat"_s.arg(pid));
-    if (stat.open(QIODevice::ReadOnly)) {
-        const QByteArray text = stat.readAll();
-        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 13)
-            stats.cpuSeconds
-                = double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
-    }
+    stats.cpuSeconds = cpuSecondsOf(u"/proc/%1/stat"_s.arg(pid));
     // The writer thread's own share: one thread, so it caps every write-bound scenario.
     const QString tasks = u"/proc/%1/task"_s.arg(pid);
     for (const QString &task : QDir(tasks).entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         QFile comm(tasks + u'/' + task + u"/comm"_s);
-        if (!comm.open(QIODevice::ReadOnly) || !comm.readAll().startsWith("paydesk-db-writ"))
-            continue;
-        QFile taskStat(tasks + u'/' + task + u"/stat"_s);
-        if (!taskStat.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray text = taskStat.readAll();
-        const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
-        if (fields.size() > 13)
-            stats.writerCpuSeconds
-                += double(fields.at(11).toLongLong() + fields.at(12).toLongLong()) / double(sysconf(_SC_CLK_TCK));
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().startsWith("paydesk-db-writ"))
+            stats.writerCpuSeconds += cpuSecondsOf(tasks + u'/' + task + u"/stat"_s);
     }
     QFile status(u"/proc/%1/status"_s.arg(pid));
     if (status.open(QIODevice::ReadOnly)) {
@@ -189,13 +198,9 @@ void ScenarioReport::print() const
     }
     // What the whole machine spends on one request, and the rate at which that fills every core.
     const double machineUs = cpuUsPerRequest(serverCpuSeconds + sandboxCpuSeconds + clientCpuSeconds);
-    if (clientCpuSeconds > 0 && machineUs > 0) {
-        const int cores = std::max(1, QThread::idealThreadCount());
-        o << QString::asprintf(
-            "      CPU per request, server + sandbox + bench process (load, merchant endpoint): %.0f us;"
-            " %d cores full at %s/s\n",
-            machineUs, cores, qPrintable(formatRate(cores * 1e6 / machineUs)));
-    }
+    if (clientCpuSeconds > 0 && machineUs > 0)
+        o << "      CPU per request, server + sandbox + bench process (load, merchant endpoint): "
+          << cpuBoundLine(machineUs) << "\n";
     for (const QString &note : notes)
         o << "      " << note << "\n";
     for (const QByteArray &sample : load.firstErrors)

@@ -72,5 +72,8 @@ struct ScenarioReport
 void printTable(const QList<ScenarioReport> &reports);
 
 QString formatRate(double perSecond);
+/// "N us; C cores full at R/s": what one request costs the machine, and the rate at which that
+/// fills every core.
+QString cpuBoundLine(double machineUsPerRequest);
 
 } // namespace paydesk::bench

@@ -20,7 +20,7 @@ namespace paydesk::test {
 class HttpServerThread final
 {
 public:
-    HttpServerThread(const HttpLimits &limits, Router router, int workers = 4, HttpServer::AnswerBarrier barrier = {})
+    HttpServerThread(const HttpLimits &limits, Router router, int workers = 4, Barrier barrier = {})
         : m_router(std::move(router))
     {
         m_workers.setMaxThreadCount(workers);
