@@ -1,5 +1,6 @@
 #include "ReconciliationPage.h"
 
+#include "common/util/BusinessDay.h"
 #include "ConsoleSession.h"
 #include "MoneyText.h"
 #include "ReconciliationCsv.h"
@@ -124,8 +125,8 @@ ReconciliationPage::ReconciliationPage(ConsoleSession &session, QWidget *parent)
     m_date->setObjectName(u"reconciliationDate"_s);
     m_date->setCalendarPopup(true);
     m_date->setDisplayFormat(u"yyyy-MM-dd"_s);
-    m_date->setMaximumDate(QDate::currentDate().addDays(1));
-    m_date->setDate(QDate::currentDate().addDays(-1));
+    m_date->setMaximumDate(businessToday().addDays(1));
+    m_date->setDate(businessToday().addDays(-1)); // the server's days, not the machine's
     m_channel->setObjectName(u"reconciliationChannel"_s);
     m_channel->addItem(tr("All channel accounts"), QString());
     m_channel->setSizeAdjustPolicy(QComboBox::AdjustToContents);

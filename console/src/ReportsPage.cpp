@@ -1,5 +1,6 @@
 #include "ReportsPage.h"
 
+#include "common/util/BusinessDay.h"
 #include "ConsoleSession.h"
 #include "DailyReportModel.h"
 #include "MoneyText.h"
@@ -43,7 +44,7 @@ ReportsPage::ReportsPage(ConsoleSession &session, QWidget *parent)
       m_dayAxis(new QBarCategoryAxis), m_amountAxis(new QValueAxis)
 {
     setObjectName(u"reportsPage"_s);
-    const QDate today = QDate::currentDate();
+    const QDate today = businessToday(); // the server's days, not the machine's
     for (QDateEdit *edit : {m_from, m_to}) {
         edit->setCalendarPopup(true);
         edit->setDisplayFormat(u"yyyy-MM-dd"_s);

@@ -126,7 +126,7 @@ private slots:
         ReconciliationPage *page = openReconciliation(u"admin"_s, kAdminPassword, &window);
         QVERIFY(page);
         // The page starts on yesterday; today is chosen like a person would.
-        QCOMPARE(page->dateEdit()->date(), QDate::currentDate().addDays(-1));
+        QCOMPARE(page->dateEdit()->date(), businessToday().addDays(-1));
         page->dateEdit()->setDate(businessToday());
         QVERIFY(waitUntil([&] { return !page->isBusy(); }));
         QVERIFY(page->runButton()->isVisible() && page->runButton()->isEnabled());
@@ -273,7 +273,7 @@ private slots:
         ReportsPage *page = window->reportsPage();
         QVERIFY(window->showPage(page));
         QVERIFY(waitUntil([&] { return !page->isBusy() && !page->chartDays().isEmpty(); }));
-        QCOMPARE(page->fromEdit()->date(), QDate::currentDate().addDays(1 - ReportsPage::kDefaultDays));
+        QCOMPARE(page->fromEdit()->date(), businessToday().addDays(1 - ReportsPage::kDefaultDays));
         QCOMPARE(page->chartDays().size(), ReportsPage::kDefaultDays);
         const qsizetype index = page->chartDays().indexOf(today);
         QVERIFY2(index >= 0, qPrintable(page->chartDays().join(u',')));
