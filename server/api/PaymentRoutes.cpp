@@ -6,6 +6,7 @@
 #include "common/protocol/ApiError.h"
 #include "server/http/Router.h"
 #include "server/payments/Alerts.h"
+#include "server/payments/FlowSupport.h"
 #include "server/payments/Payments.h"
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
@@ -179,6 +180,52 @@ void registerPaymentRoutes(Router &router, ApiContext &context)
                 throw ApiError(ErrorCode::NotFound, u"No such refund."_s);
             return HttpResponse::json(200, refund);
         });
+
+    // A refund the channel holds as ABNORMAL (the bank returned it), or one whose result Paydesk
+    // cannot take as it is, is the platform's to settle: retried through the channel, or decided.
+    router.addAsync({"POST",
+                     "/v1/admin/refunds/{refund_no}/abnormal-retry",
+                     kStaff,
+                     {Role::PlatformAdmin},
+                     false,
+                     false,
+                     u"Send an ABNORMAL refund again through the channel's abnormal-refund path (audited)"_s,
+                     u"refunds"_s},
+                    [&context, &payments](HttpRequest &request) {
+                        const QJsonObject body = request.jsonObject();
+                        flows::refuseUnknown(body, {u"type"_s});
+                        const QString type = body.value(u"type"_s).toString(u"MERCHANT_BANK_CARD"_s);
+                        const QString refundNo = request.pathParams.value(u"refund_no"_s).left(64);
+                        const PaymentService::ActionRecorder audit = staffAudit(
+                            request, context.clock, u"refund.abnormal_retried"_s, u"refund"_s, u"refund_no"_s);
+                        return payments.run([&payments, refundNo, type, audit] {
+                            return HttpResponse::json(200, payments.retryAbnormalRefund(refundNo, type, audit));
+                        });
+                    });
+    router.addAsync({"POST",
+                     "/v1/admin/refunds/{refund_no}/resolve",
+                     kStaff,
+                     {Role::PlatformAdmin},
+                     false,
+                     false,
+                     u"Decide a refund still in flight by hand: {\"outcome\": \"succeeded\"|\"failed\", \"note\"} (audited)"_s,
+                     u"refunds"_s},
+                    [&context, &payments](HttpRequest &request) {
+                        const QJsonObject body = request.jsonObject();
+                        flows::refuseUnknown(body, {u"outcome"_s, u"note"_s});
+                        const QString outcome = body.value(u"outcome"_s).toString();
+                        if (outcome != u"succeeded"_s && outcome != u"failed"_s)
+                            throw ApiError(ErrorCode::ValidationFailed, u"outcome must be succeeded or failed."_s,
+                                           QJsonObject{{u"field"_s, u"outcome"_s}});
+                        const QString note = flows::requiredText(body, u"note"_s, 200);
+                        const QString refundNo = request.pathParams.value(u"refund_no"_s).left(64);
+                        const PaymentService::ActionRecorder audit = staffAudit(
+                            request, context.clock, u"refund.resolved"_s, u"refund"_s, u"refund_no"_s);
+                        return payments.run([&payments, refundNo, outcome, note, audit] {
+                            return HttpResponse::json(
+                                200, payments.resolveRefund(refundNo, outcome == u"succeeded"_s, note, audit));
+                        });
+                    });
 
     router.addAsync({"POST",
                      "/v1/orders/{order_no}/notifications/resend",

@@ -86,10 +86,16 @@ void IdempotencyClaim::complete(const QSqlDatabase &db, const HttpResponse &resp
             {scope, key, attempt});
         return;
     }
-    sqlExec(db,
-            u"UPDATE idempotency_keys SET state = 'DONE', response_status = ?, response_body = ?"
-            " WHERE scope = ? AND idem_key = ? AND attempt = ? AND state = 'IN_PROGRESS'"_s,
-            {response.status, QString::fromUtf8(response.body), scope, key, attempt});
+    QSqlQuery stored = sqlExec(db,
+                               u"UPDATE idempotency_keys SET state = 'DONE', response_status = ?, response_body = ?"
+                               " WHERE scope = ? AND idem_key = ? AND attempt = ? AND state = 'IN_PROGRESS'"_s,
+                               {response.status, QString::fromUtf8(response.body), scope, key, attempt});
+    // The claim is no longer this attempt's: a retry took the key over after the lease. Throwing
+    // rolls back the unit this runs in, so the effect it was to record with this answer (a
+    // transfer, a withdrawal, a red packet) is not made twice.
+    if (stored.numRowsAffected() != 1)
+        throw ApiError(ErrorCode::InProgress,
+                       u"A retry with this Idempotency-Key took the request over; this attempt changed nothing."_s);
 }
 
 } // namespace paydesk

@@ -28,7 +28,8 @@ struct IdempotencyClaim
     /// Inside a writer unit: stores the response a retry will get. Server errors (5xx) release
     /// the key instead, so the client's retry runs the request again. Money-moving handlers call
     /// it inside their own final unit (HttpRequest::idempotency), so the effect and the stored
-    /// answer commit together; otherwise the pipeline calls it right after the handler.
+    /// answer commit together; otherwise the pipeline calls it right after the handler. Throws
+    /// IN_PROGRESS (rolling the unit back) when a retry has taken the key over from this attempt.
     void complete(const QSqlDatabase &db, const HttpResponse &response) const;
 };
 

@@ -18,4 +18,13 @@ std::unique_ptr<Channel> createChannel(const ChannelConfig &config, HttpClient &
                    QJsonObject{{u"field"_s, u"type"_s}});
 }
 
+RefundResult Channel::retryAbnormalRefund(const RefundRequest &, const QString &, const QString &)
+{
+    RefundResult result;
+    result.outcome = CallOutcome::Rejected;
+    result.error = {QStringLiteral("NOT_SUPPORTED"),
+                    QStringLiteral("Channel %1 has no abnormal-refund path.").arg(config().type)};
+    return result;
+}
+
 } // namespace paydesk

@@ -142,7 +142,9 @@ struct RefundRequest
     QString reason;
 };
 
-enum class RefundState { Succeeded, Processing, Failed, NotFound };
+/// Abnormal: WeChat Pay's ABNORMAL, the bank returned the refund (e.g. a closed card); it is still
+/// in flight, and usually ends in success after a retry through the channel's abnormal-refund path.
+enum class RefundState { Succeeded, Processing, Failed, NotFound, Abnormal };
 
 struct RefundResult
 {
@@ -204,6 +206,11 @@ public:
     virtual CloseResult close(const QString &outTradeNo) = 0;
     virtual RefundResult refund(const RefundRequest &request) = 0;
     virtual RefundResult queryRefund(const RefundRequest &request) = 0;
+    /// Sends an ABNORMAL refund again by the channel's abnormal-refund path: type
+    /// MERCHANT_BANK_CARD (to the merchant's settlement account) or USER_BANK_CARD. Channels without
+    /// one answer Rejected with NOT_SUPPORTED.
+    virtual RefundResult retryAbnormalRefund(const RefundRequest &request, const QString &channelRefundNo,
+                                             const QString &type);
     /// Verifies (signature, timestamp window, decryption, app id and merchant id) and parses.
     virtual NotificationResult parseNotification(const InboundNotification &notification) = 0;
     /// The answer the channel expects: Alipay "success"/"fail"; WeChat 204 or 500 {"code":"FAIL"}.

@@ -1,5 +1,6 @@
 #include "server/payments/Alerts.h"
 
+#include "common/crypto/Digest.h"
 #include "common/util/IdGenerator.h"
 #include "server/events/EventHub.h"
 #include "server/payments/Outbox.h"
@@ -39,8 +40,13 @@ QString Alerts::raise(const QSqlDatabase &db, IdGenerator &alertIds, IdGenerator
                       bool webhook, qint64 nowMs)
 {
     const QString id = alertIds.next();
-    const QString key
-        = alert.dedupeKey.isEmpty() ? alert.kind + u':' + alert.refType + u':' + alert.refId : alert.dedupeKey;
+    // One alert per problem, yet an escalation (a higher severity) or a new fact (other details,
+    // e.g. a further duplicate payment's trade number) is a new alert that reaches the admin.
+    const QByteArray facts = QJsonDocument(alert.details).toJson(QJsonDocument::Compact);
+    const QString key = alert.dedupeKey.isEmpty()
+        ? alert.kind + u':' + alert.refType + u':' + alert.refId + u':' + alert.severity + u':'
+            + QString::fromLatin1(Digest::sha256Hex(facts).left(16))
+        : alert.dedupeKey;
     QSqlQuery insert = sqlExec(
         db,
         u"INSERT INTO alerts (id, kind, severity, ref_type, ref_id, message, details, dedupe_key, status,"

@@ -21,7 +21,7 @@ public:
         QString refId;
         QString message;
         QJsonObject details;
-        QString dedupeKey; ///< one alert per key; empty means kind:refType:refId
+        QString dedupeKey; ///< one alert per key; empty means kind, ref, severity and details alike
     };
 
     /// Inside a writer unit. Returns the new alert's id, or empty when one with the key exists.

@@ -65,9 +65,18 @@ inline QString outcomeName(CallOutcome outcome)
                                            : QStringLiteral("UNKNOWN");
 }
 
+/// The buyer's money is with the merchant: a payment that can settle an order.
 inline bool isPaid(TradeState state)
 {
-    return state == TradeState::Paid || state == TradeState::Finished || state == TradeState::Refunded;
+    return state == TradeState::Paid || state == TradeState::Finished;
+}
+
+/// The buyer paid at some point, though the trade may since have been refunded at the channel
+/// (e.g. from the merchant's portal): money moved and must be accounted for, yet a refunded trade
+/// never settles an order as paid.
+inline bool wasPaid(TradeState state)
+{
+    return isPaid(state) || state == TradeState::Refunded;
 }
 
 /// Backoff for queries while an outcome is open: 10 s, 30 s, 1 m, 5 m, 15 m, then every 30 m.

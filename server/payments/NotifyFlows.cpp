@@ -50,13 +50,15 @@ JobResult PaymentService::deliverMerchantEvent(const OutboxJob &job)
                               u"SELECT e.merchant_id, e.type, e.body, e.status, COALESCE(e.url, m.notify_url, '')"
                               " FROM merchant_events e JOIN merchants m ON m.id = e.merchant_id WHERE e.event_id = ?"_s,
                               {job.ref});
-    if (!event.next() || event.value(3).toString() != u"PENDING"_s)
+    // A delivered (or given-up) event is sent again only when resent on demand.
+    const bool resend = job.payload.value(u"resend"_s).toBool();
+    if (!event.next() || (event.value(3).toString() != u"PENDING"_s && !resend))
         return JobResult::done();
     const QString merchantId = event.value(0).toString();
     const QString type = event.value(1).toString();
     const QByteArray body = event.value(2).toString().toUtf8();
     const QUrl url(event.value(4).toString());
-    const int attempt = job.attempts + 1;
+    const int attempt = job.attempts + 1; ///< of this sending (a resend starts again at 1)
 
     OutboundResponse response;
     if (!url.isValid() || url.host().isEmpty()) {
@@ -103,17 +105,25 @@ JobResult PaymentService::deliverMerchantEvent(const OutboxJob &job)
     const qint64 now = m_clock();
     m_writer
         .submit<void>([&](const QSqlDatabase &db) {
+            // Every attempt is counted and logged under its own number, resends included; the
+            // status only moves forward: once acknowledged, an event stays DELIVERED.
+            QSqlQuery counted = sqlExec(
+                db,
+                u"UPDATE merchant_events SET attempts = attempts + 1, status = CASE WHEN status = 'DELIVERED'"
+                " THEN 'DELIVERED' ELSE ? END, delivered_at = COALESCE(delivered_at, ?) WHERE event_id = ?"
+                " RETURNING attempts"_s,
+                {delivered       ? u"DELIVERED"_s
+                     : exhausted ? u"FAILED"_s
+                                 : u"PENDING"_s,
+                 delivered ? QVariant(now) : QVariant(QMetaType::fromType<qlonglong>()), job.ref});
+            const int number = counted.next() ? counted.value(0).toInt() : attempt;
+            while (counted.next()) {
+            }
             sqlExec(db,
                     u"INSERT INTO notify_attempts (event_id, attempt, at, http_status, response, error, elapsed_ms)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id, attempt) DO NOTHING"_s,
-                    {job.ref, attempt, now, response.status, nonNull(QString::fromUtf8(response.body.left(500))),
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)"_s,
+                    {job.ref, number, now, response.status, nonNull(QString::fromUtf8(response.body.left(500))),
                      delivered ? u""_s : describeFailure(response), response.elapsedMs});
-            sqlExec(db, u"UPDATE merchant_events SET attempts = ?, status = ?, delivered_at = ? WHERE event_id = ?"_s,
-                    {attempt,
-                     delivered       ? u"DELIVERED"_s
-                         : exhausted ? u"FAILED"_s
-                                     : u"PENDING"_s,
-                     delivered ? QVariant(now) : QVariant(QMetaType::fromType<qlonglong>()), job.ref});
             if (exhausted)
                 raiseAlert(db, u"NOTIFY_EXHAUSTED"_s, u"WARNING"_s, u"merchant_event"_s, job.ref,
                            u"Merchant %1 did not acknowledge %2 after %3 attempts (last: %4)."_s.arg(

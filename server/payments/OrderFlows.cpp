@@ -203,7 +203,7 @@ OrderRecord PaymentService::closeOrder(const QString &merchantId, const QString 
             = m_writer
                   .submit<OrderRecord>([&](const QSqlDatabase &db) {
                       logExchange(db, order.channelId, orderNo, {}, queried.exchange, outcomeName(queried.outcome));
-                      if (queried.outcome == CallOutcome::Ok && isPaid(queried.trade.state))
+                      if (queried.outcome == CallOutcome::Ok && wasPaid(queried.trade.state))
                           applyTrade(db, order.channelId, queried.trade, u"close"_s);
                       return loadOrder(db, orderNo);
                   })
@@ -245,7 +245,7 @@ PaymentService::Verified PaymentService::verifyPayment(const QString &orderNo, Q
     QueryResult queried = channel->query(order.orderNo);
     queried.exchange.operation = u"query"_s;
     noteChannelOutcome(order.channelId, queried.outcome);
-    const bool paid = queried.outcome == CallOutcome::Ok && isPaid(queried.trade.state);
+    const bool paid = queried.outcome == CallOutcome::Ok && wasPaid(queried.trade.state);
     const Applied applied = m_writer
                                 .submit<Applied>([&](const QSqlDatabase &db) {
                                     logExchange(db, order.channelId, order.orderNo, {}, queried.exchange,
@@ -289,7 +289,7 @@ JobResult PaymentService::pollOrder(const OutboxJob &job)
     queried.exchange.operation = u"query"_s;
     noteChannelOutcome(order.channelId, queried.outcome);
     const bool settles = queried.outcome == CallOutcome::Ok
-        && (isPaid(queried.trade.state) || queried.trade.state == TradeState::Closed);
+        && (wasPaid(queried.trade.state) || queried.trade.state == TradeState::Closed);
     m_writer
         .submit<void>([&](const QSqlDatabase &db) {
             logExchange(db, order.channelId, order.orderNo, {}, queried.exchange, outcomeName(queried.outcome));
@@ -325,7 +325,7 @@ JobResult PaymentService::pollOrder(const OutboxJob &job)
                       logExchange(db, order.channelId, order.orderNo, {}, closed.exchange, outcomeName(closed.outcome));
                       if (closed.alreadyPaid) {
                           logExchange(db, order.channelId, order.orderNo, {}, paid.exchange, outcomeName(paid.outcome));
-                          if (paid.outcome == CallOutcome::Ok && isPaid(paid.trade.state)) {
+                          if (paid.outcome == CallOutcome::Ok && wasPaid(paid.trade.state)) {
                               applyTrade(db, order.channelId, paid.trade, u"close"_s);
                               return true;
                           }
@@ -451,9 +451,16 @@ QJsonArray PaymentService::resendNotifications(const QString &orderNo)
                                                 {u"type"_s, rows.value(1).toString()}});
                   for (const QJsonValue &event : std::as_const(resent)) {
                       const QString eventId = event[u"event_id"_s].toString();
-                      sqlExec(db, u"UPDATE merchant_events SET status = 'PENDING' WHERE event_id = ?"_s, {eventId});
-                      Outbox::rearm(db, *m_outboxIds, u"merchant.notify"_s, eventId, {}, now, now);
+                      // A given-up event is pending again; a delivered one stays DELIVERED (its
+                      // status never moves back) and is simply sent once more.
+                      sqlExec(db, u"UPDATE merchant_events SET status = 'PENDING' WHERE event_id = ? AND status = 'FAILED'"_s,
+                              {eventId});
+                      Outbox::rearm(db, *m_outboxIds, u"merchant.notify"_s, eventId,
+                                    QJsonObject{{u"resend"_s, true}}, now, now);
                   }
+                  if (!resent.isEmpty())
+                      addEvent(db, orderNo, loadOrder(db, orderNo).status, u"notification_resent"_s,
+                               u"%1 event(s) sent again on demand"_s.arg(resent.size()));
                   return resent;
               })
               .result();

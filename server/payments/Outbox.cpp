@@ -39,9 +39,11 @@ void Outbox::rearm(const QSqlDatabase &db, IdGenerator &ids, const QString &kind
 {
     if (schedule(db, ids, kind, ref, payload, nextAt, nowMs))
         return;
+    // A new generation: a run in flight now (it holds the lease) cannot record its result over
+    // this; it only gives its lease back, and the job runs again at nextAt.
     sqlExec(db,
             u"UPDATE outbox SET status = 'PENDING', attempts = 0, next_at = ?, payload = ?, last_error = NULL,"
-            " updated_at = ? WHERE kind = ? AND ref = ?"_s,
+            " generation = generation + 1, updated_at = ? WHERE kind = ? AND ref = ?"_s,
             {nextAt, compact(payload), nowMs, kind, ref});
 }
 
@@ -123,7 +125,7 @@ void JobRunner::poll()
                                  " outbox WHERE status = 'PENDING' AND next_at <= ? AND lease_until <= ?"
                                  " ORDER BY next_at LIMIT ?"_s
                                      + (skipLocked ? u" FOR UPDATE SKIP LOCKED)"_s : u")"_s)
-                                     + u" RETURNING id, kind, ref, payload, attempts, next_at"_s,
+                                     + u" RETURNING id, kind, ref, payload, attempts, next_at, generation"_s,
                                  {claim, leaseUntil, now, now, limit});
         QList<OutboxJob> jobs;
         while (rows.next()) {
@@ -134,6 +136,8 @@ void JobRunner::poll()
             job.payload = QJsonDocument::fromJson(rows.value(3).toString().toUtf8()).object();
             job.attempts = rows.value(4).toInt();
             job.nextAt = rows.value(5).toLongLong();
+            job.generation = rows.value(6).toLongLong();
+            job.claim = claim;
             jobs.append(job);
         }
         return jobs;
@@ -188,13 +192,24 @@ void JobRunner::complete(const OutboxJob &job, const JobResult &result)
     if (result.kind != JobResult::Kind::Done)
         qCInfo(lcJobs).noquote() << job.kind << job.ref << status << result.error;
     QFuture<void> written = m_writer.submit<void>([=](const QSqlDatabase &db) {
-        // Only while still leased to this claim and pending: a handler may have settled it already.
-        sqlExec(db,
-                u"UPDATE outbox SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ?,"
-                " lease_owner = NULL, lease_until = 0, updated_at = ? WHERE id = ? AND status = 'PENDING'"
-                " AND lease_owner IS NOT NULL"_s,
-                {status, nextAt, result.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : result.error, now,
-                 job.id});
+        // Only by the claim that ran it, on the generation it ran, and while pending: a handler
+        // that outlived its lease finds another claim's lease and changes nothing; one that ran
+        // while the job was re-armed only gives its lease back (the rearm stands).
+        QSqlQuery recorded
+            = sqlExec(db,
+                      u"UPDATE outbox SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ?,"
+                      " lease_owner = NULL, lease_until = 0, updated_at = ? WHERE id = ? AND status = 'PENDING'"
+                      " AND lease_owner = ? AND generation = ?"_s,
+                      {status, nextAt, result.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : result.error,
+                       now, job.id, job.claim, job.generation});
+        if (recorded.numRowsAffected() == 1)
+            return;
+        QSqlQuery released = sqlExec(
+            db, u"UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?"_s,
+            {job.id, job.claim});
+        qCInfo(lcJobs).noquote() << job.kind << job.ref
+                                 << (released.numRowsAffected() == 1 ? u"re-armed while running: runs again"_s
+                                                                     : u"lease lost: result not recorded"_s);
     });
     try {
         written.waitForFinished();

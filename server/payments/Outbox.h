@@ -27,6 +27,8 @@ struct OutboxJob
     QJsonObject payload;
     int attempts = 0; ///< attempts finished before this one
     qint64 nextAt = 0;
+    qint64 generation = 0; ///< moved on by every rearm
+    QString claim; ///< the lease this run holds: only it may record the result
 };
 
 /// What a job handler decided.

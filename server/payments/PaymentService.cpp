@@ -322,7 +322,7 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
                                                                                       order.channelId));
         return Applied::WrongChannel;
     }
-    if (!isPaid(trade.state)) {
+    if (!wasPaid(trade.state)) {
         if (trade.state == TradeState::Closed && (order.status == u"CREATED"_s || order.status == u"PAYING"_s)) {
             markClosed(db, order, u"CLOSED_BY_CHANNEL"_s);
             return Applied::Closed;
@@ -335,7 +335,10 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
         if (!trade.channelTradeNo.isEmpty() && trade.channelTradeNo != order.channelTradeNo)
             raiseAlert(db, u"DUPLICATE_PAYMENT"_s, u"CRITICAL"_s, u"order"_s, order.orderNo,
                        u"Order %1 was paid by trade %2 and is now reported paid by trade %3."_s.arg(
-                           order.orderNo, order.channelTradeNo, trade.channelTradeNo));
+                           order.orderNo, order.channelTradeNo, trade.channelTradeNo),
+                       QJsonObject{{u"channel_trade_no"_s, order.channelTradeNo},
+                                   {u"reported_trade_no"_s, trade.channelTradeNo},
+                                   {u"amount"_s, trade.totalAmount}});
         return Applied::Duplicate;
     }
 
@@ -343,9 +346,12 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
         = Ledger::ensureAccount(db, u"platform"_s, channelId, u"channel_clearing"_s, order.currency, true, now);
     const bool amountMatches = trade.totalAmount == order.amount && trade.currency == order.currency;
     const bool open = order.status == u"CREATED"_s || order.status == u"PAYING"_s;
-    if (!amountMatches || !open) {
+    // Paid and since refunded at the channel (out of band) before Paydesk settled the order.
+    const bool refundedAtChannel = trade.state == TradeState::Refunded;
+    if (!amountMatches || !open || refundedAtChannel) {
         // Money arrived that cannot be a normal success: keep it in suspense, visible and refundable.
         const QString reason = !amountMatches ? u"AMOUNT_MISMATCH"_s
+            : refundedAtChannel               ? u"REFUNDED_AT_CHANNEL"_s
             : order.status == u"CLOSED"_s     ? u"PAID_AFTER_CLOSE"_s
                                               : u"PAID_WHILE_"_s + order.status;
         const qint64 paid = trade.totalAmount;
@@ -455,7 +461,7 @@ QFuture<HttpResponse> PaymentService::handleNotification(const QString &type, co
             refund.state = result->refundState;
             refund.channelRefundNo = result->channelRefundNo;
             refund.refundAmount = result->refundAmount;
-            applyRefundResult(db, result->outRefundNo, refund, u"notification"_s);
+            outcome = applyRefundResult(db, result->outRefundNo, refund, u"notification"_s, channelId);
         }
         logExchange(db, channelId, result->trade.outTradeNo, result->outRefundNo, result->exchange, u"ACCEPTED"_s);
         return outcome;

@@ -115,6 +115,14 @@ public:
     /// Queries a refund that is not SUCCESS here; a proven result is applied as a poll would.
     Verified verifyRefund(const QString &refundNo, QString *detail);
 
+    /// An ABNORMAL refund sent again through the channel's abnormal-refund path (WeChat Pay:
+    /// MERCHANT_BANK_CARD); the refund as JSON. Throws CONFLICT when it is not ABNORMAL.
+    QJsonObject retryAbnormalRefund(const QString &refundNo, const QString &type, const ActionRecorder &record);
+    /// A refund still PROCESSING decided by a person: "succeeded" (the buyer got the money some
+    /// other way) or "failed" (the money goes back to where it came from); the refund as JSON.
+    QJsonObject resolveRefund(const QString &refundNo, bool succeeded, const QString &note,
+                              const ActionRecorder &record);
+
     /// Makes the order's merchant notifications pending again from attempt 1.
     QJsonArray resendNotifications(const QString &orderNo);
 
@@ -135,8 +143,10 @@ public:
 private:
     enum class Applied { Success, Duplicate, Abnormal, Closed, UnknownOrder, WrongChannel, Ignored };
     Applied applyTrade(const QSqlDatabase &db, const QString &channelId, const TradeInfo &trade, const QString &source);
-    void applyRefundResult(const QSqlDatabase &db, const QString &refundNo, const RefundResult &result,
-                           const QString &source);
+    /// Settles (or marks ABNORMAL) a refund from what its channel said. channelId: the account that
+    /// said it (a notification); empty for answers to Paydesk's own calls on the order's account.
+    Applied applyRefundResult(const QSqlDatabase &db, const QString &refundNo, const RefundResult &result,
+                              const QString &source, const QString &channelId = {});
     /// True when this call closed the order (false: it was no longer open).
     bool markClosed(const QSqlDatabase &db, const OrderRecord &order, const QString &reason);
     void markAbnormal(const QSqlDatabase &db, const OrderRecord &order, const QString &reason, const QString &message);

@@ -89,7 +89,8 @@ QJsonObject PaymentService::refundJson(const QSqlDatabase &db, const QString &re
     QSqlQuery row = sqlExec(db,
                             u"SELECT r.refund_no, r.order_no, o.out_trade_no, r.out_refund_no, r.amount, r.currency,"
                             " r.reason, r.status, r.channel_refund_no, r.failure, r.created_at, r.updated_at,"
-                            " r.succeeded_at, r.merchant_id FROM refunds r JOIN orders o ON o.order_no = r.order_no"
+                            " r.succeeded_at, r.merchant_id, r.channel_status FROM refunds r"
+                            " JOIN orders o ON o.order_no = r.order_no"
                             " WHERE r.refund_no = ?"_s,
                             {refundNo});
     if (!row.next())
@@ -111,7 +112,8 @@ QJsonObject PaymentService::refundJson(const QSqlDatabase &db, const QString &re
         {u"created_at"_s, row.value(10).toLongLong()},
         {u"updated_at"_s, row.value(11).toLongLong()},
         {u"succeeded_at"_s, row.value(12).isNull() ? QJsonValue() : QJsonValue(row.value(12).toLongLong())},
-        {u"merchant_id"_s, row.value(13).toString()}};
+        {u"merchant_id"_s, row.value(13).toString()},
+        {u"channel_status"_s, text(14)}};
 }
 
 PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, const QString &orderNo,
@@ -231,32 +233,121 @@ PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, 
     return {201, refundJson(m_database.threadConnection(), refundNo)};
 }
 
-void PaymentService::applyRefundResult(const QSqlDatabase &db, const QString &refundNo, const RefundResult &result,
-                                       const QString &source)
+PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db, const QString &refundNo,
+                                                           const RefundResult &result, const QString &source,
+                                                           const QString &channelId)
 {
-    if (result.state != RefundState::Succeeded && result.state != RefundState::Failed)
-        return;
+    if (result.state != RefundState::Succeeded && result.state != RefundState::Failed
+        && result.state != RefundState::Abnormal)
+        return Applied::Ignored;
     const qint64 now = m_clock();
     const RefundRow refund = loadRefund(db, u"refund_no = ?"_s, {refundNo});
     if (!refund.exists) {
         raiseAlert(db, u"UNKNOWN_REFUND"_s, u"CRITICAL"_s, u"refund"_s, refundNo,
                    u"A channel reports refund %1, which Paydesk does not know."_s.arg(refundNo));
-        return;
+        return Applied::UnknownOrder;
+    }
+    const OrderRecord order = loadOrder(db, refund.orderNo);
+    // Checked like payments: the account that speaks must be the order's, the amount the refund's.
+    if (!channelId.isEmpty() && channelId != order.channelId) {
+        raiseAlert(db, u"REFUND_WRONG_CHANNEL"_s, u"CRITICAL"_s, u"refund"_s, refundNo,
+                   u"Channel %1 reports refund %2 of order %3, which belongs to channel %4."_s.arg(
+                       channelId, refundNo, order.orderNo, order.channelId),
+                   QJsonObject{{u"channel_id"_s, channelId}, {u"order_channel_id"_s, order.channelId}});
+        return Applied::WrongChannel;
+    }
+    if (result.state == RefundState::Succeeded && result.refundAmount != refund.amount) {
+        if (result.refundAmount == 0) {
+            // The message does not state the amount (Alipay's refund notification): a query,
+            // which does, decides, right away.
+            Outbox::rearm(db, *m_outboxIds, u"refund.poll"_s, refundNo, {}, now, now);
+            return Applied::Ignored;
+        }
+        raiseAlert(db, u"REFUND_AMOUNT_MISMATCH"_s, u"CRITICAL"_s, u"refund"_s, refundNo,
+                   u"The channel reports refund %1 succeeded for %2 fen; it was asked for %3 fen. Not settled:"
+                   " resolve it by hand."_s.arg(refundNo)
+                       .arg(result.refundAmount)
+                       .arg(refund.amount),
+                   QJsonObject{{u"stated_amount"_s, result.refundAmount},
+                               {u"amount"_s, refund.amount},
+                               {u"source"_s, source}});
+        return Applied::Abnormal;
+    }
+    if (result.state == RefundState::Abnormal) {
+        if (refund.status != u"PROCESSING"_s)
+            return Applied::Ignored;
+        QSqlQuery marked = sqlExec(db,
+                                   u"UPDATE refunds SET channel_status = 'ABNORMAL', channel_refund_no ="
+                                   " COALESCE(?, channel_refund_no), updated_at = ? WHERE refund_no = ?"
+                                   " AND status = 'PROCESSING' AND COALESCE(channel_status, '') <> 'ABNORMAL'"_s,
+                                   {nullable(result.channelRefundNo), now, refundNo});
+        if (marked.numRowsAffected() == 1) {
+            addEvent(db, refund.orderNo, order.status, u"refund_abnormal"_s,
+                     u"%1: the bank returned the refund; retry it through the channel or resolve it by hand"_s.arg(
+                         refundNo));
+            raiseAlert(db, u"REFUND_ABNORMAL"_s, u"WARNING"_s, u"refund"_s, refundNo,
+                       u"Refund %1 of order %2 (%3 fen) is ABNORMAL at %4: the bank returned it. The money stays in"
+                       " flight; retry it through the channel's abnormal-refund path or resolve it by hand."_s
+                           .arg(refundNo, refund.orderNo)
+                           .arg(refund.amount)
+                           .arg(order.channelId),
+                       QJsonObject{{u"order_no"_s, refund.orderNo}, {u"amount"_s, refund.amount}});
+        }
+        return Applied::Abnormal;
+    }
+    const QString clearing = Ledger::ensureAccount(db, u"platform"_s, order.channelId, u"channel_clearing"_s,
+                                                   refund.currency, true, now);
+    if (refund.status == u"FAILED"_s && result.state == RefundState::Succeeded) {
+        // The channel paid the buyer after all, after Paydesk gave the money back: never dropped.
+        // It comes from the merchant again, or from suspense when the merchant cannot cover it.
+        QString from = sourceAccount(db, refund, now);
+        if (refund.fundedFrom != u"suspense"_s && Ledger::balance(db, from) < refund.amount)
+            from = Ledger::ensureAccount(db, u"platform"_s, u"-"_s, u"suspense"_s, refund.currency, true, now);
+        QSqlQuery update
+            = sqlExec(db,
+                      u"UPDATE refunds SET status = 'SUCCESS', channel_status = NULL, channel_refund_no = ?,"
+                      " succeeded_at = ?, updated_at = ? WHERE refund_no = ? AND status = 'FAILED'"_s,
+                      {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now,
+                       refundNo});
+        if (update.numRowsAffected() != 1)
+            return Applied::Ignored;
+        Ledger::post(db, *m_journalIds,
+                     JournalEntry{u"refund.succeeded_after_failure"_s,
+                                  u"refund"_s,
+                                  refundNo,
+                                  result.channelRefundNo,
+                                  {{from, -refund.amount}, {clearing, refund.amount}}},
+                     now);
+        sqlExec(db,
+                u"UPDATE orders SET refund_reserved = refund_reserved + ?, refunded_amount = refunded_amount + ?,"
+                " status = CASE WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') AND refunded_amount + ? = paid_amount"
+                " THEN 'REFUNDED' WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') THEN 'PARTIALLY_REFUNDED'"
+                " ELSE status END, updated_at = ?, version = version + 1 WHERE order_no = ?"_s,
+                {refund.amount, refund.amount, refund.amount, now, refund.orderNo});
+        const OrderRecord after = loadOrder(db, refund.orderNo);
+        addEvent(db, refund.orderNo, after.status, u"refunded_after_failure"_s,
+                 u"%1 for %2 fen via %3, booked from %4"_s.arg(refundNo).arg(refund.amount).arg(source, from));
+        raiseAlert(db, u"REFUND_SUCCEEDED_AFTER_FAILURE"_s, u"CRITICAL"_s, u"refund"_s, refundNo,
+                   u"Refund %1 of order %2 had failed here, and the channel now reports it succeeded (%3 fen):"
+                   " booked again from %4."_s.arg(refundNo, refund.orderNo)
+                       .arg(refund.amount)
+                       .arg(from),
+                   QJsonObject{{u"order_no"_s, refund.orderNo}, {u"amount"_s, refund.amount}, {u"debited"_s, from}});
+        enqueueMerchantEvent(db, refund.merchantId, refund.orderNo, refundNo, u"refund.succeeded"_s,
+                             refundJson(db, refundNo), order.notifyUrl);
+        return Applied::Success;
     }
     if (refund.status != u"PROCESSING"_s)
-        return; // settled before: a duplicate or late result changes nothing
-    const OrderRecord order = loadOrder(db, refund.orderNo);
+        return Applied::Duplicate; // settled before: a duplicate or late result changes nothing
     const QString inFlight = inFlightAccount(db, refund.currency, now);
     if (result.state == RefundState::Succeeded) {
         QSqlQuery update = sqlExec(
             db,
-            u"UPDATE refunds SET status = 'SUCCESS', channel_refund_no = ?, succeeded_at = ?,"
+            u"UPDATE refunds SET status = 'SUCCESS', channel_status = NULL, channel_refund_no = ?, succeeded_at = ?,"
             " updated_at = ? WHERE refund_no = ? AND status = 'PROCESSING'"_s,
             {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now, refundNo});
         if (update.numRowsAffected() != 1)
-            return;
-        const QString clearing = Ledger::ensureAccount(db, u"platform"_s, order.channelId, u"channel_clearing"_s,
-                                                       refund.currency, true, now);
+            return Applied::Ignored;
         Ledger::post(db, *m_journalIds,
                      JournalEntry{u"refund.succeeded"_s,
                                   u"refund"_s,
@@ -279,11 +370,11 @@ void PaymentService::applyRefundResult(const QSqlDatabase &db, const QString &re
     } else {
         QSqlQuery update
             = sqlExec(db,
-                      u"UPDATE refunds SET status = 'FAILED', failure = ?, updated_at = ?"
+                      u"UPDATE refunds SET status = 'FAILED', channel_status = NULL, failure = ?, updated_at = ?"
                       " WHERE refund_no = ? AND status = 'PROCESSING'"_s,
                       {(result.error.code + u' ' + result.error.message).trimmed().left(300), now, refundNo});
         if (update.numRowsAffected() != 1)
-            return;
+            return Applied::Ignored;
         Ledger::post(db, *m_journalIds,
                      JournalEntry{u"refund.failed"_s,
                                   u"refund"_s,
@@ -301,6 +392,90 @@ void PaymentService::applyRefundResult(const QSqlDatabase &db, const QString &re
                              refundJson(db, refundNo), order.notifyUrl);
     }
     Outbox::finish(db, u"refund.poll"_s, refundNo, now);
+    return Applied::Success;
+}
+
+QJsonObject PaymentService::retryAbnormalRefund(const QString &refundNo, const QString &type,
+                                                const ActionRecorder &record)
+{
+    if (type != u"MERCHANT_BANK_CARD"_s)
+        throw ApiError(ErrorCode::ValidationFailed,
+                       u"type must be MERCHANT_BANK_CARD (the refund goes to the merchant's settlement account)."_s,
+                       QJsonObject{{u"field"_s, u"type"_s}});
+    const QSqlDatabase reader = m_database.threadConnection();
+    const RefundRow refund = loadRefund(reader, u"refund_no = ?"_s, {refundNo});
+    if (!refund.exists)
+        throw ApiError(ErrorCode::NotFound, u"No such refund."_s);
+    QSqlQuery state
+        = sqlExec(reader, u"SELECT COALESCE(channel_status, ''), COALESCE(channel_refund_no, '') FROM refunds"
+                          " WHERE refund_no = ?"_s,
+                  {refundNo});
+    state.next();
+    if (refund.status != u"PROCESSING"_s || state.value(0).toString() != u"ABNORMAL"_s)
+        throw ApiError(ErrorCode::Conflict, u"Refund %1 is not ABNORMAL at its channel."_s.arg(refundNo),
+                       QJsonObject{{u"status"_s, refund.status}});
+    const OrderRecord order = loadOrder(reader, refund.orderNo);
+    std::shared_ptr<Channel> channel = channelFor(order);
+    RefundResult result = channel->retryAbnormalRefund(channelRequest(refund, order), state.value(1).toString(), type);
+    result.exchange.operation = u"abnormal_refund"_s;
+    noteChannelOutcome(order.channelId, result.outcome);
+    m_writer
+        .submit<void>([&](const QSqlDatabase &db) {
+            logExchange(db, order.channelId, order.orderNo, refundNo, result.exchange, outcomeName(result.outcome));
+            if (result.outcome != CallOutcome::Ok)
+                return;
+            const qint64 now = m_clock();
+            QSqlQuery again = sqlExec(db,
+                                      u"UPDATE refunds SET channel_status = NULL, updated_at = ? WHERE refund_no = ?"
+                                      " AND status = 'PROCESSING' AND channel_status = 'ABNORMAL'"_s,
+                                      {now, refundNo});
+            if (again.numRowsAffected() == 1) {
+                addEvent(db, order.orderNo, order.status, u"refund_abnormal_retried"_s,
+                         u"%1 sent again (%2)"_s.arg(refundNo, type));
+                Outbox::rearm(db, *m_outboxIds, u"refund.poll"_s, refundNo, {}, now + scaled(pollDelay(0)), now);
+                if (record)
+                    record(db, QJsonObject{{u"refund_no"_s, refundNo}, {u"type"_s, type}});
+            }
+            if (result.state != RefundState::Processing)
+                applyRefundResult(db, refundNo, result, u"abnormal refund call"_s);
+        })
+        .waitForFinished();
+    wakeJobs();
+    if (result.outcome != CallOutcome::Ok)
+        throw ApiError(result.outcome == CallOutcome::Rejected ? ErrorCode::Conflict : ErrorCode::Unavailable,
+                       u"The channel did not take the abnormal refund: %1 %2"_s.arg(result.error.code,
+                                                                                   result.error.message));
+    return refundJson(m_database.threadConnection(), refundNo);
+}
+
+QJsonObject PaymentService::resolveRefund(const QString &refundNo, bool succeeded, const QString &note,
+                                          const ActionRecorder &record)
+{
+    const RefundRow refund = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {refundNo});
+    if (!refund.exists)
+        throw ApiError(ErrorCode::NotFound, u"No such refund."_s);
+    m_writer
+        .submit<void>([&](const QSqlDatabase &db) {
+            const RefundRow current = loadRefund(db, u"refund_no = ?"_s, {refundNo});
+            if (current.status != u"PROCESSING"_s)
+                throw ApiError(ErrorCode::Conflict,
+                               u"Refund %1 is %2: only a refund in flight is resolved by hand."_s.arg(refundNo,
+                                                                                                      current.status),
+                               QJsonObject{{u"status"_s, current.status}});
+            RefundResult decided;
+            decided.outcome = CallOutcome::Ok;
+            decided.state = succeeded ? RefundState::Succeeded : RefundState::Failed;
+            decided.refundAmount = current.amount;
+            decided.error = {u"RESOLVED_BY_HAND"_s, note};
+            applyRefundResult(db, refundNo, decided, u"resolved by hand: "_s + note);
+            if (record)
+                record(db, QJsonObject{{u"refund_no"_s, refundNo},
+                                       {u"outcome"_s, succeeded ? u"succeeded"_s : u"failed"_s},
+                                       {u"note"_s, note}});
+        })
+        .waitForFinished();
+    wakeJobs();
+    return refundJson(m_database.threadConnection(), refundNo);
 }
 
 PaymentService::Verified PaymentService::verifyRefund(const QString &refundNo, QString *detail)
@@ -344,6 +519,7 @@ PaymentService::Verified PaymentService::verifyRefund(const QString &refundNo, Q
         result.state == RefundState::Succeeded ? u"succeeded"_s
             : result.state == RefundState::Failed ? u"failed"_s
             : result.state == RefundState::NotFound ? u"unknown"_s
+            : result.state == RefundState::Abnormal ? u"abnormal"_s
                                                     : u"processing"_s,
         after.status);
     return after.status == u"SUCCESS"_s ? Verified::Settled : Verified::NotProven;

@@ -95,6 +95,59 @@ void ControlRoutes::registerRoutes(Router &router)
     router.get("/control/notifications", [this](HttpRequest &request) { return notifications(request); });
     router.post("/control/trades/{out_trade_no}/bill", [this](HttpRequest &request) { return setBillFault(request); });
     router.post("/control/bill-trades", [this](HttpRequest &request) { return addBillTrade(request); });
+    router.post("/control/refunds/{out_refund_no}/settle", [this](HttpRequest &request) { return settleRefund(request); });
+    router.post("/control/trades/{out_trade_no}/refund", [this](HttpRequest &request) { return refundOutOfBand(request); });
+}
+
+HttpResponse ControlRoutes::settleRefund(HttpRequest &request)
+{
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body)
+        return controlError(400, kInvalid, u"the body must be a JSON object"_s);
+    const QStringList unknown = unknownFields(*body, {u"channel"_s, u"status"_s, u"amount"_s, u"notify_url"_s});
+    if (!unknown.isEmpty())
+        return controlError(400, kInvalid, u"unknown fields: %1"_s.arg(unknown.join(u", "_s)));
+    if (body->contains(u"channel"_s) && body->value(u"channel"_s).toString() != u"wechat"_s)
+        return controlError(400, kInvalid, u"only WeChat refunds are settled by hand"_s);
+    qint64 reported = 0;
+    if (body->contains(u"amount"_s)) {
+        const std::optional<Money> money = Money::fromJsonMinorUnits(body->value(u"amount"_s));
+        if (!money || !money->isPositive())
+            return controlError(400, kInvalid, u"amount must be a positive integer number of fen"_s);
+        reported = money->minorUnits();
+    }
+    const QString outRefundNo = request.pathParams.value(u"out_refund_no"_s);
+    const QString notifyUrl = body->value(u"notify_url"_s).toString();
+    if (!notifyUrl.isEmpty() && !notifyUrl.startsWith(u"https://127."_s) && !notifyUrl.startsWith(u"https://localhost"_s))
+        return controlError(400, kInvalid, u"notify_url must be a loopback https address"_s);
+    const QString error
+        = m_wechat.settleRefund(outRefundNo, body->value(u"status"_s).toString(), reported, notifyUrl);
+    if (!error.isEmpty())
+        return error.startsWith(u"no "_s) ? controlError(404, "REFUND_NOT_FOUND"_L1, error)
+                                          : controlError(400, kInvalid, error);
+    return jsonResponse(202, QJsonObject{{u"out_refund_no"_s, outRefundNo}, {u"status"_s, body->value(u"status"_s)}});
+}
+
+HttpResponse ControlRoutes::refundOutOfBand(HttpRequest &request)
+{
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body)
+        return controlError(400, kInvalid, u"the body must be a JSON object"_s);
+    const QStringList unknown = unknownFields(*body, {u"channel"_s, u"amount"_s});
+    if (!unknown.isEmpty())
+        return controlError(400, kInvalid, u"unknown fields: %1"_s.arg(unknown.join(u", "_s)));
+    if (body->contains(u"channel"_s) && body->value(u"channel"_s).toString() != u"wechat"_s)
+        return controlError(400, kInvalid, u"out-of-band refunds are simulated for WeChat only"_s);
+    const std::optional<Money> money = Money::fromJsonMinorUnits(body->value(u"amount"_s));
+    if (!money || !money->isPositive())
+        return controlError(400, kInvalid, u"amount must be a positive integer number of fen"_s);
+    QString error;
+    const QJsonObject refund
+        = m_wechat.refundOutOfBand(request.pathParams.value(u"out_trade_no"_s), money->minorUnits(), &error);
+    if (!error.isEmpty())
+        return error.startsWith(u"no "_s) ? controlError(404, kNotFound, error)
+                                          : controlError(409, "REFUND_REFUSED"_L1, error);
+    return jsonResponse(201, refund);
 }
 
 HttpResponse ControlRoutes::pay(HttpRequest &request)

@@ -27,6 +27,9 @@ class WechatSim;
 ///   GET    /control/notifications           ?out_trade_no=&channel=
 ///   POST   /control/trades/{out_trade_no}/bill  {"channel"?, "omit"?, "amount"?, "day_shift"?}
 ///   POST   /control/bill-trades             {"channel", "out_trade_no", "amount"}
+///   POST   /control/refunds/{out_refund_no}/settle  {"status", "amount"?}  (WeChat)
+///   POST   /control/trades/{out_trade_no}/refund    {"amount"}  out of band, as from the merchant
+///                                            portal (WeChat)
 class ControlRoutes final
 {
     Q_DISABLE_COPY_MOVE(ControlRoutes)
@@ -45,6 +48,8 @@ private:
     HttpResponse setFaults(HttpRequest &request);
     HttpResponse setBillFault(HttpRequest &request);
     HttpResponse addBillTrade(HttpRequest &request);
+    HttpResponse settleRefund(HttpRequest &request);
+    HttpResponse refundOutOfBand(HttpRequest &request);
 
     TradeBook &m_book;
     Faults &m_faults;

@@ -29,6 +29,8 @@ QJsonObject ChannelFaults::toJson(bool payout) const
         {u"timeout_operations"_s, QJsonArray::fromStringList(operations)},
         {u"down"_s, down},
     };
+    if (!payout)
+        object.insert(u"hold_refunds"_s, holdRefunds);
     if (payout) {
         object.insert(u"fail_next_payouts"_s, failNextPayouts);
         object.insert(u"fail_code"_s, failCode);
@@ -87,6 +89,7 @@ std::optional<QString> Faults::merge(const QJsonObject &request)
                                    u"bad_signature"_s,
                                    u"timeout_operations"_s,
                                    u"down"_s,
+                                   u"hold_refunds"_s,
                                    u"fail_next_payouts"_s,
                                    u"fail_code"_s,
                                    u"fail_message"_s,
@@ -154,7 +157,7 @@ std::optional<QString> Faults::merge(const QJsonObject &request)
     for (const auto &[name, target] :
          {std::pair{u"drop_notifications"_s, &patch.dropNotifications},
           std::pair{u"reverse_order"_s, &patch.reverseOrder}, std::pair{u"bad_signature"_s, &patch.badSignature},
-          std::pair{u"down"_s, &patch.down}}) {
+          std::pair{u"down"_s, &patch.down}, std::pair{u"hold_refunds"_s, &patch.holdRefunds}}) {
         if (auto error = readBool(name, target))
             return error;
     }
@@ -189,6 +192,8 @@ std::optional<QString> Faults::merge(const QJsonObject &request)
             target.badSignature = patch.badSignature;
         if (given.contains(u"down"_s))
             target.down = patch.down;
+        if (given.contains(u"hold_refunds"_s) && !payout)
+            target.holdRefunds = patch.holdRefunds;
         if (given.contains(u"timeout_operations"_s))
             target.timeoutOperations = patch.timeoutOperations;
         if (!payout)

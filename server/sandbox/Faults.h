@@ -24,6 +24,8 @@ struct ChannelFaults
     bool badSignature = false; ///< responses and notifications carry a signature over other bytes
     QSet<QString> timeoutOperations; ///< operations performed but answered only after ~60 s
     bool down = false; ///< every protocol endpoint answers 503
+    /// WeChat: new refunds stay PROCESSING until POST /control/refunds/{no}/settle says how they end
+    bool holdRefunds = false;
 
     // Payout providers only.
     int failNextPayouts = 0; ///< the next N new payouts fail (counted down as they are accepted)

@@ -10,7 +10,7 @@ qint64 TradeRecord::refundedAmount() const
 {
     qint64 total = 0;
     for (const RefundRecord &refund : refunds)
-        total += refund.amount;
+        total += refund.status == QLatin1String("CLOSED") ? 0 : refund.amount;
     return total;
 }
 

@@ -25,6 +25,10 @@ struct RefundRecord
     QString notifyUrl; ///< WeChat only: where REFUND.SUCCESS goes
     qint64 createdAtMs = 0;
     bool succeeded = false; ///< WeChat refunds are PROCESSING for a (scaled) moment first
+    /// WeChat: PROCESSING, SUCCESS, ABNORMAL (the bank returned it; apply-abnormal-refund retries)
+    /// or CLOSED (the money stays with the merchant)
+    QString status = QStringLiteral("PROCESSING");
+    qint64 reportedAmount = 0; ///< > 0: the amount the channel states (in answers and notifications) instead
     qint64 succeededAtMs = 0;
 };
 

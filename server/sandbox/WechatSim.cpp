@@ -109,6 +109,8 @@ void WechatSim::registerRoutes(Router &router)
         [this](HttpRequest &request) { return refund(request); });
     add(router, "GET", "/v3/refund/domestic/refunds/{out_refund_no}", u"refund_query"_s,
         [this](HttpRequest &request) { return refundQuery(request); });
+    add(router, "POST", "/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund", u"refund"_s,
+        [this](HttpRequest &request) { return applyAbnormalRefund(request); });
     add(router, "GET", "/v3/bill/tradebill", u"bill"_s, [this](HttpRequest &request) { return tradeBill(request); });
     add(router, "GET", "/v3/billdownload/file", u"bill_download"_s,
         [this](HttpRequest &request) { return billDownload(request); });
@@ -333,55 +335,146 @@ HttpResponse WechatSim::refund(HttpRequest &request)
         settleTrade = trade->outTradeNo;
         return jsonResponse(200, refundJson(*trade, record), kJsonType);
     });
-    if (!settleTrade.isEmpty()) {
-        // PROCESSING now, SUCCESS a moment later, then REFUND.SUCCESS to the refund's notify_url.
-        QMetaObject::invokeMethod(
-            this,
-            [this, settleTrade, outRefundNo] {
-                QTimer::singleShot(int(m_timeScale.scaled(RefundSettleMs)), this,
-                                   [this, settleTrade, outRefundNo] { completeRefund(settleTrade, outRefundNo); });
-            },
-            Qt::QueuedConnection);
-    }
+    if (!settleTrade.isEmpty())
+        scheduleCompletion(settleTrade, outRefundNo);
     return response;
 }
 
-void WechatSim::completeRefund(const QString &outTradeNo, const QString &outRefundNo)
+void WechatSim::scheduleCompletion(const QString &outTradeNo, const QString &outRefundNo)
 {
+    // PROCESSING now, SUCCESS a moment later, then REFUND.SUCCESS to the refund's notify_url;
+    // with the hold_refunds fault it waits for POST /control/refunds/{no}/settle instead.
+    if (m_faults.get(SimChannel::Wechat).holdRefunds)
+        return;
+    QMetaObject::invokeMethod(
+        this,
+        [this, outTradeNo, outRefundNo] {
+            QTimer::singleShot(int(m_timeScale.scaled(RefundSettleMs)), this,
+                               [this, outTradeNo, outRefundNo] { completeRefund(outTradeNo, outRefundNo); });
+        },
+        Qt::QueuedConnection);
+}
+
+HttpResponse WechatSim::applyAbnormalRefund(HttpRequest &request)
+{
+    const std::optional<QJsonObject> body = jsonBody(request);
+    if (!body)
+        return paramError(u"请求体不是合法的 JSON 对象"_s);
+    const QString refundId = request.pathParams.value(u"refund_id"_s);
+    const QString outRefundNo = body->value(u"out_refund_no"_s).toString();
+    const QString type = body->value(u"type"_s).toString();
+    if (type != u"USER_BANK_CARD"_s && type != u"MERCHANT_BANK_CARD"_s)
+        return paramError(u"type 须为 USER_BANK_CARD 或 MERCHANT_BANK_CARD"_s);
+    if (type == u"USER_BANK_CARD"_s
+        && (body->value(u"bank_type"_s).toString().isEmpty() || body->value(u"bank_account"_s).toString().isEmpty()
+            || body->value(u"real_name"_s).toString().isEmpty()))
+        return paramError(u"退款至用户银行卡须提供 bank_type、bank_account 与 real_name"_s);
+    QString settleTrade;
+    HttpResponse response = m_book.locked([&](TradeBook::Data &data) {
+        TradeRecord *trade = data.findByRefundNo(SimChannel::Wechat, outRefundNo);
+        RefundRecord *refund = trade ? trade->refund(outRefundNo) : nullptr;
+        if (!refund || refund->refundId != refundId)
+            return wxError(404, u"RESOURCE_NOT_EXISTS"_s, u"退款单不存在"_s);
+        if (refund->status != u"ABNORMAL"_s)
+            return wxError(400, u"INVALID_REQUEST"_s, u"退款单状态不是退款异常，无需发起异常退款"_s);
+        refund->status = u"PROCESSING"_s;
+        settleTrade = trade->outTradeNo;
+        return jsonResponse(200, refundJson(*trade, *refund), kJsonType);
+    });
+    if (!settleTrade.isEmpty())
+        scheduleCompletion(settleTrade, outRefundNo);
+    return response;
+}
+
+QString WechatSim::settleRefund(const QString &outRefundNo, const QString &status, qint64 reportedAmount,
+                                const QString &notifyUrl)
+{
+    if (status != u"SUCCESS"_s && status != u"ABNORMAL"_s && status != u"CLOSED"_s)
+        return u"status must be SUCCESS, ABNORMAL or CLOSED"_s;
+    const QString outTradeNo = m_book.locked([&](TradeBook::Data &data) -> QString {
+        TradeRecord *trade = data.findByRefundNo(SimChannel::Wechat, outRefundNo);
+        return trade ? trade->outTradeNo : QString();
+    });
+    if (outTradeNo.isEmpty())
+        return u"no WeChat refund with this out_refund_no"_s;
+    completeRefund(outTradeNo, outRefundNo, status, reportedAmount, notifyUrl);
+    return {};
+}
+
+QJsonObject WechatSim::refundOutOfBand(const QString &outTradeNo, qint64 amount, QString *error)
+{
+    return m_book.locked([&](TradeBook::Data &data) -> QJsonObject {
+        TradeRecord *trade = data.find(SimChannel::Wechat, outTradeNo);
+        if (!trade || !trade->paid) {
+            *error = u"no paid WeChat trade with this out_trade_no"_s;
+            return {};
+        }
+        if (trade->refundedAmount() + amount > trade->paidAmount) {
+            *error = u"the refund exceeds what is left of the payment"_s;
+            return {};
+        }
+        RefundRecord record;
+        record.createdAtMs = nowMs();
+        record.outRefundNo = u"PORTAL"_s + randomDigits(16);
+        record.refundId = u"5000"_s + beijingTime(record.createdAtMs).left(10).remove(u'-') + randomDigits(17);
+        record.amount = amount;
+        record.reason = u"merchant portal"_s;
+        record.status = u"SUCCESS"_s;
+        record.succeeded = true;
+        record.succeededAtMs = record.createdAtMs;
+        trade->refunds.append(record);
+        data.indexRefund(*trade, record.outRefundNo);
+        return refundJson(*trade, record);
+    });
+}
+
+void WechatSim::completeRefund(const QString &outTradeNo, const QString &outRefundNo, const QString &status,
+                               qint64 reportedAmount, const QString &notifyUrl)
+{
+    const QString target = status.isEmpty() ? u"SUCCESS"_s : status;
     const QString notificationId = m_book.locked([&](TradeBook::Data &data) -> QString {
         TradeRecord *trade = data.find(SimChannel::Wechat, outTradeNo);
         RefundRecord *refund = trade ? trade->refund(outRefundNo) : nullptr;
-        if (!refund || refund->succeeded)
+        // SUCCESS is final; the automatic completion only ends a PROCESSING refund.
+        if (!refund || refund->succeeded || (status.isEmpty() && refund->status != u"PROCESSING"_s))
             return {};
-        refund->succeeded = true;
-        refund->succeededAtMs = nowMs();
-        if (refund->notifyUrl.isEmpty())
+        refund->status = target;
+        if (reportedAmount > 0)
+            refund->reportedAmount = reportedAmount;
+        if (target == u"SUCCESS"_s) {
+            refund->succeeded = true;
+            refund->succeededAtMs = nowMs();
+        }
+        const QString url = notifyUrl.isEmpty() ? refund->notifyUrl : notifyUrl;
+        if (url.isEmpty())
             return {};
-        const QJsonObject resource{
+        const qint64 stated = refund->reportedAmount > 0 ? refund->reportedAmount : refund->amount;
+        QJsonObject resource{
             {u"mchid"_s, QString(SandboxKeys::WechatMchId)},
             {u"transaction_id"_s, trade->tradeNo},
             {u"out_trade_no"_s, trade->outTradeNo},
             {u"refund_id"_s, refund->refundId},
             {u"out_refund_no"_s, refund->outRefundNo},
-            {u"refund_status"_s, u"SUCCESS"_s},
-            {u"success_time"_s, beijingRfc3339(refund->succeededAtMs)},
+            {u"refund_status"_s, target},
             {u"user_received_account"_s, u"支付用户零钱"_s},
             {u"amount"_s,
              QJsonObject{{u"total"_s, statedTotal(*trade)},
-                         {u"refund"_s, refund->amount},
+                         {u"refund"_s, stated},
                          {u"payer_total"_s, trade->paidAmount},
-                         {u"payer_refund"_s, refund->amount}}},
+                         {u"payer_refund"_s, stated}}},
         };
+        if (refund->succeeded)
+            resource.insert(u"success_time"_s, beijingRfc3339(refund->succeededAtMs));
         NotificationRecord record;
         record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         record.channel = SimChannel::Wechat;
         record.kind = u"refund"_s;
         record.outTradeNo = trade->outTradeNo;
         record.outRefundNo = refund->outRefundNo;
-        record.url = refund->notifyUrl;
+        record.url = url;
         record.payload = QJsonDocument(resource).toJson(QJsonDocument::Compact);
-        record.eventType = u"REFUND.SUCCESS"_s;
-        record.createdAtMs = refund->succeededAtMs;
+        record.eventType = u"REFUND."_s + target;
+        record.createdAtMs = refund->succeeded ? refund->succeededAtMs : nowMs();
         record.state = u"pending"_s;
         const QString id = record.id;
         return data.addNotification(*trade, std::move(record)) ? id : QString();
@@ -505,6 +598,7 @@ QJsonObject WechatSim::transactionJson(const TradeRecord &trade) const
 QJsonObject WechatSim::refundJson(const TradeRecord &trade, const RefundRecord &refund) const
 {
     const qint64 total = statedTotal(trade);
+    const qint64 stated = refund.reportedAmount > 0 ? refund.reportedAmount : refund.amount;
     QJsonObject object{
         {u"refund_id"_s, refund.refundId},
         {u"out_refund_no"_s, refund.outRefundNo},
@@ -513,18 +607,18 @@ QJsonObject WechatSim::refundJson(const TradeRecord &trade, const RefundRecord &
         {u"channel"_s, u"ORIGINAL"_s},
         {u"user_received_account"_s, u"支付用户零钱"_s},
         {u"create_time"_s, beijingRfc3339(refund.createdAtMs)},
-        {u"status"_s, refund.succeeded ? u"SUCCESS"_s : u"PROCESSING"_s},
+        {u"status"_s, refund.status},
         {u"funds_account"_s, u"AVAILABLE"_s},
         {u"promotion_detail"_s, QJsonArray()},
         {u"amount"_s,
          QJsonObject{
              {u"total"_s, total},
-             {u"refund"_s, refund.amount},
+             {u"refund"_s, stated},
              {u"from"_s, QJsonArray()},
              {u"payer_total"_s, trade.paidAmount},
-             {u"payer_refund"_s, refund.amount},
+             {u"payer_refund"_s, stated},
              {u"settlement_total"_s, total},
-             {u"settlement_refund"_s, refund.amount},
+             {u"settlement_refund"_s, stated},
              {u"discount_refund"_s, 0},
              {u"currency"_s, u"CNY"_s},
              {u"refund_fee"_s, 0},

@@ -55,6 +55,15 @@ public:
     /// WeChat Pay stops retrying on HTTP 200 or 204.
     static bool acknowledges(const OutboundResponse &response);
 
+    /// Ends (or moves on) a refund as the channel would: SUCCESS, ABNORMAL or CLOSED, with its
+    /// REFUND.* notification; reportedAmount > 0 states another amount in that notification.
+    /// Returns an error text, or empty. (POST /control/refunds/{out_refund_no}/settle)
+    QString settleRefund(const QString &outRefundNo, const QString &status, qint64 reportedAmount,
+                         const QString &notifyUrl = {});
+    /// A refund made outside Paydesk (the merchant portal): settled at once, no notification.
+    /// Returns the refund as JSON, or an error text in *error.
+    QJsonObject refundOutOfBand(const QString &outTradeNo, qint64 amount, QString *error);
+
     /// The 401 answer when the Authorization header does not prove the merchant sent this request
     /// (shared with the transfer API, which the same merchant calls).
     std::optional<HttpResponse> authenticate(const HttpRequest &request) const;
@@ -74,7 +83,10 @@ private:
     HttpResponse tradeBill(HttpRequest &request);
     HttpResponse billDownload(HttpRequest &request);
     HttpResponse certificates();
-    void completeRefund(const QString &outTradeNo, const QString &outRefundNo);
+    HttpResponse applyAbnormalRefund(HttpRequest &request);
+    void completeRefund(const QString &outTradeNo, const QString &outRefundNo, const QString &status = {},
+                        qint64 reportedAmount = 0, const QString &notifyUrl = {});
+    void scheduleCompletion(const QString &outTradeNo, const QString &outRefundNo);
 
     QJsonObject transactionJson(const TradeRecord &trade) const;
     QJsonObject refundJson(const TradeRecord &trade, const RefundRecord &refund) const;

@@ -344,7 +344,10 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
         else
             sqlExecRaw(m_connection, sql);
     };
-    for (size_t i = 0; i < batch.size(); ++i) {
+    // A failed unit whose writes could not be undone leaves the transaction holding them: then
+    // nothing of the batch may commit, and every unit in it fails.
+    bool broken = false;
+    for (size_t i = 0; i < batch.size() && !broken; ++i) {
         if (t_facts)
             t_facts->pendingUnit.clear();
         try {
@@ -360,13 +363,18 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
             errors[i] = std::current_exception();
             if (useSavepoints) {
                 QSqlQuery undo(m_connection);
-                if (!undo.exec(u"ROLLBACK TO SAVEPOINT unit"_s) || !undo.exec(u"RELEASE SAVEPOINT unit"_s))
-                    qCWarning(lcWriter) << "savepoint rollback failed:" << undo.lastError().text();
+                if (!undo.exec(u"ROLLBACK TO SAVEPOINT unit"_s) || !undo.exec(u"RELEASE SAVEPOINT unit"_s)) {
+                    qCWarning(lcWriter) << "savepoint rollback failed, rolling back the whole batch of" << batch.size()
+                                        << "units:" << undo.lastError().text();
+                    broken = true;
+                }
             }
             if (useSavepoints)
                 releaseFailedStatements();
         }
     }
+    if (broken)
+        anySucceeded = false; // roll everything back below
     bool committed = false;
     // Numbered before the COMMIT: a reader that sees its rows sees this number too.
     const quint64 seq = anySucceeded ? m_committed.fetch_add(1, std::memory_order_acq_rel) + 1 : committedSeq();
@@ -405,6 +413,9 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
     if (!committed && anySucceeded)
         finished.batchError
             = std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The database did not commit; retry."_s));
+    if (broken)
+        finished.batchError = std::make_exception_ptr(
+            ApiError(ErrorCode::Unavailable, u"The database could not undo a failed write; nothing was saved. Retry."_s));
     if (!m_deferSync) {
         markDurable(finished.seq); // a COMMIT returns once durable
         complete(finished);

@@ -17,6 +17,12 @@ bool DatabaseError::isUniqueViolation() const
     return code == u"23505"_s || code == u"2067"_s || code == u"1555"_s;
 }
 
+bool DatabaseError::isLockConflict() const
+{
+    const QString code = m_error.nativeErrorCode();
+    return code == u"55P03"_s || code == u"40P01"_s || code == u"40001"_s || code == u"5"_s;
+}
+
 namespace {
 thread_local std::vector<QSqlQuery> t_failedStatements;
 thread_local StatementCache *t_cache = nullptr;

@@ -19,6 +19,9 @@ public:
     const QSqlError &sqlError() const { return m_error; }
     /// A UNIQUE or PRIMARY KEY violation (SQLite extended codes 2067/1555, PostgreSQL 23505).
     bool isUniqueViolation() const;
+    /// Lost a race for a row that another transaction holds: a lock wait that timed out, a
+    /// deadlock or a serialization failure (PostgreSQL 55P03, 40P01, 40001; SQLite BUSY 5).
+    bool isLockConflict() const;
 
 private:
     QSqlError m_error;

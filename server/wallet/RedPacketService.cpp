@@ -1,5 +1,7 @@
 #include "server/wallet/RedPacketService.h"
 
+#include <QScopeGuard>
+
 #include "common/money/RedPacketSplit.h"
 #include "common/protocol/ApiError.h"
 #include "common/util/IdGenerator.h"
@@ -318,23 +320,52 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
         : u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL ORDER BY seq LIMIT 1"
           " FOR UPDATE SKIP LOCKED"_s;
     const QString transferNo = m_config.skipGrabTransfer ? QString() : m_wallet.newTransferNo();
-    QSqlQuery claim;
-    try {
-        claim = sqlExec(db,
-                        u"UPDATE red_packet_shares SET grabber_id = ?, grabbed_at = ?, transfer_no = ? WHERE"
-                        " packet_id = ? AND grabber_id IS NULL AND seq = ("_s
-                            + pick + u") RETURNING seq, amount"_s,
-                        {userId, now, transferNo.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : transferNo,
-                         packetId, packetId});
-    } catch (const DatabaseError &) {
-        // The unique (packet, grabber) index: this user's grab (here or on another instance) won.
-        throw ApiError(ErrorCode::AlreadyGrabbed, u"You already have a share of this red packet."_s);
-    }
-    const bool claimed = claim.next();
-    const int seq = claimed ? claim.value(0).toInt() : 0;
-    const qint64 amount = claimed ? claim.value(1).toLongLong() : 0;
+    const auto claimShare = [&](const QString &select) {
+        try {
+            return sqlExec(db,
+                           u"UPDATE red_packet_shares SET grabber_id = ?, grabbed_at = ?, transfer_no = ? WHERE"
+                           " packet_id = ? AND grabber_id IS NULL AND seq = ("_s
+                               + select + u") RETURNING seq, amount"_s,
+                           {userId, now, transferNo.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : transferNo,
+                            packetId, packetId});
+        } catch (const DatabaseError &error) {
+            // The unique (packet, grabber) index: this user's grab (here or on another instance) won.
+            if (error.isUniqueViolation())
+                throw ApiError(ErrorCode::AlreadyGrabbed, u"You already have a share of this red packet."_s);
+            if (error.isLockConflict())
+                throw ApiError(ErrorCode::Unavailable,
+                               u"The red packet's shares are being claimed right now; try again."_s);
+            throw;
+        }
+    };
+    QSqlQuery claim = claimShare(pick);
+    bool claimed = claim.next();
+    int seq = claimed ? claim.value(0).toInt() : 0;
+    qint64 amount = claimed ? claim.value(1).toLongLong() : 0;
     while (claim.next()) {
     } // read to the end: PostgreSQL hands rows over one at a time
+    // PostgreSQL: SKIP LOCKED passes over shares another instance's batch has claimed but not yet
+    // committed. They are not gone until it commits (it may roll back): while any share is still
+    // unclaimed, wait for those locks (bounded) instead of answering SOLD_OUT.
+    for (int round = 0; !claimed && !m_database.isSqlite() && round < 4; ++round) {
+        QSqlQuery open = sqlExec(
+            db, u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL LIMIT 1"_s, {packetId});
+        const bool anyOpen = open.next();
+        while (open.next()) {
+        }
+        if (!anyOpen)
+            break;
+        sqlExecRaw(db, u"SET LOCAL lock_timeout = '2s'"_s);
+        // Never throws (an aborted transaction rolls the setting back with the unit anyway).
+        const auto restore = qScopeGuard([&db] { QSqlQuery(db).exec(u"SET LOCAL lock_timeout = DEFAULT"_s); });
+        claim = claimShare(u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL"
+                           " ORDER BY seq LIMIT 1 FOR UPDATE"_s);
+        claimed = claim.next();
+        seq = claimed ? claim.value(0).toInt() : 0;
+        amount = claimed ? claim.value(1).toLongLong() : 0;
+        while (claim.next()) {
+        }
+    }
     if (!claimed) {
         refuseIfMine();
         throw ApiError(ErrorCode::SoldOut, u"Every share of the red packet is taken."_s);

@@ -73,6 +73,13 @@ bool PaymentStack::setUp(QString *error, const BeforeServer &beforeServer)
          u"--merchant-serial"_s, field(wechat, u"merchant_serial"_s), u"--platform-key-file"_s,
          field(wechat, u"platform_certificate_file"_s), u"--api-v3-key-file"_s, field(wechat, u"api_v3_key_file"_s),
          u"--gateway-url"_s, field(wechat, u"base_url"_s)},
+        // A second, disabled account of the same WeChat merchant (it takes no orders and is not
+        // reconciled): what it is told about another account's orders must not settle them.
+        {u"--type"_s, u"wechat"_s, u"--id"_s, u"wechat-sbx-b"_s, u"--enabled"_s, u"false"_s, u"--app-id"_s,
+         field(wechat, u"appid"_s), u"--mch-id"_s, field(wechat, u"mchid"_s), u"--private-key-file"_s,
+         field(wechat, u"merchant_private_key_file"_s), u"--merchant-serial"_s, field(wechat, u"merchant_serial"_s),
+         u"--platform-key-file"_s, field(wechat, u"platform_certificate_file"_s), u"--api-v3-key-file"_s,
+         field(wechat, u"api_v3_key_file"_s), u"--gateway-url"_s, field(wechat, u"base_url"_s)},
         {u"--type"_s, u"bankpay"_s, u"--id"_s, u"bankpay-sbx"_s, u"--mch-id"_s, field(bankpay, u"merchant_id"_s),
          u"--private-key-file"_s, field(bankpay, u"merchant_private_key_file"_s), u"--merchant-serial"_s,
          field(bankpay, u"merchant_key_id"_s), u"--platform-key-file"_s, field(bankpay, u"provider_public_key_file"_s),

@@ -137,6 +137,56 @@ private:
         return false;
     }
 
+    QJsonObject refund(const QString &refundNo)
+    {
+        return ApiClient::json(merchant("GET", "/v1/refunds/" + refundNo.toUtf8()));
+    }
+    /// A paid WeChat order of amount fen with a refund of refundAmount asked for and held
+    /// PROCESSING at the channel (the hold_refunds fault); {order_no, refund_no}.
+    std::pair<QString, QString> heldWechatRefund(qint64 amount, qint64 refundAmount)
+    {
+        if (!m_stack.setFaults({{u"channel"_s, u"wechat"_s}, {u"hold_refunds"_s, true}}))
+            return {};
+        const QJsonObject created = createOrder(u"wechat"_s, amount);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        pay(created);
+        if (!waitForStatus(orderNo, u"SUCCESS"_s))
+            return {};
+        const auto asked = merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/refunds",
+                                    {{u"out_refund_no"_s, u"RH-"_s + orderNo}, {u"amount"_s, refundAmount}});
+        if (!asked || asked->status != 201)
+            return {};
+        return {orderNo, ApiClient::json(asked).value(u"refund_no"_s).toString()};
+    }
+    /// The sandbox ends the held refund as status (and states amount, when given) and notifies.
+    bool settleAtChannel(const QString &refundNo, const QString &status, QJsonObject extra = {})
+    {
+        extra.insert(u"status"_s, status);
+        int code = 0;
+        m_stack.sandbox().control("POST", "/control/refunds/" + refundNo.toUtf8() + "/settle", extra, &code);
+        return code == 202;
+    }
+    /// Every notification of the order's trade that the sandbox sent was answered.
+    bool refundNotificationsAnswered(const QString &orderNo, int count)
+    {
+        return waitFor([&] {
+            int answered = 0;
+            const QJsonArray sent = m_stack.sandbox().controlList(
+                "/control/notifications?channel=wechat&out_trade_no=" + orderNo.toUtf8());
+            for (const QJsonValue &attempt : sent)
+                if (attempt[u"kind"_s].toString() == u"refund"_s && attempt[u"http_status"_s].toInt() > 0)
+                    ++answered;
+            return answered >= count;
+        });
+    }
+    bool hasRefundAlert(const QString &kind, const QString &refundNo)
+    {
+        for (const QJsonValue &alert : m_stack.alerts(kind))
+            if (alert.toObject().value(u"ref_id"_s).toString() == refundNo)
+                return true;
+        return false;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -420,6 +470,103 @@ private slots:
         QCOMPARE(merchantBalance(), before);
     }
 
+    void wechatAbnormalRefundStaysInFlightUntilItSucceeds()
+    {
+        const qint64 before = merchantBalance();
+        const auto [orderNo, refundNo] = heldWechatRefund(1000, 400);
+        QVERIFY(!refundNo.isEmpty());
+        QCOMPARE(merchantBalance(), before + 1000 - 400);
+
+        // The bank bounced the refund: ABNORMAL is not a failure, the money stays in flight.
+        QVERIFY(settleAtChannel(refundNo, u"ABNORMAL"_s));
+        QVERIFY(waitFor([&] { return hasRefundAlert(u"REFUND_ABNORMAL"_s, refundNo); }));
+        QCOMPARE(refund(refundNo).value(u"status"_s).toString(), u"PROCESSING"_s);
+        QCOMPARE(refund(refundNo).value(u"channel_status"_s).toString(), u"ABNORMAL"_s);
+        QCOMPARE(merchantBalance(), before + 1000 - 400);
+
+        // An admin retries it through the channel's abnormal-refund path; the channel then succeeds.
+        ApiClient api = client();
+        const auto retried = api.bearer(m_stack.adminToken(), "POST",
+                                        "/v1/admin/refunds/" + refundNo.toUtf8() + "/abnormal-retry",
+                                        compactJson({{u"type"_s, u"MERCHANT_BANK_CARD"_s}}));
+        QVERIFY(retried);
+        QCOMPARE(retried->status, 200);
+        QVERIFY(settleAtChannel(refundNo, u"SUCCESS"_s));
+        QVERIFY(waitFor([&] { return refund(refundNo).value(u"status"_s).toString() == u"SUCCESS"_s; }));
+        QVERIFY(waitForStatus(orderNo, u"PARTIALLY_REFUNDED"_s));
+        QCOMPARE(order(orderNo).value(u"refunded_amount"_s).toInteger(), 400);
+        QCOMPARE(merchantBalance(), before + 1000 - 400);
+        QCOMPARE(journalEntries(refundNo), 2); // reserved, succeeded: never given back in between
+    }
+
+    void successReportedForAFailedRefundIsBookedAndAlerted()
+    {
+        const qint64 before = merchantBalance();
+        const auto [orderNo, refundNo] = heldWechatRefund(1000, 300);
+        QVERIFY(!refundNo.isEmpty());
+        QVERIFY(settleAtChannel(refundNo, u"CLOSED"_s));
+        QVERIFY(waitFor([&] { return refund(refundNo).value(u"status"_s).toString() == u"FAILED"_s; }));
+        QCOMPARE(merchantBalance(), before + 1000); // a failed refund gives the money back
+
+        // Later the channel says it did pay the buyer after all: never dropped silently.
+        QVERIFY(settleAtChannel(refundNo, u"SUCCESS"_s));
+        QVERIFY(waitFor([&] { return hasRefundAlert(u"REFUND_SUCCEEDED_AFTER_FAILURE"_s, refundNo); }));
+        QCOMPARE(refund(refundNo).value(u"status"_s).toString(), u"SUCCESS"_s);
+        QCOMPARE(merchantBalance(), before + 1000 - 300);
+        QCOMPARE(order(orderNo).value(u"refunded_amount"_s).toInteger(), 300);
+        QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"PARTIALLY_REFUNDED"_s);
+    }
+
+    void refundResultWithAnotherAmountOrChannelDoesNotSettle()
+    {
+        const qint64 before = merchantBalance();
+        const auto [orderNo, refundNo] = heldWechatRefund(1000, 300);
+        QVERIFY(!refundNo.isEmpty());
+        // Told on another channel account (same merchant keys): not this order's channel.
+        const QString otherUrl = u"https://127.0.0.1:%1/notify/wechat/wechat-sbx-b"_s.arg(m_stack.server().port());
+        QVERIFY(settleAtChannel(refundNo, u"SUCCESS"_s, {{u"notify_url"_s, otherUrl}, {u"amount"_s, 200}}));
+        QVERIFY(waitFor([&] { return hasRefundAlert(u"REFUND_WRONG_CHANNEL"_s, refundNo); }));
+        // The channel (answers and notifications alike) states 200 fen for a 300 fen refund.
+        QVERIFY(waitFor([&] { return hasRefundAlert(u"REFUND_AMOUNT_MISMATCH"_s, refundNo); }));
+        QCOMPARE(refund(refundNo).value(u"status"_s).toString(), u"PROCESSING"_s);
+        QCOMPARE(order(orderNo).value(u"refunded_amount"_s).toInteger(), 0);
+        QCOMPARE(journalEntries(refundNo), 1); // reserved only
+        QCOMPARE(merchantBalance(), before + 1000 - 300);
+        // Resolved by hand: the admin records that it failed; the money goes back to the merchant.
+        ApiClient api = client();
+        const auto resolved = api.bearer(m_stack.adminToken(), "POST",
+                                         "/v1/admin/refunds/" + refundNo.toUtf8() + "/resolve",
+                                         compactJson({{u"outcome"_s, u"failed"_s},
+                                                      {u"note"_s, u"channel states another amount"_s}}));
+        QVERIFY(resolved);
+        QCOMPARE(resolved->status, 200);
+        QCOMPARE(refund(refundNo).value(u"status"_s).toString(), u"FAILED"_s);
+        QCOMPARE(merchantBalance(), before + 1000);
+    }
+
+    void refundedTradeOfAnOpenOrderIsAbnormal()
+    {
+        // The payment notification is lost and, before Paydesk's query learns of the payment, the
+        // merchant refunds the trade in the channel's portal: the order must not be credited.
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(u"wechat"_s, 700);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        // The channel's API is down meanwhile (its control API stays up), so no query sees the
+        // trade paid before it is refunded.
+        setFaults({{u"channel"_s, u"wechat"_s}, {u"drop_notifications"_s, true}, {u"down"_s, true}});
+        pay(created);
+        int code = 0;
+        m_stack.sandbox().control("POST", "/control/trades/" + orderNo.toUtf8() + "/refund", {{u"amount"_s, 700}},
+                                  &code);
+        QCOMPARE(code, 201);
+        QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"PAYING"_s);
+        setFaults({{u"channel"_s, u"wechat"_s}, {u"drop_notifications"_s, true}});
+        QVERIFY(waitFor([&] { return order(orderNo).value(u"status"_s).toString() != u"PAYING"_s; }));
+        QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"ABNORMAL"_s);
+        QCOMPARE(merchantBalance(), before);
+        QVERIFY(waitFor([&] { return hasAlertFor(u"ORDER_ABNORMAL"_s, orderNo); }));
+    }
+
     void merchantEndpointFailingThenDelivered()
     {
         const QJsonObject created = createOrder(u"wechat"_s, 888);
@@ -446,10 +593,32 @@ private slots:
                 && notification.value(u"attempts"_s).toInt() == 4;
         }));
 
-        // A resend on demand delivers the same event again.
+        // A resend on demand delivers the same event again, and its attempt is logged beside the
+        // first four (not dropped as a repeat of attempt 1).
         const auto resent = merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/notifications/resend");
         QCOMPARE(resent->status, 200);
         QVERIFY(waitFor([&] { return m_receiver->deliveries(eventId).size() == 5; }));
+        const auto notification = [&] {
+            const QJsonObject detail
+                = ApiClient::json(api.bearer(m_stack.adminToken(), "GET", "/v1/admin/orders/" + orderNo.toUtf8()));
+            return detail.value(u"notifications"_s).toArray().first().toObject();
+        };
+        QVERIFY(waitFor([&] { return notification().value(u"deliveries"_s).toArray().size() == 5; }));
+        QCOMPARE(notification().value(u"attempts"_s).toInt(), 5);
+        QCOMPARE(notification().value(u"status"_s).toString(), u"DELIVERED"_s);
+
+        // A resend the merchant fails to acknowledge is logged as failed, yet the event that was
+        // once acknowledged stays DELIVERED: its status only moves forward.
+        m_receiver->failNext(1, eventId);
+        const auto again = merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/notifications/resend");
+        QCOMPARE(again->status, 200);
+        QVERIFY(waitFor([&] { return notification().value(u"deliveries"_s).toArray().size() >= 6; }));
+        const QJsonObject last = notification();
+        QCOMPARE(last.value(u"status"_s).toString(), u"DELIVERED"_s);
+        QVERIFY(last.value(u"attempts"_s).toInt() >= 6); // the failed resend may have been retried already
+        const QJsonObject failed = last.value(u"deliveries"_s).toArray().at(5).toObject();
+        QCOMPARE(failed.value(u"attempt"_s).toInt(), 6);
+        QCOMPARE(failed.value(u"http_status"_s).toInt(), 503);
     }
 
     void killedServerLosesAndDoublesNothing()

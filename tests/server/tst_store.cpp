@@ -271,6 +271,46 @@ private slots:
         QCOMPARE(rows, (QStringList{u"1:before"_s, u"3:after"_s}));
     }
 
+    void failedUndoRollsBackTheWholeBatch()
+    {
+        // A unit whose writes cannot be undone (here: it released the writer's savepoint itself,
+        // so ROLLBACK TO SAVEPOINT fails) must not have them committed while its caller hears
+        // "failed": the whole batch rolls back and every unit in it fails.
+        auto database = migratedDatabase();
+        QVERIFY(database);
+        DbWriter writer(*database, nullptr, {});
+        writer.start();
+        WriterHold hold(writer); // what is submitted now queues up behind it
+        QVERIFY(hold.isHolding());
+        auto before = writer.submit<void>(
+            [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (1, 'before')"_s); });
+        auto saboteur = writer.submit<void>([](const QSqlDatabase &db) {
+            sqlExec(db, u"INSERT INTO items (id, label) VALUES (2, 'half-written')"_s);
+            sqlExecRaw(db, u"RELEASE SAVEPOINT unit"_s);
+            throw ApiError(ErrorCode::InsufficientFunds, u"not enough"_s);
+        });
+        auto after = writer.submit<void>(
+            [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (3, 'after')"_s); });
+        hold.release();
+        const auto failsWith = [](QFuture<void> &future, ErrorCode code) {
+            try {
+                future.waitForFinished();
+            } catch (const ApiError &error) {
+                return error.code() == code;
+            }
+            return false;
+        };
+        QVERIFY(failsWith(saboteur, ErrorCode::InsufficientFunds));
+        QVERIFY2(failsWith(before, ErrorCode::Unavailable), "a unit of the broken batch reported success");
+        QVERIFY2(failsWith(after, ErrorCode::Unavailable), "a unit of the broken batch reported success");
+        hold.finished.waitForFinished();
+        QCOMPARE(countRows(*database, u"items"_s), qint64(0));
+        // The writer goes on: the next unit commits.
+        writer.submit<void>([](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (4, 'next')"_s); })
+            .waitForFinished();
+        QCOMPARE(countRows(*database, u"items"_s), qint64(1));
+    }
+
     void concurrentSubmittersAllCommitExactlyOnce()
     {
         auto database = migratedDatabase();

@@ -69,7 +69,9 @@ std::optional<RefundState> refundStateOf(const QString &status)
         return RefundState::Succeeded;
     if (status == u"PROCESSING"_s)
         return RefundState::Processing;
-    if (isOneOf(status, {"CLOSED"_L1, "ABNORMAL"_L1}))
+    if (status == u"ABNORMAL"_s)
+        return RefundState::Abnormal; // not a failure: the money is still on its way
+    if (status == u"CLOSED"_s)
         return RefundState::Failed;
     return std::nullopt;
 }
@@ -325,6 +327,23 @@ RefundResult WechatPayChannel::refund(const RefundRequest &request)
         body.insert(u"notify_url"_s, m_config.notifyUrl);
     const Reply reply
         = send(u"refund"_s, "POST", apiUrl("/v3/refund/domestic/refunds"), compactJson(body), Expect::SignedJson);
+    RefundResult result;
+    adopt(result, reply);
+    if (reply.outcome != CallOutcome::Ok)
+        return result;
+    QString why;
+    return readRefund(reply.json, request.outRefundNo, result, &why) ? result : malformed(result, why);
+}
+
+RefundResult WechatPayChannel::retryAbnormalRefund(const RefundRequest &request, const QString &channelRefundNo,
+                                                   const QString &type)
+{
+    // POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund: the refund goes again,
+    // to the merchant's bank account (MERCHANT_BANK_CARD) or a card the buyer names.
+    const QJsonObject body{{u"out_refund_no"_s, request.outRefundNo}, {u"type"_s, type}};
+    const Reply reply = send(u"refund"_s, "POST",
+                             apiUrl("/v3/refund/domestic/refunds/" + encoded(channelRefundNo) + "/apply-abnormal-refund"),
+                             compactJson(body), Expect::SignedJson);
     RefundResult result;
     adopt(result, reply);
     if (reply.outcome != CallOutcome::Ok)

@@ -26,6 +26,8 @@ public:
     CloseResult close(const QString &outTradeNo) override;
     RefundResult refund(const RefundRequest &request) override;
     RefundResult queryRefund(const RefundRequest &request) override;
+    RefundResult retryAbnormalRefund(const RefundRequest &request, const QString &channelRefundNo,
+                                     const QString &type) override;
     NotificationResult parseNotification(const InboundNotification &notification) override;
     HttpResponse acknowledge(bool accepted, const QString &message) const override;
     BillResult downloadBill(const QDate &day) override;
