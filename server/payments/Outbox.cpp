@@ -198,8 +198,8 @@ void JobRunner::complete(const OutboxJob &job, const JobResult &result)
         QSqlQuery recorded
             = sqlExec(db,
                       u"UPDATE outbox SET status = ?, attempts = attempts + 1, next_at = ?, last_error = ?,"
-                      " lease_owner = NULL, lease_until = 0, updated_at = ? WHERE id = ? AND status = 'PENDING'"
-                      " AND lease_owner = ? AND generation = ?"_s,
+                      " lease_owner = NULL, lease_until = 0, last_owner = lease_owner, updated_at = ? WHERE id = ?"
+                      " AND status = 'PENDING' AND lease_owner = ? AND generation = ?"_s,
                       {status, nextAt, result.error.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : result.error,
                        now, job.id, job.claim, job.generation});
         if (recorded.numRowsAffected() == 1)

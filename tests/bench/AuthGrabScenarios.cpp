@@ -99,7 +99,7 @@ double hmacPerSecond()
 } // namespace
 
 // Red packet grabs: many packets (spread) and one hot packet (contention), then the books.
-int grabScenario(int connections, bool postgres, const QString &jsonPath)
+int grabScenario(int connections, bool postgres, const QString &jsonPath, bool smoke)
 {
     if (postgres)
         qputenv("PAYDESK_TEST_DB", "postgresql"); // a throwaway local cluster, like the tests
@@ -112,11 +112,12 @@ int grabScenario(int connections, bool postgres, const QString &jsonPath)
         out() << "paydesk-bench: " << error << "\n";
         return 1;
     }
-    constexpr int kSenders = 4;
-    constexpr int kPacketsPerSender = 50;
-    constexpr int kShares = 100; // [red_packets] max_shares
-    constexpr qint64 kTotal = 20'000; // the default rule's 200.00 CNY per packet
-    constexpr int kGrabbers = kShares; // every grabber grabs every packet once: all shares go
+    // Smoke sizes (ctest): the same two phases and books on 3 packets of 10 shares.
+    const int kSenders = smoke ? 1 : 4;
+    const int kPacketsPerSender = smoke ? 3 : 50;
+    const int kShares = smoke ? 10 : 100; // [red_packets] max_shares
+    const qint64 kTotal = smoke ? 1'000 : 20'000; // the default rule's 200.00 CNY per packet
+    const int kGrabbers = kShares; // every grabber grabs every packet once: all shares go
     QStringList packets;
     for (int s = 0; s < kSenders; ++s) {
         const auto sender = stack.newAppUser();

@@ -9,6 +9,6 @@ namespace paydesk::bench {
 int authScenario(int connections, int seconds, const QString &database, const QString &serverBinary,
                  const QString &jsonPath);
 /// grab: red packet grabs over many packets and on one hot packet, then the books.
-int grabScenario(int connections, bool postgres, const QString &jsonPath);
+int grabScenario(int connections, bool postgres, const QString &jsonPath, bool smoke = false);
 
 } // namespace paydesk::bench

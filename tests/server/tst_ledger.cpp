@@ -190,8 +190,9 @@ private slots:
                     try {
                         future.waitForFinished();
                         ++succeeded;
-                    } catch (const ApiError &) {
-                        ++refused;
+                    } catch (const ApiError &error) {
+                        if (error.code() == ErrorCode::InsufficientFunds)
+                            ++refused; // anything else counts as neither, and the totals below fail
                     }
                 }
             });

@@ -9,6 +9,7 @@
 #include "server/store/Sql.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QFile>
 #include <QJsonArray>
 #include <QTest>
@@ -169,6 +170,13 @@ private slots:
         const QJsonArray runs = reconcile(m_today);
         QCOMPARE(runs.size(), 3); // both channel accounts and the internal checks
         qint64 billed = 0, matched = 0, fees = 0;
+        // The fee the channels charge (0.6%): WeChat states it exactly in 1e-5 yuan (6 millifen a
+        // fen), Alipay rounds it half up to whole fen; a refund gives back the fee of what it
+        // refunds, counted cumulatively. Here: 1000, 2345 less a refund of 345, and 99999 fen.
+        const auto alipayFee = [](qint64 fen) { return (fen * 6 + 500) / 1000 * 1000; };
+        const QHash<QString, qint64> expectedFees{
+            {u"wechat-sbx"_s, 6 * (1000 + 2345 + 99'999 - 345)},
+            {u"alipay-sbx"_s, alipayFee(1000) + alipayFee(2345) + alipayFee(99'999) - alipayFee(345)}};
         for (const QString &channel : {u"alipay-sbx"_s, u"wechat-sbx"_s}) {
             const QJsonObject run = runOf(runs, channel);
             QVERIFY2(!run.isEmpty(), qPrintable(channel));
@@ -182,12 +190,12 @@ private slots:
                                                               + bill.value(u"refunds"_s).toObject().value(u"count"_s).toInteger());
             billed += bill.value(u"payments"_s).toObject().value(u"amount"_s).toInteger();
             matched += run.value(u"matched"_s).toInteger();
+            QCOMPARE(bill.value(u"fee_millifen"_s).toInteger(), expectedFees.value(channel));
             fees += bill.value(u"fee_millifen"_s).toInteger();
         }
         QCOMPARE(billed, paid);
         QCOMPARE(matched, payments + refundNos.size());
-        // 0.6% of each payment, less the fee returned with each refund.
-        QVERIFY2(fees > 0, qPrintable(QString::number(fees)));
+        QCOMPARE(fees, qint64(617'994 + 618'000));
         const QJsonObject internal = runOf(runs, u"internal"_s);
         QCOMPARE(internal.value(u"status"_s).toString(), u"DONE"_s);
         QCOMPARE(internal.value(u"discrepancies"_s).toInteger(), 0);

@@ -6,6 +6,7 @@
 #include "server/store/Sql.h"
 
 #include <QFile>
+#include <QScopeGuard>
 #include <QJsonArray>
 #include <QSet>
 #include <QTest>
@@ -248,6 +249,53 @@ private slots:
         QCOMPARE(packet(greedy, id).value(u"grabbed_count"_s).toInt(), 1);
     }
 
+    void grabWaitsForSharesAnotherInstanceHasOnlyLocked()
+    {
+        // PostgreSQL lets several instances grab at once: a share claimed in another instance's
+        // batch that has not committed yet is locked, not gone. Here the test's own transaction
+        // plays that batch: it locks the packet's last share, then rolls back.
+        if (m_stack.reader().isSqlite())
+            QSKIP("one writer on SQLite: no share is ever locked by another instance");
+        const User sender = m_stack.newAppUser();
+        QVERIFY(m_stack.recharge(sender, 600));
+        const QString id = send(sender, 600, 1).value(u"id"_s).toString();
+        QVERIFY(!id.isEmpty());
+        QSqlDatabase locker = m_stack.reader().threadConnection();
+        QSqlDatabase poller = QSqlDatabase::cloneDatabase(locker, u"grab-lock-poller"_s);
+        QVERIFY(poller.open());
+        const auto closePoller = qScopeGuard([&poller] {
+            poller.close();
+            poller = QSqlDatabase();
+            QSqlDatabase::removeDatabase(u"grab-lock-poller"_s);
+        });
+        sqlExecRaw(locker, u"BEGIN"_s);
+        QSqlQuery locked = sqlExec(locker, u"SELECT seq FROM red_packet_shares WHERE packet_id = ? FOR UPDATE"_s, {id});
+        QVERIFY(locked.next());
+        locked.finish();
+
+        const User grabber = m_stack.newAppUser();
+        std::optional<RawResponse> answer;
+        const quint16 port = m_stack.server().port();
+        const QSslCertificate ca = m_stack.server().caCertificate();
+        std::thread grabbing([&] {
+            ApiClient api(port, ca);
+            answer = api.bearer(grabber.token, "POST", "/v1/app/red-packets/" + id.toUtf8() + "/grab");
+        });
+        // The grab waits on the lock (instead of answering SOLD_OUT at once)...
+        const bool waited = waitFor([&] {
+            QSqlQuery waiting = sqlExec(poller, u"SELECT COUNT(*) FROM pg_locks WHERE NOT granted"_s);
+            return waiting.next() && waiting.value(0).toInt() > 0;
+        }, 10'000);
+        // ...and once the other batch rolls back, it gets the share.
+        sqlExecRaw(locker, u"ROLLBACK"_s);
+        grabbing.join();
+        QVERIFY2(waited, "the grab did not wait for the locked share");
+        QVERIFY(answer);
+        QCOMPARE(answer->status, 200);
+        QCOMPARE(ApiClient::json(answer).value(u"amount"_s).toInteger(), 600);
+        QCOMPARE(m_stack.available(grabber), 600);
+    }
+
     void channelFundedPacketActivatesOnlyWhenPaid()
     {
         const User sender = m_stack.newAppUser();
@@ -286,6 +334,15 @@ private slots:
         QVERIFY2(second.start(&error), qPrintable(error));
         expireNow(id);
         QVERIFY(waitFor([&] { return status(sender, id) == u"EXPIRED_REFUNDED"_s; }));
+        // Count only once both servers have run the expiry scan since the packet expired.
+        QSet<QString> scanners;
+        QVERIFY(waitFor([&] {
+            QSqlQuery last = sqlExec(m_stack.reader().threadConnection(),
+                                     u"SELECT last_owner FROM outbox WHERE kind = 'red_packet.expiry_scan'"_s);
+            if (last.next() && !last.value(0).isNull())
+                scanners.insert(last.value(0).toString().section(u':', 0, 1));
+            return scanners.size() >= 2;
+        }));
         QCOMPARE(m_stack.available(sender), 5'000 - share);
         QCOMPARE(m_stack.frozen(sender), 0);
         QCOMPARE(packet(sender, id).value(u"refunded_amount"_s).toInteger(), 3'000 - share);
@@ -311,6 +368,17 @@ private slots:
         const auto got = grab(grabber, id);
         QCOMPARE(got->status, 200);
         const qint64 amount = ApiClient::json(got).value(u"amount"_s).toInteger();
+        QVERIFY(amount > 0);
+        // The fault took effect: the share is the grabber's, yet no money has moved (the hook also
+        // holds the compensation job back while it is on).
+        QSqlQuery claimed = sqlExec(m_stack.reader().threadConnection(),
+                                    u"SELECT COUNT(*) FROM red_packet_shares WHERE packet_id = ? AND grabber_id = ?"
+                                    " AND transfer_no IS NULL"_s,
+                                    {id, grabber.id});
+        QVERIFY(claimed.next());
+        QCOMPARE(claimed.value(0).toInt(), 1);
+        QCOMPARE(m_stack.available(grabber), 0);
+        QCOMPARE(m_stack.frozen(sender), 1'000);
         reconfigure({});
         // The compensation job (every 30 minutes, 1.8 s at this time scale) moves the money once.
         QVERIFY(waitFor([&] { return m_stack.available(grabber) == amount; }));

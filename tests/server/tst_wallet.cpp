@@ -330,10 +330,19 @@ private slots:
         const auto approved = admin(m_stack.adminToken(), "POST", "/v1/admin/withdrawals/" + id.toUtf8() + "/approve",
                                     {{u"reason"_s, u"looks fine"_s}});
         QCOMPARE(approved->status, 200);
+        const QString clearing = u"platform:bankpay-sbx:payout_clearing:CNY"_s;
+        const qint64 clearingBefore = m_stack.balance(clearing);
         QVERIFY(waitForWithdrawal(id, u"SUCCESS"_s));
         QCOMPARE(available(user), 15'000);
         QCOMPARE(frozen(user), 0);
-        QCOMPARE(m_stack.balance(u"platform:bankpay-sbx:payout_clearing:CNY"_s) >= 5'000, true);
+        // Exactly this withdrawal moved through the payout clearing account, paid out once.
+        QCOMPARE(m_stack.balance(clearing) - clearingBefore, qint64(5'000));
+        int code = 0;
+        const QJsonObject payout = m_stack.sandbox().control("GET", "/control/payouts/" + id.toUtf8(), {}, &code);
+        QCOMPARE(code, 200);
+        QCOMPARE(payout.value(u"status"_s).toString(), u"SUCCESS"_s);
+        QCOMPARE(payout.value(u"amount"_s).toInteger(), 5'000);
+        QCOMPARE(payout.value(u"submissions"_s).toInt(), 1);
         // Approving again is refused: it is paid.
         QCOMPARE(admin(m_stack.adminToken(), "POST", "/v1/admin/withdrawals/" + id.toUtf8() + "/approve")->status, 409);
     }

@@ -746,7 +746,6 @@ private slots:
         const QueryResult result = channel(quick)->query(u"Q8"_s);
         gate->release();
         QVERIFY(answered->tryAcquire(1, 10'000));
-        QThread::msleep(200);
         QCOMPARE(result.outcome, CallOutcome::Unknown);
         QCOMPARE(result.error.code, u"TIMEOUT"_s);
         QCOMPARE(result.exchange.verification, u"n/a"_s);
