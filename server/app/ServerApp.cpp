@@ -188,6 +188,8 @@ bool ServerApp::initialise(QString *error)
     jobOptions.ownerPrefix = u"node%1:"_s.arg(m_config.nodeId);
     jobOptions.owner = jobOptions.ownerPrefix + Random::alphanumeric(8);
     jobOptions.concurrency = m_config.jobThreads;
+    if (m_config.testRoutes && m_config.testJobLeaseMs > 0)
+        jobOptions.leaseMs = m_config.testJobLeaseMs;
     WalletConfig wallet;
     wallet.dayOffsetMinutes = m_config.dayOffsetMinutes;
     wallet.fourEyesThreshold = m_config.fourEyesThreshold;

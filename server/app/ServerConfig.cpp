@@ -186,7 +186,15 @@ std::optional<ServerConfig> ServerConfig::load(const QCommandLineParser &parser,
             && readBool(settings, u"reconciliation/daily"_s, &config.reconDaily, error)
             && readInt(settings, u"reconciliation/alert_after_days"_s, 1, 365, &config.reconAlertAfterDays, error)
             && readBool(settings, u"testing/fault_skip_grab_transfer"_s, &config.faultSkipGrabTransfer, error)
-            && readBool(settings, u"testing/fault_skip_polls"_s, &config.faultSkipPolls, error);
+            && readBool(settings, u"testing/fault_skip_polls"_s, &config.faultSkipPolls, error)
+            && readInt64(settings, u"testing/idempotency_lease_ms"_s, 100, 3'600'000, &config.testIdempotencyLeaseMs,
+                         error)
+            && readInt64(settings, u"testing/job_lease_ms"_s, 100, 3'600'000, &config.testJobLeaseMs, error);
+        // Short leases (the fault campaign's crashed instances are taken over sooner): test routes only.
+        if (ok && config.testRoutes) {
+            if (config.testIdempotencyLeaseMs > 0)
+                config.security.idempotencyLeaseMs = config.testIdempotencyLeaseMs;
+        }
         if (ok && settings.contains(u"reconciliation/daily_at"_s)) {
             const QTime at = QTime::fromString(settings.value(u"reconciliation/daily_at"_s).toString(), u"HH:mm"_s);
             if (!at.isValid()) {

@@ -37,6 +37,8 @@ struct ServerConfig
     QString logFormat = QStringLiteral("text"); ///< text (logfmt-like) or json, one line per event
     bool accessLog = true;
     bool testRoutes = false; ///< diagnostic routes for the test suite; never in production
+    qint64 testIdempotencyLeaseMs = 0; ///< [testing] idempotency_lease_ms (with test routes): 0 keeps 120 s
+    qint64 testJobLeaseMs = 0; ///< [testing] job_lease_ms (with test routes): 0 keeps 120 s
     QString publicUrl; ///< base URL channels call back; default https://<listen address>:<port>
     int timeScale = 1; ///< divides payment scheduling delays (tests and demos only)
     QString notifyCaFile; ///< extra CA certificates trusted for merchant notify URLs and the alert webhook

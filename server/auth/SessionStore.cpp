@@ -2,6 +2,7 @@
 
 #include "common/crypto/Digest.h"
 #include "common/crypto/Random.h"
+#include "common/util/Failpoint.h"
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
 #include "server/store/Sql.h"
@@ -18,7 +19,8 @@ constexpr qint64 kTouchIntervalMs = 60'000;
 
 Clock systemClock()
 {
-    return [] { return QDateTime::currentMSecsSinceEpoch(); };
+    // A test build may run an instance whose clock is off (the fault campaign's skewed clock).
+    return [] { return QDateTime::currentMSecsSinceEpoch() + failpoint::clockSkewMs(); };
 }
 
 SessionStore::SessionStore(Database &database, DbWriter &writer, Clock clock, const SecurityConfig &config)

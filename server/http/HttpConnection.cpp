@@ -4,6 +4,7 @@
 #include "server/http/WebSocketFrames.h"
 
 #include "common/protocol/ApiError.h"
+#include "common/util/Failpoint.h"
 
 #include <QLoggingCategory>
 
@@ -364,6 +365,9 @@ void HttpConnection::complete(quint64 seq, HttpResponse response, const QString 
 
 void HttpConnection::writeResponse(const HttpResponse &response, const QString &requestId, bool closing)
 {
+    // Fault campaign: everything the request did is committed, and the answer never leaves.
+    if (response.status / 100 == 2)
+        failpoint::hit("http.before_answer");
     QByteArray out;
     out.reserve(256 + response.body.size());
     out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + httpReasonPhrase(response.status) + "\r\n";

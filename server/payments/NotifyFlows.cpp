@@ -9,6 +9,7 @@
 
 #include "common/crypto/Random.h"
 #include "common/protocol/PaydeskSignature.h"
+#include "common/util/Failpoint.h"
 #include "server/auth/ApiKeyService.h"
 #include "server/net/HttpClient.h"
 #include "server/payments/Alerts.h"
@@ -97,6 +98,7 @@ JobResult PaymentService::deliverMerchantEvent(const OutboxJob &job)
                    {"Paydesk-Event-Type", type.toUtf8()},
                    {"Paydesk-Signature", PaydeskSignature::authorization(keyId, timestamp, nonce, signature)}};
             response = m_http.sendAndWait(request);
+            failpoint::hit("notify.after_send"); // fault campaign: delivered, not yet recorded
         }
     }
     const bool delivered

@@ -4,6 +4,7 @@
 
 #include "common/crypto/Digest.h"
 #include "common/protocol/ApiError.h"
+#include "common/util/Failpoint.h"
 #include "common/util/IdGenerator.h"
 #include "server/payments/ChannelStore.h"
 #include "server/payments/FlowSupport.h"
@@ -130,6 +131,9 @@ PaymentService::CreateOutcome PaymentService::createOrder(const QString &merchan
     PrepayResult result = channel->prepay(prepay);
     result.exchange.operation = u"prepay"_s;
     noteChannelOutcome(channelId, result.outcome);
+    // Fault campaign: the channel call happened, its answer is lost before it is recorded.
+    if (failpoint::hit("payments.after_prepay_call"))
+        throw ApiError(ErrorCode::Unavailable, u"failpoint payments.after_prepay_call"_s);
 
     const OrderRecord order
         = m_writer

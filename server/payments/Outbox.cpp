@@ -7,6 +7,7 @@
 
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QPointer>
 
 using namespace Qt::StringLiterals;
 
@@ -95,6 +96,7 @@ void JobRunner::stop()
 {
     m_stopping = true;
     m_timer.stop();
+    m_lastClaim.waitForFinished(); // the claim's unit is done; its jobs are not started any more
     m_pool.waitForDone();
 }
 
@@ -142,19 +144,41 @@ void JobRunner::poll()
         }
         return jobs;
     });
-    claimed
-        .then(this,
-              [this, limit](const QList<OutboxJob> &jobs) {
-                  m_claiming = false;
-                  for (const OutboxJob &job : jobs)
-                      run(job);
-                  if (jobs.size() == limit) // more may be due: claim again without waiting
-                      wake();
-              })
-        .onFailed(this, [this](const std::exception &error) {
-            m_claiming = false;
-            qCWarning(lcJobs) << "claiming jobs failed:" << error.what();
-        });
+    // Handed back to this runner's thread without a context-bound continuation: a runner that is
+    // destroyed while a claim is in flight must not be called (its claimed jobs' leases expire).
+    QPointer<JobRunner> self(this);
+    m_lastClaim = claimed.then(QtFuture::Launch::Sync, [self, limit](QFuture<QList<OutboxJob>> done) {
+        QList<OutboxJob> jobs;
+        QString failure;
+        try {
+            jobs = done.result();
+        } catch (const std::exception &error) {
+            failure = QString::fromUtf8(error.what());
+        }
+        if (JobRunner *runner = self.data())
+            QMetaObject::invokeMethod(
+                runner,
+                [self, jobs, failure, limit] {
+                    if (self)
+                        self->claimed(jobs, failure, limit);
+                },
+                Qt::QueuedConnection);
+    });
+}
+
+void JobRunner::claimed(const QList<OutboxJob> &jobs, const QString &failure, int limit)
+{
+    m_claiming = false;
+    if (!failure.isEmpty()) {
+        qCWarning(lcJobs).noquote() << "claiming jobs failed:" << failure;
+        return;
+    }
+    if (m_stopping)
+        return; // claimed while stopping: the leases expire, or the next start releases them
+    for (const OutboxJob &job : jobs)
+        run(job);
+    if (jobs.size() == limit) // more may be due: claim again without waiting
+        wake();
 }
 
 void JobRunner::run(const OutboxJob &job)

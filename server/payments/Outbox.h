@@ -2,6 +2,7 @@
 
 #include "server/auth/SecurityConfig.h"
 
+#include <QFuture>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
@@ -97,6 +98,7 @@ public:
 
 private:
     void poll();
+    void claimed(const QList<OutboxJob> &jobs, const QString &failure, int limit);
     void run(const OutboxJob &job);
     void complete(const OutboxJob &job, const JobResult &result);
 
@@ -111,6 +113,7 @@ private:
     std::atomic<bool> m_claiming{false};
     std::atomic<bool> m_stopping{false};
     std::atomic<quint64> m_claimSeq{0};
+    QFuture<void> m_lastClaim; ///< the claim in flight (stop() waits for its unit)
 };
 
 } // namespace paydesk

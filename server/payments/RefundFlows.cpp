@@ -5,6 +5,7 @@
 
 #include "common/crypto/Digest.h"
 #include "common/protocol/ApiError.h"
+#include "common/util/Failpoint.h"
 #include "common/util/IdGenerator.h"
 #include "server/ledger/Ledger.h"
 #include "server/payments/ChannelStore.h"
@@ -220,6 +221,9 @@ PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, 
     RefundResult result = channel->refund(channelRequest(reserved, order));
     result.exchange.operation = u"refund"_s;
     noteChannelOutcome(order.channelId, result.outcome);
+    // Fault campaign: the refund reached the channel, its answer is lost (the poll settles it).
+    if (failpoint::hit("payments.after_refund_call"))
+        throw ApiError(ErrorCode::Unavailable, u"failpoint payments.after_refund_call"_s);
     m_writer
         .submit<void>([&](const QSqlDatabase &db) {
             logExchange(db, order.channelId, orderNo, refundNo, result.exchange, outcomeName(result.outcome));

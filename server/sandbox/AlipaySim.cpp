@@ -388,6 +388,7 @@ QJsonObject AlipaySim::refund(Call &call)
             record.createdAtMs = nowMs();
             // Alipay refunds synchronously: the answer is the result.
             record.succeeded = true;
+            record.status = u"SUCCESS"_s;
             record.succeededAtMs = record.createdAtMs;
             trade->refunds.append(record);
             data.indexRefund(*trade, outRequestNo);

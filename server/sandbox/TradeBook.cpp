@@ -166,7 +166,7 @@ QJsonObject TradeBook::Data::tradeJson(const TradeRecord &trade) const
         QJsonObject object{
             {u"out_refund_no"_s, refund.outRefundNo},
             {u"amount"_s, refund.amount},
-            {u"status"_s, refund.succeeded ? u"SUCCESS"_s : u"PROCESSING"_s},
+            {u"status"_s, refund.status},
             {u"created_at"_s, beijingRfc3339(refund.createdAtMs)},
         };
         if (!refund.refundId.isEmpty())

@@ -1,6 +1,7 @@
 #include "server/store/DbWriter.h"
 
 #include "common/protocol/ApiError.h"
+#include "common/util/Failpoint.h"
 #include "server/http/Metrics.h"
 #include "server/store/Database.h"
 #include "server/store/Sql.h"
@@ -381,7 +382,10 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
     {
         QSqlQuery end(m_connection);
         if (anySucceeded) {
-            committed = end.exec(u"COMMIT"_s);
+            // Fault campaign: a crash (or a failed COMMIT) just before the batch commits.
+            committed = !failpoint::hit("writer.before_commit") && end.exec(u"COMMIT"_s);
+            if (committed && failpoint::hit("writer.after_commit"))
+                qCWarning(lcWriter) << "failpoint writer.after_commit"; // kill acts inside hit()
             if (!committed) {
                 qCWarning(lcWriter) << "commit failed:" << end.lastError().text();
                 QSqlQuery(m_connection).exec(u"ROLLBACK"_s);

@@ -4,6 +4,7 @@
 
 #include "common/money/RedPacketSplit.h"
 #include "common/protocol/ApiError.h"
+#include "common/util/Failpoint.h"
 #include "common/util/IdGenerator.h"
 #include "server/audit/AuditLog.h"
 #include "server/auth/Idempotency.h"
@@ -383,6 +384,8 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
     }
     if (!stillActive) // expired (and refunded) by another instance meanwhile
         throw ApiError(ErrorCode::Expired, u"The red packet has expired."_s);
+    if (failpoint::hit("redpacket.between_claim_and_transfer"))
+        throw ApiError(ErrorCode::Unavailable, u"failpoint redpacket.between_claim_and_transfer"_s);
     if (!transferNo.isEmpty())
         payShare(db, packetId, seq, Share{amount, userId, senderId, transferNo}, true); // claimed just now
     if (finished)

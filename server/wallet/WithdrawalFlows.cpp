@@ -4,6 +4,7 @@
 #include "server/wallet/WalletService.h"
 
 #include "common/protocol/ApiError.h"
+#include "common/util/Failpoint.h"
 #include "common/util/IdGenerator.h"
 #include "server/audit/AuditLog.h"
 #include "server/auth/Idempotency.h"
@@ -562,6 +563,9 @@ JobResult WalletService::submitPayout(const OutboxJob &job)
     request.bankCode = card.value(2).toString();
     request.memo = u"Paydesk withdrawal"_s;
     const PayoutResult result = provider->submit(request);
+    // Fault campaign: the payout was submitted, its answer is lost (the query settles it).
+    if (failpoint::hit("withdrawal.after_payout_call"))
+        return JobResult::retryAt(m_clock() + 1'000, u"failpoint withdrawal.after_payout_call"_s);
     m_payments.logPayoutExchange(channelId, w.id, result.exchange, outcomeName(result.outcome));
 
     m_writer

@@ -377,6 +377,7 @@ private slots:
                                     {id, grabber.id});
         QVERIFY(claimed.next());
         QCOMPARE(claimed.value(0).toInt(), 1);
+        claimed.finish(); // no read snapshot kept open on this connection
         QCOMPARE(m_stack.available(grabber), 0);
         QCOMPARE(m_stack.frozen(sender), 1'000);
         reconfigure({});
