@@ -432,6 +432,37 @@ PaymentService::Applied PaymentService::applyTrade(const QSqlDatabase &db, const
     return Applied::Success;
 }
 
+HttpResponse PaymentService::confirmLateNotification(const std::shared_ptr<Channel> &channel, const QString &channelId,
+                                                     const NotificationResult &notification)
+{
+    QueryResult queried = channel->query(notification.trade.outTradeNo);
+    queried.exchange.operation = u"query"_s;
+    noteChannelOutcome(channelId, queried.outcome);
+    // The channel's word now, not the notification's, decides; without a usable answer the
+    // notification is refused, so the channel sends it again.
+    const bool usable = queried.outcome == CallOutcome::Ok && queried.trade.outTradeNo == notification.trade.outTradeNo;
+    const Applied applied
+        = m_writer
+              .submit<Applied>([&](const QSqlDatabase &db) {
+                  logExchange(db, channelId, notification.trade.outTradeNo, {}, notification.exchange,
+                              usable ? u"ACCEPTED"_s : u"DEFERRED"_s);
+                  logExchange(db, channelId, notification.trade.outTradeNo, {}, queried.exchange,
+                              outcomeName(queried.outcome));
+                  if (!usable)
+                      return Applied::Ignored;
+                  return wasPaid(queried.trade.state)
+                      ? applyTrade(db, channelId, queried.trade, u"late notification, confirmed by query"_s)
+                      : Applied::Ignored;
+              })
+              .result();
+    wakeJobs();
+    if (!usable)
+        return channel->acknowledge(false, u"temporarily unavailable"_s);
+    if (applied == Applied::WrongChannel)
+        return channel->acknowledge(false, u"wrong channel"_s);
+    return channel->acknowledge(true, {});
+}
+
 QFuture<HttpResponse> PaymentService::handleNotification(const QString &type, const QString &channelId,
                                                          const InboundNotification &inbound)
 {
@@ -449,6 +480,12 @@ QFuture<HttpResponse> PaymentService::handleNotification(const QString &type, co
         noteChannelOutcome(channelId, CallOutcome::Unknown);
         return QtFuture::makeReadyFuture(channel->acknowledge(false, result->rejectReason));
     }
+    // A payment notification that comes long after the payment (a retry, or one held up) may tell
+    // of a trade that has since been refunded at the channel (the merchant's portal): it is
+    // confirmed by a query before anything is credited. A fresh one is applied as it is.
+    if (result->kind == NotificationKind::Payment && result->trade.paidAtMs > 0
+        && m_clock() - result->trade.paidAtMs > std::max<qint64>(scaled(kLateNotificationMs), 2'000))
+        return run([this, channel, channelId, result] { return confirmLateNotification(channel, channelId, *result); });
     // Verified: applied in the next writer unit. Nothing waits on a thread meanwhile, so every
     // notification that arrives during a commit joins the next one.
     QFuture<Applied> applied = m_writer.submit<Applied>([this, result, channelId](const QSqlDatabase &db) {

@@ -142,6 +142,11 @@ public:
 
 private:
     enum class Applied { Success, Duplicate, Abnormal, Closed, UnknownOrder, WrongChannel, Ignored };
+    /// A payment notification older than this (scaled, at least 2 s: the channels state payment times
+    /// to the second) is confirmed by a query before it is applied.
+    static constexpr qint64 kLateNotificationMs = 60'000;
+    HttpResponse confirmLateNotification(const std::shared_ptr<Channel> &channel, const QString &channelId,
+                                         const NotificationResult &notification);
     Applied applyTrade(const QSqlDatabase &db, const QString &channelId, const TradeInfo &trade, const QString &source);
     /// Settles (or marks ABNORMAL) a refund from what its channel said. channelId: the account that
     /// said it (a notification); empty for answers to Paydesk's own calls on the order's account.

@@ -16,6 +16,7 @@
 #include <QJsonDocument>
 #include <QMutex>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTest>
 #include <QThread>
 
@@ -565,6 +566,38 @@ private slots:
         QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"ABNORMAL"_s);
         QCOMPARE(merchantBalance(), before);
         QVERIFY(waitFor([&] { return hasAlertFor(u"ORDER_ABNORMAL"_s, orderNo); }));
+    }
+
+    void latePaymentNotificationOfARefundedTradeIsConfirmedFirst()
+    {
+        // The payment notification arrives long after the payment, when the merchant has already
+        // refunded the trade in the channel's portal: it must be confirmed by a query, not
+        // credited as it says. (Polls are off, so the notification alone decides.)
+        QString error;
+        QVERIFY2(m_stack.reconfigure("[testing]\nroutes=true\nfault_skip_polls=true\n", &error), qPrintable(error));
+        const auto restore = qScopeGuard([this] {
+            QString ignored;
+            m_stack.reconfigure({}, &ignored);
+        });
+        const qint64 before = merchantBalance();
+        const QJsonObject created = createOrder(u"wechat"_s, 900);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        setFaults({{u"channel"_s, u"wechat"_s}, {u"drop_notifications"_s, true}});
+        pay(created);
+        int code = 0;
+        m_stack.sandbox().control("POST", "/control/trades/" + orderNo.toUtf8() + "/refund", {{u"amount"_s, 900}},
+                                  &code);
+        QCOMPARE(code, 201);
+        // The notification's lateness is this test's input: more than 2 s after the payment.
+        QTest::qWait(2'100);
+        setFaults({});
+        m_stack.sandbox().control("POST", "/control/notify", {{u"out_trade_no"_s, orderNo}, {u"channel"_s, u"wechat"_s}},
+                                  &code);
+        QCOMPARE(code, 202);
+        QVERIFY(waitFor([&] { return order(orderNo).value(u"status"_s).toString() != u"PAYING"_s; }));
+        QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"ABNORMAL"_s);
+        QCOMPARE(order(orderNo).value(u"status_reason"_s).toString(), u"REFUNDED_AT_CHANNEL"_s);
+        QCOMPARE(merchantBalance(), before);
     }
 
     void merchantEndpointFailingThenDelivered()
