@@ -43,6 +43,8 @@ public:
     bool canClose() const { return m_role == Role::Operator || m_role == Role::MerchantAdmin; }
     bool canResendNotifications() const { return m_role != Role::Auditor && m_role != Role::None; }
     bool canReviewWithdrawals() const { return m_role == Role::PlatformAdmin; }
+    /// Refunds in flight that the channel holds as ABNORMAL, or that need a decision by hand.
+    bool canSettleRefunds() const { return m_role == Role::PlatformAdmin; }
     bool canSeeWithdrawals() const { return m_role == Role::PlatformAdmin || m_role == Role::Auditor; }
     bool canSeeAlerts() const { return m_role == Role::PlatformAdmin || m_role == Role::Auditor; }
     bool canAcknowledgeAlerts() const { return m_role == Role::PlatformAdmin; }

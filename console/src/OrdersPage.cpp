@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProgressDialog>
+#include <QInputDialog>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -70,6 +71,7 @@ OrdersPage::OrdersPage(ConsoleSession &session, ConsoleSettings &settings, QWidg
     , m_refund(new QPushButton(tr("&Refund…"), this))
     , m_close(new QPushButton(tr("C&lose order"), this))
     , m_resend(new QPushButton(tr("Resend &notification"), this))
+    , m_settleRefund(new QPushButton(tr("Settle re&fund…"), this))
 {
     setObjectName(u"ordersPage"_s);
     m_numberKind->addItem(tr("Order no."), u"order_no"_s);
@@ -149,10 +151,12 @@ OrdersPage::OrdersPage(ConsoleSession &session, ConsoleSettings &settings, QWidg
     m_refund->setObjectName(u"refundButton"_s);
     m_close->setObjectName(u"closeButton"_s);
     m_resend->setObjectName(u"resendButton"_s);
+    m_settleRefund->setObjectName(u"settleRefundButton"_s);
     auto *actions = new QHBoxLayout;
     actions->addWidget(m_refund);
     actions->addWidget(m_close);
     actions->addWidget(m_resend);
+    actions->addWidget(m_settleRefund);
     actions->addStretch();
     auto *detailPane = new QWidget(this);
     auto *detailLayout = new QVBoxLayout(detailPane);
@@ -184,6 +188,7 @@ OrdersPage::OrdersPage(ConsoleSession &session, ConsoleSettings &settings, QWidg
     connect(m_refund, &QPushButton::clicked, this, &OrdersPage::refundSelected);
     connect(m_close, &QPushButton::clicked, this, &OrdersPage::closeSelected);
     connect(m_resend, &QPushButton::clicked, this, &OrdersPage::resendSelected);
+    connect(m_settleRefund, &QPushButton::clicked, this, &OrdersPage::settleRefund);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (current.isValid())
@@ -373,9 +378,13 @@ void OrdersPage::renderDetail()
     html += u"<table cellspacing='2' cellpadding='2'>"_s;
     for (const QJsonValue &value : refunds) {
         const QJsonObject refund = value.toObject();
+        const QString channelStatus = refund.value(u"channel_status"_s).toString();
+        const QString status = channelStatus.isEmpty()
+            ? refund.value(u"status"_s).toString()
+            : tr("%1 (%2 at the channel)").arg(refund.value(u"status"_s).toString(), channelStatus);
         html += u"<tr><td>%1</td><td>%2</td><td align='right'>%3</td><td>%4</td><td>%5</td></tr>"_s.arg(
             esc(timeText(refund.value(u"created_at"_s).toInteger())), esc(refund.value(u"refund_no"_s).toString()),
-            esc(formatCny(refund.value(u"amount"_s).toInteger())), esc(refund.value(u"status"_s).toString()),
+            esc(formatCny(refund.value(u"amount"_s).toInteger())), esc(status),
             esc(refund.value(u"reason"_s).toString()));
     }
     html += u"</table>"_s;
@@ -428,6 +437,74 @@ void OrdersPage::updateActions()
     m_refund->setEnabled(mine && order.value(u"refundable_amount"_s).toInteger() > 0);
     m_close->setEnabled(mine && (status == u"PAYING"_s || status == u"CREATED"_s));
     m_resend->setEnabled(!m_detailJson.value(u"notifications"_s).toArray().isEmpty());
+    m_settleRefund->setVisible(m_session.canSettleRefunds());
+    bool inFlight = false;
+    for (const QJsonValue &refund : m_detailJson.value(u"refunds"_s).toArray())
+        inFlight = inFlight || refund[u"status"_s].toString() == u"PROCESSING"_s;
+    m_settleRefund->setEnabled(inFlight);
+}
+
+void OrdersPage::settleRefund()
+{
+    // The oldest refund still in flight: retried through the channel when it is ABNORMAL there,
+    // otherwise (or when a person knows better) decided by hand, with a note for the audit log.
+    QJsonObject refund;
+    for (const QJsonValue &value : m_detailJson.value(u"refunds"_s).toArray())
+        if (refund.isEmpty() && value[u"status"_s].toString() == u"PROCESSING"_s)
+            refund = value.toObject();
+    const QString refundNo = refund.value(u"refund_no"_s).toString();
+    const QString orderNo = m_detailJson.value(u"order"_s).toObject().value(u"order_no"_s).toString();
+    if (refundNo.isEmpty())
+        return;
+    const bool abnormal = refund.value(u"channel_status"_s).toString() == u"ABNORMAL"_s;
+    QMessageBox box(QMessageBox::Question, tr("Settle refund"),
+                    abnormal ? tr("Refund %1 (%2) is ABNORMAL at the channel: the buyer's bank returned it. Send it "
+                                  "again through the channel to the merchant's settlement account, or decide it by "
+                                  "hand?")
+                                   .arg(refundNo, formatCny(refund.value(u"amount"_s).toInteger()))
+                             : tr("Refund %1 (%2) is still in flight. Decide it by hand?")
+                                   .arg(refundNo, formatCny(refund.value(u"amount"_s).toInteger())),
+                    QMessageBox::Cancel, this);
+    box.setObjectName(u"settleRefundBox"_s);
+    QPushButton *retry = abnormal ? box.addButton(tr("&Retry through the channel"), QMessageBox::AcceptRole) : nullptr;
+    if (retry)
+        retry->setObjectName(u"retryRefundButton"_s);
+    QPushButton *byHand = box.addButton(tr("Decide by &hand…"), QMessageBox::ActionRole);
+    box.exec();
+    const auto done = [this, orderNo](const client::RestResult &result) {
+        if (!result.ok())
+            QMessageBox::warning(this, tr("Settle refund"), result.message);
+        showDetail(orderNo);
+    };
+    if (retry && box.clickedButton() == retry) {
+        m_settleRefund->setEnabled(false);
+        m_session.api().post(u"/v1/admin/refunds/%1/abnormal-retry"_s.arg(refundNo),
+                             QJsonObject{{u"type"_s, u"MERCHANT_BANK_CARD"_s}}, this, done);
+        return;
+    }
+    if (box.clickedButton() != byHand)
+        return;
+    const QStringList outcomes{tr("The buyer got the money: succeeded"), tr("Abandon it: failed, money back")};
+    bool ok = false;
+    const QString outcome = QInputDialog::getItem(this, tr("Settle refund"), tr("Outcome of %1:").arg(refundNo),
+                                                  outcomes, 0, false, &ok);
+    if (!ok)
+        return;
+    const QString note = QInputDialog::getText(this, tr("Settle refund"), tr("Note for the audit log:"),
+                                               QLineEdit::Normal, {}, &ok)
+                             .trimmed()
+                             .left(200);
+    if (!ok)
+        return;
+    if (note.isEmpty()) {
+        QMessageBox::warning(this, tr("Settle refund"), tr("A note is required: say why."));
+        return;
+    }
+    m_settleRefund->setEnabled(false);
+    m_session.api().post(u"/v1/admin/refunds/%1/resolve"_s.arg(refundNo),
+                         QJsonObject{{u"outcome"_s, outcome == outcomes.first() ? u"succeeded"_s : u"failed"_s},
+                                     {u"note"_s, note}},
+                         this, done);
 }
 
 void OrdersPage::refundSelected()

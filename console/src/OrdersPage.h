@@ -41,6 +41,7 @@ public:
     QPushButton *refundButton() const { return m_refund; }
     QPushButton *closeButton() const { return m_close; }
     QPushButton *resendButton() const { return m_resend; }
+    QPushButton *settleRefundButton() const { return m_settleRefund; }
     QTextBrowser *detailView() const { return m_detail; }
     const QJsonObject &detail() const { return m_detailJson; }
     QString statusMessage() const;
@@ -58,6 +59,7 @@ public slots:
     void refundSelected();
     void closeSelected();
     void resendSelected();
+    void settleRefund();
 
 signals:
     void detailLoaded(const QString &orderNo);
@@ -88,6 +90,7 @@ private:
     QPushButton *m_refund;
     QPushButton *m_close;
     QPushButton *m_resend;
+    QPushButton *m_settleRefund; ///< platform admins: retry an ABNORMAL refund, or decide one by hand
     QJsonObject m_detailJson;
     QString m_detailOrderNo;
 };

@@ -8,6 +8,8 @@
 #include "DashboardPage.h"
 #include "MainWindow.h"
 #include "MoneyText.h"
+#include "OrdersModel.h"
+#include "OrdersPage.h"
 #include "WithdrawalsPage.h"
 
 #include <QApplication>
@@ -20,6 +22,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTabWidget>
+#include <QTextBrowser>
 #include <QTableView>
 #include <QToolButton>
 
@@ -299,6 +302,62 @@ private slots:
         QTest::mouseClick(page->findChild<QPushButton *>(u"historyShowButton"_s), Qt::LeftButton);
         QVERIFY(waitUntil([&] { return !page->isBusy(); }));
         QVERIFY(!page->historyIds().contains(id));
+    }
+
+    void adminRetriesAnAbnormalRefundFromTheOrder()
+    {
+        // A WeChat refund the buyer's bank returned (ABNORMAL): the platform admin sees it on the
+        // order and sends it again through the channel's abnormal-refund path.
+        QVERIFY(stack().setFaults({{u"channel"_s, u"wechat"_s}, {u"hold_refunds"_s, true}}));
+        const QJsonObject created = stack().createOrder(u"wechat"_s, 3000);
+        const QString orderNo = created.value(u"order_no"_s).toString();
+        stack().pay(created);
+        QVERIFY(stack().waitForStatus(orderNo, u"SUCCESS"_s));
+        const auto asked = stack().merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/refunds",
+                                            {{u"out_refund_no"_s, u"RA-"_s + orderNo}, {u"amount"_s, 1000}});
+        QVERIFY(asked && asked->status == 201);
+        const QString refundNo = ApiClient::json(asked).value(u"refund_no"_s).toString();
+        const auto refund = [&] { return ApiClient::json(stack().merchant("GET", "/v1/refunds/" + refundNo.toUtf8())); };
+        int code = 0;
+        stack().sandbox().control("POST", "/control/refunds/" + refundNo.toUtf8() + "/settle",
+                                  {{u"status"_s, u"ABNORMAL"_s}}, &code);
+        QCOMPARE(code, 202);
+        QVERIFY(waitUntil([&] { return refund().value(u"channel_status"_s).toString() == u"ABNORMAL"_s; }));
+
+        m_driver.newConsole();
+        MainWindow *window = m_driver.signIn(u"admin"_s, kAdminPassword);
+        QVERIFY(window);
+        console::OrdersPage *orders = window->ordersPage();
+        QVERIFY(window->showPage(orders));
+        orders->numberEdit()->setText(orderNo);
+        QTest::keyClick(orders->numberEdit(), Qt::Key_Return);
+        QVERIFY(waitUntil([&] { return !orders->model()->isLoading() && orders->model()->rowCount() == 1; }));
+        orders->table()->selectRow(0);
+        QVERIFY(waitUntil([&] { return orders->detail().value(u"order"_s).toObject().value(u"order_no"_s) == orderNo; }));
+        QVERIFY2(orders->detailView()->toPlainText().contains(u"PROCESSING (ABNORMAL at the channel)"_s),
+                 qPrintable(orders->detailView()->toPlainText()));
+        QVERIFY(orders->settleRefundButton()->isVisible());
+        QVERIFY(orders->settleRefundButton()->isEnabled());
+
+        QString asking;
+        onNextModal(u"settleRefundBox"_s, [&asking](QWidget *modal) {
+            asking = qobject_cast<QMessageBox *>(modal)->text();
+            modal->findChild<QPushButton *>(u"retryRefundButton"_s)->click();
+        });
+        QTest::mouseClick(orders->settleRefundButton(), Qt::LeftButton);
+        QVERIFY2(asking.contains(refundNo) && asking.contains(u"¥10.00"_s), qPrintable(asking));
+        QVERIFY(waitUntil([&] { return refund().value(u"channel_status"_s).isNull(); }));
+        QVERIFY(waitUntil([&] { return !orders->detailView()->toPlainText().contains(u"ABNORMAL at the channel"_s); }));
+        stack().sandbox().control("POST", "/control/refunds/" + refundNo.toUtf8() + "/settle",
+                                  {{u"status"_s, u"SUCCESS"_s}}, &code);
+        QVERIFY(waitUntil([&] { return refund().value(u"status"_s).toString() == u"SUCCESS"_s; }, 30'000));
+        QCOMPARE(stack().order(orderNo).value(u"refunded_amount"_s).toInteger(), 1000);
+        // The retry is in the audit log under the admin's name.
+        const QJsonArray audit = ApiClient::json(stack().client().bearer(stack().adminToken(), "GET",
+                                                                         "/v1/audit-log?action=refund.abnormal_retried"))
+                                     .value(u"items"_s)
+                                     .toArray();
+        QVERIFY2(!audit.isEmpty(), "no audit entry for the retry");
     }
 
     void adminRejectsAWithdrawalWithAReason()
