@@ -77,12 +77,14 @@ QJsonArray InternalChecks::run(const QSqlDatabase &db, const std::function<void(
     }
     report(u"order_credits"_s, paidOrders, creditProblems);
 
-    // Every succeeded refund has exactly one debit, and no other refund has one.
+    // Every succeeded refund has exactly one debit (the normal one, or the one booked when the
+    // channel reported success after Paydesk had failed it), and no other refund has one.
     QStringList debitProblems;
     QSqlQuery debits = sqlStream(
         db,
         u"SELECT r.refund_no, r.status, COUNT(e.id) FROM refunds r LEFT JOIN journal_entries e ON"
-        " e.ref_type = 'refund' AND e.ref_id = r.refund_no AND e.kind = 'refund.succeeded'"
+        " e.ref_type = 'refund' AND e.ref_id = r.refund_no"
+        " AND e.kind IN ('refund.succeeded', 'refund.succeeded_after_failure')"
         " GROUP BY r.refund_no, r.status HAVING (r.status = 'SUCCESS' AND COUNT(e.id) <> 1) OR"
         " (r.status <> 'SUCCESS' AND COUNT(e.id) <> 0) LIMIT 100"_s,
         {});

@@ -4,6 +4,7 @@
 #include "PaymentStack.h"
 
 #include "common/protocol/PaydeskSignature.h"
+#include "server/recon/ReconService.h"
 #include "server/store/Database.h"
 #include "server/store/Sql.h"
 
@@ -57,6 +58,13 @@ public:
         QMutexLocker lock(&m_mutex);
         m_failuresLeft = count;
     }
+    /// The next count deliveries are answered only after delayMs (longer than a job's lease).
+    void slowNext(int count, int delayMs)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_slowLeft = count;
+        m_slowMs = delayMs;
+    }
     QList<Delivery> deliveries()
     {
         QMutexLocker lock(&m_mutex);
@@ -83,6 +91,13 @@ private:
                                                                  parsed->nonce, request.body)
                     == parsed->signature;
             m_deliveries.append(delivery);
+            if (m_slowLeft > 0) {
+                --m_slowLeft;
+                const int delayMs = m_slowMs;
+                lock.unlock();
+                QThread::msleep(ulong(delayMs)); // a merchant back end that answers late
+                return HttpResponse::text(200, "success");
+            }
             if (m_failuresLeft > 0) {
                 --m_failuresLeft;
                 return HttpResponse::text(503, "busy");
@@ -96,6 +111,8 @@ private:
     QString m_keyId;
     QByteArray m_secret;
     int m_failuresLeft = 0;
+    int m_slowLeft = 0;
+    int m_slowMs = 0;
     QList<Delivery> m_deliveries;
     test::HttpServerThread m_server;
 };
@@ -241,7 +258,16 @@ private:
     void transfer();
     void withdrawal();
     void redPacket();
-    void merchantFails() { m_receiver.failNext(int(between(1, 4))); }
+    void merchantFails()
+    {
+        if (chance(50)) {
+            m_receiver.failNext(int(between(1, 4)));
+            event(u"the merchant's back end fails its next deliveries"_s);
+        } else {
+            m_receiver.slowNext(int(between(1, 3)), 2'000);
+            event(u"the merchant's back end answers its next deliveries after 2 s (the job lease is 1.5 s)"_s);
+        }
+    }
     void kill();
 
     quint64 m_seed;
@@ -725,6 +751,7 @@ void Scenario::settle()
     m_stack.setFaults({});
     control("DELETE", "/control/faults");
     m_receiver.failNext(0);
+    m_receiver.slowNext(0, 0);
     ensureServer();
     // Orders nobody paid are closed, as a merchant would.
     for (const Order &order : std::as_const(m_orders)) {
@@ -952,6 +979,23 @@ void Scenario::check()
         previous = status;
     }
     timeline.finish();
+    // 9. The internal reconciliation of the day (ledger against balances, orders, refunds and
+    // wallets) finds nothing unexplained.
+    {
+        const QDate day = ReconService::billDay(QDateTime::currentMSecsSinceEpoch());
+        const auto started = admin("POST", "/v1/reconciliation/runs",
+                                   {{u"date"_s, day.toString(Qt::ISODate)}, {u"channel_id"_s, u"internal"_s}});
+        const QString runId
+            = ApiClient::json(started).value(u"runs"_s).toArray().first().toObject().value(u"id"_s).toString();
+        QJsonObject run;
+        const bool finished = !runId.isEmpty() && waitUntil([&] {
+            run = ApiClient::json(admin("GET", "/v1/reconciliation/runs/" + runId.toUtf8()));
+            return !run.isEmpty() && run.value(u"status"_s).toString() != u"RUNNING"_s;
+        }, 60'000);
+        expect(finished && run.value(u"status"_s).toString() == u"DONE"_s
+                   && run.value(u"discrepancies"_s).toInteger() == 0,
+               u"internal reconciliation: "_s + QString::fromUtf8(test::compactJson(run).left(600)));
+    }
     // 8. The wallets: every holder's identity and the platform's books (wallet check), and the trial
     // balance (ledger check, at tear-down).
     const QJsonObject wallets = m_stack.walletCheck();

@@ -561,7 +561,9 @@ private slots:
                                   &code);
         QCOMPARE(code, 201);
         QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"PAYING"_s);
-        setFaults({{u"channel"_s, u"wechat"_s}, {u"drop_notifications"_s, true}});
+        // The API comes back; notifications stay dropped (a merge: no moment without the fault).
+        m_stack.sandbox().control("POST", "/control/faults", {{u"channel"_s, u"wechat"_s}, {u"down"_s, false}}, &code);
+        QCOMPARE(code, 200);
         QVERIFY(waitFor([&] { return order(orderNo).value(u"status"_s).toString() != u"PAYING"_s; }));
         QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"ABNORMAL"_s);
         QCOMPARE(merchantBalance(), before);
