@@ -70,6 +70,19 @@ QString inFlightAccount(const QSqlDatabase &db, const QString &currency, qint64 
     return Ledger::ensureAccount(db, u"platform"_s, u"-"_s, u"refunds_in_flight"_s, currency, false, now);
 }
 
+// A succeeded refund on its order: refunded_amount grows (and the order moves to PARTIALLY_REFUNDED
+// or REFUNDED); reserveAgain also takes the amount back into refund_reserved, for a refund that had
+// failed (its reservation released) and is now reported to have succeeded after all.
+void bookRefundOnOrder(const QSqlDatabase &db, const QString &orderNo, qint64 amount, bool reserveAgain, qint64 now)
+{
+    sqlExec(db,
+            u"UPDATE orders SET refund_reserved = refund_reserved + ?, refunded_amount = refunded_amount + ?,"
+            " status = CASE WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') AND refunded_amount + ? = paid_amount"
+            " THEN 'REFUNDED' WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') THEN 'PARTIALLY_REFUNDED'"
+            " ELSE status END, updated_at = ?, version = version + 1 WHERE order_no = ?"_s,
+            {reserveAgain ? amount : 0, amount, amount, now, orderNo});
+}
+
 RefundRequest channelRequest(const RefundRow &refund, const OrderRecord &order)
 {
     RefundRequest request;
@@ -263,8 +276,10 @@ PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db
     if (result.state == RefundState::Succeeded && result.refundAmount != refund.amount) {
         if (result.refundAmount == 0) {
             // The message does not state the amount (Alipay's refund notification): a query,
-            // which does, decides, right away.
-            Outbox::rearm(db, *m_outboxIds, u"refund.poll"_s, refundNo, {}, now, now);
+            // which does, decides, right away; also for a refund held as FAILED here, which the
+            // poll would otherwise no longer look at ("confirm").
+            Outbox::rearm(db, *m_outboxIds, u"refund.poll"_s, refundNo,
+                          QJsonObject{{u"confirm"_s, refund.status == u"FAILED"_s}}, now, now);
             return Applied::Ignored;
         }
         raiseAlert(db, u"REFUND_AMOUNT_MISMATCH"_s, u"CRITICAL"_s, u"refund"_s, refundNo,
@@ -322,12 +337,7 @@ PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db
                                   result.channelRefundNo,
                                   {{from, -refund.amount}, {clearing, refund.amount}}},
                      now);
-        sqlExec(db,
-                u"UPDATE orders SET refund_reserved = refund_reserved + ?, refunded_amount = refunded_amount + ?,"
-                " status = CASE WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') AND refunded_amount + ? = paid_amount"
-                " THEN 'REFUNDED' WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') THEN 'PARTIALLY_REFUNDED'"
-                " ELSE status END, updated_at = ?, version = version + 1 WHERE order_no = ?"_s,
-                {refund.amount, refund.amount, refund.amount, now, refund.orderNo});
+        bookRefundOnOrder(db, refund.orderNo, refund.amount, true, now);
         const OrderRecord after = loadOrder(db, refund.orderNo);
         addEvent(db, refund.orderNo, after.status, u"refunded_after_failure"_s,
                  u"%1 for %2 fen via %3, booked from %4"_s.arg(refundNo).arg(refund.amount).arg(source, from));
@@ -359,13 +369,7 @@ PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db
                                   result.channelRefundNo,
                                   {{inFlight, -refund.amount}, {clearing, refund.amount}}},
                      now);
-        sqlExec(
-            db,
-            u"UPDATE orders SET refunded_amount = refunded_amount + ?, status = CASE"
-            " WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') AND refunded_amount + ? = paid_amount THEN 'REFUNDED'"
-            " WHEN status IN ('SUCCESS', 'PARTIALLY_REFUNDED') THEN 'PARTIALLY_REFUNDED' ELSE status END,"
-            " updated_at = ?, version = version + 1 WHERE order_no = ?"_s,
-            {refund.amount, refund.amount, now, refund.orderNo});
+        bookRefundOnOrder(db, refund.orderNo, refund.amount, false, now);
         const OrderRecord after = loadOrder(db, refund.orderNo);
         addEvent(db, refund.orderNo, after.status, u"refunded"_s,
                  u"%1 for %2 fen via %3"_s.arg(refundNo).arg(refund.amount).arg(source));
@@ -535,7 +539,10 @@ JobResult PaymentService::pollRefund(const OutboxJob &job)
         return JobResult::done();
     const qint64 now = m_clock();
     const RefundRow refund = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {job.ref});
-    if (!refund.exists || refund.status != u"PROCESSING"_s)
+    // A FAILED refund is queried once more when the channel announced a success without stating the
+    // amount; a proven success is then booked as one reported after a failure.
+    const bool confirmFailed = refund.status == u"FAILED"_s && job.payload.value(u"confirm"_s).toBool();
+    if (!refund.exists || (refund.status != u"PROCESSING"_s && !confirmFailed))
         return JobResult::done();
     const OrderRecord order = loadOrder(m_database.threadConnection(), refund.orderNo);
     std::shared_ptr<Channel> channel = m_channels.channel(order.channelId);
@@ -546,7 +553,8 @@ JobResult PaymentService::pollRefund(const OutboxJob &job)
     result.exchange.operation = u"refund_query"_s;
     noteChannelOutcome(order.channelId, result.outcome);
     RefundResult retried;
-    const bool resubmit = result.outcome == CallOutcome::Ok && result.state == RefundState::NotFound;
+    const bool resubmit
+        = !confirmFailed && result.outcome == CallOutcome::Ok && result.state == RefundState::NotFound;
     if (resubmit) {
         // The refund call never reached the channel (e.g. a crash right after the reservation):
         // send it now; the channel dedupes on the refund number.
@@ -574,8 +582,8 @@ JobResult PaymentService::pollRefund(const OutboxJob &job)
         .waitForFinished();
     wakeJobs();
     const RefundRow after = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {job.ref});
-    if (after.status != u"PROCESSING"_s)
-        return JobResult::done();
+    if (after.status != u"PROCESSING"_s && !(confirmFailed && result.outcome != CallOutcome::Ok))
+        return JobResult::done(); // settled, or the confirming query answered (whatever it said)
     return JobResult::retryAt(now + scaled(pollDelay(job.attempts + 1)), result.error.code);
 }
 

@@ -78,6 +78,19 @@ private:
         return QTest::qWaitFor([&] { return handler.entered.tryAcquire(1); }, 10'000);
     }
 
+    /// Schedules the test job ref due now (or re-arms it), in a writer unit.
+    void outbox(DbWriter &writer, IdGenerator &ids, const QString &ref, bool rearm)
+    {
+        writer
+            .submit<void>([&](const QSqlDatabase &db) {
+                if (rearm)
+                    Outbox::rearm(db, ids, u"test.job"_s, ref, {}, m_now.load(), m_now.load());
+                else
+                    Outbox::schedule(db, ids, u"test.job"_s, ref, {}, m_now.load(), m_now.load());
+            })
+            .waitForFinished();
+    }
+
     JobRunner::Options options(const QString &owner) const
     {
         JobRunner::Options options;
@@ -102,11 +115,7 @@ private slots:
         DbWriter writer(*database, nullptr, {});
         writer.start();
         IdGenerator ids(u"OB"_s, 1);
-        writer
-            .submit<void>([&](const QSqlDatabase &db) {
-                Outbox::schedule(db, ids, u"test.job"_s, u"job-1"_s, {}, m_now.load(), m_now.load());
-            })
-            .waitForFinished();
+        outbox(writer, ids, u"job-1"_s, false);
 
         // Instance A claims the job; its handler hangs past the lease.
         GatedHandler first;
@@ -162,11 +171,7 @@ private slots:
         DbWriter writer(*database, nullptr, {});
         writer.start();
         IdGenerator ids(u"OB"_s, 1);
-        writer
-            .submit<void>([&](const QSqlDatabase &db) {
-                Outbox::schedule(db, ids, u"test.job"_s, u"job-2"_s, {}, m_now.load(), m_now.load());
-            })
-            .waitForFinished();
+        outbox(writer, ids, u"job-2"_s, false);
         GatedHandler handler;
         JobRunner runner(*database, writer, m_clock, options(u"nodeA:z"_s));
         runner.setHandler(u"test.job"_s, handler.handler(m_clock));
@@ -175,11 +180,7 @@ private slots:
         QVERIFY(entered(handler));
 
         // A resend on demand while the first run is still in flight.
-        writer
-            .submit<void>([&](const QSqlDatabase &db) {
-                Outbox::rearm(db, ids, u"test.job"_s, u"job-2"_s, {}, m_now.load(), m_now.load());
-            })
-            .waitForFinished();
+        outbox(writer, ids, u"job-2"_s, true);
         handler.answer = 0;
         handler.gate.release();
         // The first run's "done" must not swallow the rearm: the job runs again.

@@ -1,7 +1,7 @@
 // The payment loop end to end, with real processes: paydesk-server and paydesk-sandbox (playing
 // Alipay and WeChat Pay over their wire protocols), and a merchant back end in this test that
 // receives and verifies Paydesk's signed notifications. Runs on SQLite and PostgreSQL.
-#include "HttpServerThread.h"
+#include "MerchantReceiver.h"
 #include "PaymentStack.h"
 
 #include "common/protocol/PaydeskSignature.h"
@@ -24,82 +24,6 @@ using namespace Qt::StringLiterals;
 using namespace paydesk;
 using namespace paydesk::test;
 
-namespace {
-
-// The merchant's back end: verifies each notification's signature and answers "success", or
-// fails the next N deliveries of one event on purpose (others, delivered meanwhile, succeed).
-class MerchantReceiver
-{
-public:
-    struct Delivery
-    {
-        QString eventId;
-        QJsonObject body;
-        bool signatureValid = false;
-    };
-
-    MerchantReceiver() : m_server(HttpLimits{}, makeRouter()) { }
-
-    void setSecret(const QString &keyId, const QByteArray &secret)
-    {
-        QMutexLocker lock(&m_mutex);
-        m_keyId = keyId;
-        m_secret = secret;
-    }
-    void failNext(int count, const QString &eventId = {})
-    {
-        QMutexLocker lock(&m_mutex);
-        m_failuresLeft = count;
-        m_failingEvent = eventId;
-    }
-    QList<Delivery> deliveries(const QString &eventId = {})
-    {
-        QMutexLocker lock(&m_mutex);
-        QList<Delivery> matching;
-        for (const Delivery &delivery : std::as_const(m_deliveries))
-            if (eventId.isEmpty() || delivery.eventId == eventId)
-                matching.append(delivery);
-        return matching;
-    }
-    quint16 port() const { return m_server.port(); }
-    QSslCertificate ca() const { return m_server.ca(); }
-
-private:
-    Router makeRouter()
-    {
-        Router router;
-        router.post("/merchant/notify", [this](HttpRequest &request) {
-            Delivery delivery;
-            delivery.eventId = QString::fromUtf8(request.header("paydesk-event-id"));
-            delivery.body = QJsonDocument::fromJson(request.body).object();
-            QString error;
-            const auto parsed = PaydeskSignature::parse(request.header("paydesk-signature"), &error);
-            QMutexLocker lock(&m_mutex);
-            if (parsed && parsed->keyId == m_keyId) {
-                const QByteArray expected = PaydeskSignature::sign(m_secret, "POST", request.target, parsed->timestamp,
-                                                                   parsed->nonce, request.body);
-                delivery.signatureValid = expected == parsed->signature;
-            }
-            m_deliveries.append(delivery);
-            if (m_failuresLeft > 0 && (m_failingEvent.isEmpty() || m_failingEvent == delivery.eventId)) {
-                --m_failuresLeft;
-                return HttpResponse::text(503, "busy");
-            }
-            return HttpResponse::text(200, "success");
-        });
-        return router;
-    }
-
-    QMutex m_mutex;
-    QString m_keyId;
-    QByteArray m_secret;
-    int m_failuresLeft = 0;
-    QString m_failingEvent; ///< empty: any event
-    QList<Delivery> m_deliveries;
-    HttpServerThread m_server;
-};
-
-} // namespace
 
 class tst_Payments : public QObject
 {
