@@ -84,16 +84,13 @@ bool hit(const char *name)
         // Said on stderr with write(2) (no buffer to lose), then gone at once.
         char line[160];
         const int length = std::snprintf(line, sizeof line, "failpoint %s: kill\n", name);
-        if (length > 0)
-            [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line, size_t(length));
+        if (length > 0) [[maybe_unused]]
+            const ssize_t written = ::write(STDERR_FILENO, line, size_t(length));
         ::kill(::getpid(), SIGKILL);
         return true;
     }
-    case Point::Action::Delay:
-        QThread::msleep(ulong(point.delayMs));
-        return false;
-    case Point::Action::Fail:
-        return true;
+    case Point::Action::Delay: QThread::msleep(ulong(point.delayMs)); return false;
+    case Point::Action::Fail: return true;
     }
     return false;
 }

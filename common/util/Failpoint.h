@@ -21,8 +21,14 @@ bool hit(const char *name);
 /// PAYDESK_CLOCK_SKEW_MS, read once.
 qint64 clockSkewMs();
 #else
-constexpr bool hit(const char *) { return false; }
-constexpr qint64 clockSkewMs() { return 0; }
+constexpr bool hit(const char *)
+{
+    return false;
+}
+constexpr qint64 clockSkewMs()
+{
+    return 0;
+}
 #endif
 
 } // namespace paydesk::failpoint

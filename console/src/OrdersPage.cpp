@@ -16,12 +16,12 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProgressDialog>
-#include <QInputDialog>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -51,27 +51,14 @@ QString timeText(qint64 ms)
 } // namespace
 
 OrdersPage::OrdersPage(ConsoleSession &session, ConsoleSettings &settings, QWidget *parent)
-    : QWidget(parent)
-    , m_session(session)
-    , m_settings(settings)
-    , m_model(new OrdersModel(session, this))
-    , m_numberKind(new QComboBox(this))
-    , m_number(new QLineEdit(this))
-    , m_status(new QComboBox(this))
-    , m_channel(new QComboBox(this))
-    , m_minAmount(new QLineEdit(this))
-    , m_maxAmount(new QLineEdit(this))
-    , m_useDates(new QCheckBox(tr("&Created between"), this))
-    , m_from(new QDateEdit(this))
-    , m_to(new QDateEdit(this))
-    , m_search(new QPushButton(tr("&Search"), this))
-    , m_summary(new QLabel(this))
-    , m_table(new QTableView(this))
-    , m_detail(new QTextBrowser(this))
-    , m_refund(new QPushButton(tr("&Refund…"), this))
-    , m_close(new QPushButton(tr("C&lose order"), this))
-    , m_resend(new QPushButton(tr("Resend &notification"), this))
-    , m_settleRefund(new QPushButton(tr("Settle re&fund…"), this))
+    : QWidget(parent), m_session(session), m_settings(settings), m_model(new OrdersModel(session, this)),
+      m_numberKind(new QComboBox(this)), m_number(new QLineEdit(this)), m_status(new QComboBox(this)),
+      m_channel(new QComboBox(this)), m_minAmount(new QLineEdit(this)), m_maxAmount(new QLineEdit(this)),
+      m_useDates(new QCheckBox(tr("&Created between"), this)), m_from(new QDateEdit(this)), m_to(new QDateEdit(this)),
+      m_search(new QPushButton(tr("&Search"), this)), m_summary(new QLabel(this)), m_table(new QTableView(this)),
+      m_detail(new QTextBrowser(this)), m_refund(new QPushButton(tr("&Refund…"), this)),
+      m_close(new QPushButton(tr("C&lose order"), this)), m_resend(new QPushButton(tr("Resend &notification"), this)),
+      m_settleRefund(new QPushButton(tr("Settle re&fund…"), this))
 {
     setObjectName(u"ordersPage"_s);
     m_numberKind->addItem(tr("Order no."), u"order_no"_s);
@@ -486,14 +473,14 @@ void OrdersPage::settleRefund()
         return;
     const QStringList outcomes{tr("The buyer got the money: succeeded"), tr("Abandon it: failed, money back")};
     bool ok = false;
-    const QString outcome = QInputDialog::getItem(this, tr("Settle refund"), tr("Outcome of %1:").arg(refundNo),
-                                                  outcomes, 0, false, &ok);
+    const QString outcome
+        = QInputDialog::getItem(this, tr("Settle refund"), tr("Outcome of %1:").arg(refundNo), outcomes, 0, false, &ok);
     if (!ok)
         return;
-    const QString note = QInputDialog::getText(this, tr("Settle refund"), tr("Note for the audit log:"),
-                                               QLineEdit::Normal, {}, &ok)
-                             .trimmed()
-                             .left(200);
+    const QString note
+        = QInputDialog::getText(this, tr("Settle refund"), tr("Note for the audit log:"), QLineEdit::Normal, {}, &ok)
+              .trimmed()
+              .left(200);
     if (!ok)
         return;
     if (note.isEmpty()) {
@@ -501,10 +488,10 @@ void OrdersPage::settleRefund()
         return;
     }
     m_settleRefund->setEnabled(false);
-    m_session.api().post(u"/v1/admin/refunds/%1/resolve"_s.arg(refundNo),
-                         QJsonObject{{u"outcome"_s, outcome == outcomes.first() ? u"succeeded"_s : u"failed"_s},
-                                     {u"note"_s, note}},
-                         this, done);
+    m_session.api().post(
+        u"/v1/admin/refunds/%1/resolve"_s.arg(refundNo),
+        QJsonObject{{u"outcome"_s, outcome == outcomes.first() ? u"succeeded"_s : u"failed"_s}, {u"note"_s, note}},
+        this, done);
 }
 
 void OrdersPage::refundSelected()

@@ -202,30 +202,31 @@ void registerPaymentRoutes(Router &router, ApiContext &context)
                             return HttpResponse::json(200, payments.retryAbnormalRefund(refundNo, type, audit));
                         });
                     });
-    router.addAsync({"POST",
-                     "/v1/admin/refunds/{refund_no}/resolve",
-                     kStaff,
-                     {Role::PlatformAdmin},
-                     false,
-                     false,
-                     u"Decide a refund still in flight by hand: {\"outcome\": \"succeeded\"|\"failed\", \"note\"} (audited)"_s,
-                     u"refunds"_s},
-                    [&context, &payments](HttpRequest &request) {
-                        const QJsonObject body = request.jsonObject();
-                        flows::refuseUnknown(body, {u"outcome"_s, u"note"_s});
-                        const QString outcome = body.value(u"outcome"_s).toString();
-                        if (outcome != u"succeeded"_s && outcome != u"failed"_s)
-                            throw ApiError(ErrorCode::ValidationFailed, u"outcome must be succeeded or failed."_s,
-                                           QJsonObject{{u"field"_s, u"outcome"_s}});
-                        const QString note = flows::requiredText(body, u"note"_s, 200);
-                        const QString refundNo = request.pathParams.value(u"refund_no"_s).left(64);
-                        const PaymentService::ActionRecorder audit = staffAudit(
-                            request, context.clock, u"refund.resolved"_s, u"refund"_s, u"refund_no"_s);
-                        return payments.run([&payments, refundNo, outcome, note, audit] {
-                            return HttpResponse::json(
-                                200, payments.resolveRefund(refundNo, outcome == u"succeeded"_s, note, audit));
-                        });
-                    });
+    router.addAsync(
+        {"POST",
+         "/v1/admin/refunds/{refund_no}/resolve",
+         kStaff,
+         {Role::PlatformAdmin},
+         false,
+         false,
+         u"Decide a refund still in flight by hand: {\"outcome\": \"succeeded\"|\"failed\", \"note\"} (audited)"_s,
+         u"refunds"_s},
+        [&context, &payments](HttpRequest &request) {
+            const QJsonObject body = request.jsonObject();
+            flows::refuseUnknown(body, {u"outcome"_s, u"note"_s});
+            const QString outcome = body.value(u"outcome"_s).toString();
+            if (outcome != u"succeeded"_s && outcome != u"failed"_s)
+                throw ApiError(ErrorCode::ValidationFailed, u"outcome must be succeeded or failed."_s,
+                               QJsonObject{{u"field"_s, u"outcome"_s}});
+            const QString note = flows::requiredText(body, u"note"_s, 200);
+            const QString refundNo = request.pathParams.value(u"refund_no"_s).left(64);
+            const PaymentService::ActionRecorder audit
+                = staffAudit(request, context.clock, u"refund.resolved"_s, u"refund"_s, u"refund_no"_s);
+            return payments.run([&payments, refundNo, outcome, note, audit] {
+                return HttpResponse::json(200,
+                                          payments.resolveRefund(refundNo, outcome == u"succeeded"_s, note, audit));
+            });
+        });
 
     router.addAsync({"POST",
                      "/v1/orders/{order_no}/notifications/resend",

@@ -43,10 +43,9 @@ QString Alerts::raise(const QSqlDatabase &db, IdGenerator &alertIds, IdGenerator
     // One alert per problem, yet an escalation (a higher severity) or a new fact (other details,
     // e.g. a further duplicate payment's trade number) is a new alert that reaches the admin.
     const QByteArray facts = QJsonDocument(alert.details).toJson(QJsonDocument::Compact);
-    const QString key = alert.dedupeKey.isEmpty()
-        ? alert.kind + u':' + alert.refType + u':' + alert.refId + u':' + alert.severity + u':'
-            + QString::fromLatin1(Digest::sha256Hex(facts).left(16))
-        : alert.dedupeKey;
+    const QString key = alert.dedupeKey.isEmpty() ? alert.kind + u':' + alert.refType + u':' + alert.refId + u':'
+            + alert.severity + u':' + QString::fromLatin1(Digest::sha256Hex(facts).left(16))
+                                                  : alert.dedupeKey;
     QSqlQuery insert = sqlExec(
         db,
         u"INSERT INTO alerts (id, kind, severity, ref_type, ref_id, message, details, dedupe_key, status,"

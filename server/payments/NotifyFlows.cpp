@@ -109,18 +109,17 @@ JobResult PaymentService::deliverMerchantEvent(const OutboxJob &job)
         .submit<void>([&](const QSqlDatabase &db) {
             // Every attempt is counted and logged under its own number, resends included; the
             // status only moves forward: once acknowledged, an event stays DELIVERED.
-            QSqlQuery counted = sqlExec(
-                db,
-                u"UPDATE merchant_events SET attempts = attempts + 1, status = CASE WHEN status = 'DELIVERED'"
-                " THEN 'DELIVERED' ELSE ? END, delivered_at = COALESCE(delivered_at, ?) WHERE event_id = ?"
-                " RETURNING attempts"_s,
-                {delivered       ? u"DELIVERED"_s
-                     : exhausted ? u"FAILED"_s
-                                 : u"PENDING"_s,
-                 delivered ? QVariant(now) : QVariant(QMetaType::fromType<qlonglong>()), job.ref});
+            QSqlQuery counted
+                = sqlExec(db,
+                          u"UPDATE merchant_events SET attempts = attempts + 1, status = CASE WHEN status = 'DELIVERED'"
+                          " THEN 'DELIVERED' ELSE ? END, delivered_at = COALESCE(delivered_at, ?) WHERE event_id = ?"
+                          " RETURNING attempts"_s,
+                          {delivered       ? u"DELIVERED"_s
+                               : exhausted ? u"FAILED"_s
+                                           : u"PENDING"_s,
+                           delivered ? QVariant(now) : QVariant(QMetaType::fromType<qlonglong>()), job.ref});
             const int number = counted.next() ? counted.value(0).toInt() : attempt;
-            while (counted.next()) {
-            }
+            while (counted.next()) { }
             sqlExec(db,
                     u"INSERT INTO notify_attempts (event_id, attempt, at, http_status, response, error, elapsed_ms)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)"_s,

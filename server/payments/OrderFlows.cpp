@@ -457,10 +457,12 @@ QJsonArray PaymentService::resendNotifications(const QString &orderNo)
                       const QString eventId = event[u"event_id"_s].toString();
                       // A given-up event is pending again; a delivered one stays DELIVERED (its
                       // status never moves back) and is simply sent once more.
-                      sqlExec(db, u"UPDATE merchant_events SET status = 'PENDING' WHERE event_id = ? AND status = 'FAILED'"_s,
-                              {eventId});
-                      Outbox::rearm(db, *m_outboxIds, u"merchant.notify"_s, eventId,
-                                    QJsonObject{{u"resend"_s, true}}, now, now);
+                      sqlExec(
+                          db,
+                          u"UPDATE merchant_events SET status = 'PENDING' WHERE event_id = ? AND status = 'FAILED'"_s,
+                          {eventId});
+                      Outbox::rearm(db, *m_outboxIds, u"merchant.notify"_s, eventId, QJsonObject{{u"resend"_s, true}},
+                                    now, now);
                   }
                   if (!resent.isEmpty())
                       addEvent(db, orderNo, loadOrder(db, orderNo).status, u"notification_resent"_s,

@@ -228,9 +228,9 @@ void JobRunner::complete(const OutboxJob &job, const JobResult &result)
                        now, job.id, job.claim, job.generation});
         if (recorded.numRowsAffected() == 1)
             return;
-        QSqlQuery released = sqlExec(
-            db, u"UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?"_s,
-            {job.id, job.claim});
+        QSqlQuery released
+            = sqlExec(db, u"UPDATE outbox SET lease_owner = NULL, lease_until = 0 WHERE id = ? AND lease_owner = ?"_s,
+                      {job.id, job.claim});
         qCInfo(lcJobs).noquote() << job.kind << job.ref
                                  << (released.numRowsAffected() == 1 ? u"re-armed while running: runs again"_s
                                                                      : u"lease lost: result not recorded"_s);

@@ -251,8 +251,8 @@ PaymentService::CreateOutcome PaymentService::refund(const QString &merchantId, 
 }
 
 PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db, const QString &refundNo,
-                                                           const RefundResult &result, const QString &source,
-                                                           const QString &channelId)
+                                                          const RefundResult &result, const QString &source,
+                                                          const QString &channelId)
 {
     if (result.state != RefundState::Succeeded && result.state != RefundState::Failed
         && result.state != RefundState::Abnormal)
@@ -287,9 +287,8 @@ PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db
                    " resolve it by hand."_s.arg(refundNo)
                        .arg(result.refundAmount)
                        .arg(refund.amount),
-                   QJsonObject{{u"stated_amount"_s, result.refundAmount},
-                               {u"amount"_s, refund.amount},
-                               {u"source"_s, source}});
+                   QJsonObject{
+                       {u"stated_amount"_s, result.refundAmount}, {u"amount"_s, refund.amount}, {u"source"_s, source}});
         return Applied::Abnormal;
     }
     if (result.state == RefundState::Abnormal) {
@@ -314,20 +313,19 @@ PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db
         }
         return Applied::Abnormal;
     }
-    const QString clearing = Ledger::ensureAccount(db, u"platform"_s, order.channelId, u"channel_clearing"_s,
-                                                   refund.currency, true, now);
+    const QString clearing
+        = Ledger::ensureAccount(db, u"platform"_s, order.channelId, u"channel_clearing"_s, refund.currency, true, now);
     if (refund.status == u"FAILED"_s && result.state == RefundState::Succeeded) {
         // The channel paid the buyer after all, after Paydesk gave the money back: never dropped.
         // It comes from the merchant again, or from suspense when the merchant cannot cover it.
         QString from = sourceAccount(db, refund, now);
         if (refund.fundedFrom != u"suspense"_s && Ledger::balance(db, from) < refund.amount)
             from = Ledger::ensureAccount(db, u"platform"_s, u"-"_s, u"suspense"_s, refund.currency, true, now);
-        QSqlQuery update
-            = sqlExec(db,
-                      u"UPDATE refunds SET status = 'SUCCESS', channel_status = NULL, channel_refund_no = ?,"
-                      " succeeded_at = ?, updated_at = ? WHERE refund_no = ? AND status = 'FAILED'"_s,
-                      {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now,
-                       refundNo});
+        QSqlQuery update = sqlExec(
+            db,
+            u"UPDATE refunds SET status = 'SUCCESS', channel_status = NULL, channel_refund_no = ?,"
+            " succeeded_at = ?, updated_at = ? WHERE refund_no = ? AND status = 'FAILED'"_s,
+            {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now, refundNo});
         if (update.numRowsAffected() != 1)
             return Applied::Ignored;
         Ledger::post(db, *m_journalIds,
@@ -414,10 +412,10 @@ QJsonObject PaymentService::retryAbnormalRefund(const QString &refundNo, const Q
     const RefundRow refund = loadRefund(reader, u"refund_no = ?"_s, {refundNo});
     if (!refund.exists)
         throw ApiError(ErrorCode::NotFound, u"No such refund."_s);
-    QSqlQuery state
-        = sqlExec(reader, u"SELECT COALESCE(channel_status, ''), COALESCE(channel_refund_no, '') FROM refunds"
-                          " WHERE refund_no = ?"_s,
-                  {refundNo});
+    QSqlQuery state = sqlExec(reader,
+                              u"SELECT COALESCE(channel_status, ''), COALESCE(channel_refund_no, '') FROM refunds"
+                              " WHERE refund_no = ?"_s,
+                              {refundNo});
     state.next();
     if (refund.status != u"PROCESSING"_s || state.value(0).toString() != u"ABNORMAL"_s)
         throw ApiError(ErrorCode::Conflict, u"Refund %1 is not ABNORMAL at its channel."_s.arg(refundNo),
@@ -450,9 +448,9 @@ QJsonObject PaymentService::retryAbnormalRefund(const QString &refundNo, const Q
         .waitForFinished();
     wakeJobs();
     if (result.outcome != CallOutcome::Ok)
-        throw ApiError(result.outcome == CallOutcome::Rejected ? ErrorCode::Conflict : ErrorCode::Unavailable,
-                       u"The channel did not take the abnormal refund: %1 %2"_s.arg(result.error.code,
-                                                                                   result.error.message));
+        throw ApiError(
+            result.outcome == CallOutcome::Rejected ? ErrorCode::Conflict : ErrorCode::Unavailable,
+            u"The channel did not take the abnormal refund: %1 %2"_s.arg(result.error.code, result.error.message));
     return refundJson(m_database.threadConnection(), refundNo);
 }
 
@@ -466,10 +464,10 @@ QJsonObject PaymentService::resolveRefund(const QString &refundNo, bool succeede
         .submit<void>([&](const QSqlDatabase &db) {
             const RefundRow current = loadRefund(db, u"refund_no = ?"_s, {refundNo});
             if (current.status != u"PROCESSING"_s)
-                throw ApiError(ErrorCode::Conflict,
-                               u"Refund %1 is %2: only a refund in flight is resolved by hand."_s.arg(refundNo,
-                                                                                                      current.status),
-                               QJsonObject{{u"status"_s, current.status}});
+                throw ApiError(
+                    ErrorCode::Conflict,
+                    u"Refund %1 is %2: only a refund in flight is resolved by hand."_s.arg(refundNo, current.status),
+                    QJsonObject{{u"status"_s, current.status}});
             RefundResult decided;
             decided.outcome = CallOutcome::Ok;
             decided.state = succeeded ? RefundState::Succeeded : RefundState::Failed;
@@ -477,9 +475,10 @@ QJsonObject PaymentService::resolveRefund(const QString &refundNo, bool succeede
             decided.error = {u"RESOLVED_BY_HAND"_s, note};
             applyRefundResult(db, refundNo, decided, u"resolved by hand: "_s + note);
             if (record)
-                record(db, QJsonObject{{u"refund_no"_s, refundNo},
-                                       {u"outcome"_s, succeeded ? u"succeeded"_s : u"failed"_s},
-                                       {u"note"_s, note}});
+                record(db,
+                       QJsonObject{{u"refund_no"_s, refundNo},
+                                   {u"outcome"_s, succeeded ? u"succeeded"_s : u"failed"_s},
+                                   {u"note"_s, note}});
         })
         .waitForFinished();
     wakeJobs();
@@ -524,8 +523,8 @@ PaymentService::Verified PaymentService::verifyRefund(const QString &refundNo, Q
     }
     const RefundRow after = loadRefund(m_database.threadConnection(), u"refund_no = ?"_s, {refundNo});
     *detail = u"The channel reports the refund as %1; here it is %2."_s.arg(
-        result.state == RefundState::Succeeded ? u"succeeded"_s
-            : result.state == RefundState::Failed ? u"failed"_s
+        result.state == RefundState::Succeeded      ? u"succeeded"_s
+            : result.state == RefundState::Failed   ? u"failed"_s
             : result.state == RefundState::NotFound ? u"unknown"_s
             : result.state == RefundState::Abnormal ? u"abnormal"_s
                                                     : u"processing"_s,
@@ -553,8 +552,7 @@ JobResult PaymentService::pollRefund(const OutboxJob &job)
     result.exchange.operation = u"refund_query"_s;
     noteChannelOutcome(order.channelId, result.outcome);
     RefundResult retried;
-    const bool resubmit
-        = !confirmFailed && result.outcome == CallOutcome::Ok && result.state == RefundState::NotFound;
+    const bool resubmit = !confirmFailed && result.outcome == CallOutcome::Ok && result.state == RefundState::NotFound;
     if (resubmit) {
         // The refund call never reached the channel (e.g. a crash right after the reservation):
         // send it now; the channel dedupes on the refund number.

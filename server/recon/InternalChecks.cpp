@@ -80,14 +80,14 @@ QJsonArray InternalChecks::run(const QSqlDatabase &db, const std::function<void(
     // Every succeeded refund has exactly one debit (the normal one, or the one booked when the
     // channel reported success after Paydesk had failed it), and no other refund has one.
     QStringList debitProblems;
-    QSqlQuery debits = sqlStream(
-        db,
-        u"SELECT r.refund_no, r.status, COUNT(e.id) FROM refunds r LEFT JOIN journal_entries e ON"
-        " e.ref_type = 'refund' AND e.ref_id = r.refund_no"
-        " AND e.kind IN ('refund.succeeded', 'refund.succeeded_after_failure')"
-        " GROUP BY r.refund_no, r.status HAVING (r.status = 'SUCCESS' AND COUNT(e.id) <> 1) OR"
-        " (r.status <> 'SUCCESS' AND COUNT(e.id) <> 0) LIMIT 100"_s,
-        {});
+    QSqlQuery debits
+        = sqlStream(db,
+                    u"SELECT r.refund_no, r.status, COUNT(e.id) FROM refunds r LEFT JOIN journal_entries e ON"
+                    " e.ref_type = 'refund' AND e.ref_id = r.refund_no"
+                    " AND e.kind IN ('refund.succeeded', 'refund.succeeded_after_failure')"
+                    " GROUP BY r.refund_no, r.status HAVING (r.status = 'SUCCESS' AND COUNT(e.id) <> 1) OR"
+                    " (r.status <> 'SUCCESS' AND COUNT(e.id) <> 0) LIMIT 100"_s,
+                    {});
     while (debits.next())
         debitProblems.append(u"refund %1 (%2) has %3 refund entries"_s.arg(
             debits.value(0).toString(), debits.value(1).toString(), debits.value(2).toString()));

@@ -95,8 +95,10 @@ void ControlRoutes::registerRoutes(Router &router)
     router.get("/control/notifications", [this](HttpRequest &request) { return notifications(request); });
     router.post("/control/trades/{out_trade_no}/bill", [this](HttpRequest &request) { return setBillFault(request); });
     router.post("/control/bill-trades", [this](HttpRequest &request) { return addBillTrade(request); });
-    router.post("/control/refunds/{out_refund_no}/settle", [this](HttpRequest &request) { return settleRefund(request); });
-    router.post("/control/trades/{out_trade_no}/refund", [this](HttpRequest &request) { return refundOutOfBand(request); });
+    router.post("/control/refunds/{out_refund_no}/settle",
+                [this](HttpRequest &request) { return settleRefund(request); });
+    router.post("/control/trades/{out_trade_no}/refund",
+                [this](HttpRequest &request) { return refundOutOfBand(request); });
 }
 
 HttpResponse ControlRoutes::settleRefund(HttpRequest &request)
@@ -118,10 +120,10 @@ HttpResponse ControlRoutes::settleRefund(HttpRequest &request)
     }
     const QString outRefundNo = request.pathParams.value(u"out_refund_no"_s);
     const QString notifyUrl = body->value(u"notify_url"_s).toString();
-    if (!notifyUrl.isEmpty() && !notifyUrl.startsWith(u"https://127."_s) && !notifyUrl.startsWith(u"https://localhost"_s))
+    if (!notifyUrl.isEmpty() && !notifyUrl.startsWith(u"https://127."_s)
+        && !notifyUrl.startsWith(u"https://localhost"_s))
         return controlError(400, kInvalid, u"notify_url must be a loopback https address"_s);
-    const QString error
-        = m_wechat.settleRefund(outRefundNo, body->value(u"status"_s).toString(), reported, notifyUrl);
+    const QString error = m_wechat.settleRefund(outRefundNo, body->value(u"status"_s).toString(), reported, notifyUrl);
     if (!error.isEmpty())
         return error.startsWith(u"no "_s) ? controlError(404, "REFUND_NOT_FOUND"_L1, error)
                                           : controlError(400, kInvalid, error);

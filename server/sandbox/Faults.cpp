@@ -81,20 +81,11 @@ std::optional<PayoutFailure> Faults::takePayoutFailure(SimChannel channel)
 
 std::optional<QString> Faults::merge(const QJsonObject &request)
 {
-    static const QStringList known{u"channel"_s,
-                                   u"duplicate_notifications"_s,
-                                   u"drop_notifications"_s,
-                                   u"delay_notifications_ms"_s,
-                                   u"reverse_order"_s,
-                                   u"bad_signature"_s,
-                                   u"timeout_operations"_s,
-                                   u"down"_s,
-                                   u"hold_refunds"_s,
-                                   u"fail_next_payouts"_s,
-                                   u"fail_code"_s,
-                                   u"fail_message"_s,
-                                   u"processing_ms"_s,
-                                   u"processing_queries"_s};
+    static const QStringList known{
+        u"channel"_s,       u"duplicate_notifications"_s, u"drop_notifications"_s, u"delay_notifications_ms"_s,
+        u"reverse_order"_s, u"bad_signature"_s,           u"timeout_operations"_s, u"down"_s,
+        u"hold_refunds"_s,  u"fail_next_payouts"_s,       u"fail_code"_s,          u"fail_message"_s,
+        u"processing_ms"_s, u"processing_queries"_s};
     static const QStringList payoutOnly{u"fail_next_payouts"_s, u"fail_code"_s, u"fail_message"_s, u"processing_ms"_s,
                                         u"processing_queries"_s};
     for (auto it = request.begin(); it != request.end(); ++it) {

@@ -418,8 +418,8 @@ void DbWriter::runBatch(std::deque<Unit> &batch)
         finished.batchError
             = std::make_exception_ptr(ApiError(ErrorCode::Unavailable, u"The database did not commit; retry."_s));
     if (broken)
-        finished.batchError = std::make_exception_ptr(
-            ApiError(ErrorCode::Unavailable, u"The database could not undo a failed write; nothing was saved. Retry."_s));
+        finished.batchError = std::make_exception_ptr(ApiError(
+            ErrorCode::Unavailable, u"The database could not undo a failed write; nothing was saved. Retry."_s));
     if (!m_deferSync) {
         markDurable(finished.seq); // a COMMIT returns once durable
         complete(finished);

@@ -352,8 +352,7 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
         QSqlQuery open = sqlExec(
             db, u"SELECT seq FROM red_packet_shares WHERE packet_id = ? AND grabber_id IS NULL LIMIT 1"_s, {packetId});
         const bool anyOpen = open.next();
-        while (open.next()) {
-        }
+        while (open.next()) { }
         if (!anyOpen)
             break;
         sqlExecRaw(db, u"SET LOCAL lock_timeout = '2s'"_s);
@@ -364,8 +363,7 @@ QJsonObject RedPacketService::grab(const QSqlDatabase &db, const QString &packet
         claimed = claim.next();
         seq = claimed ? claim.value(0).toInt() : 0;
         amount = claimed ? claim.value(1).toLongLong() : 0;
-        while (claim.next()) {
-        }
+        while (claim.next()) { }
     }
     if (!claimed) {
         refuseIfMine();

@@ -8,9 +8,11 @@
 #include "common/util/IdGenerator.h"
 #include "server/audit/AuditLog.h"
 #include "server/auth/Idempotency.h"
+#include "server/channels/payout/PayoutChannel.h"
 #include "server/events/EventHub.h"
 #include "server/ledger/Ledger.h"
 #include "server/payments/Alerts.h"
+#include "server/payments/ChannelStore.h"
 #include "server/payments/FlowSupport.h"
 #include "server/payments/PaymentService.h"
 #include "server/security/EncryptedColumns.h"
@@ -18,8 +20,6 @@
 #include "server/store/Database.h"
 #include "server/store/DbWriter.h"
 #include "server/store/Sql.h"
-#include "server/channels/payout/PayoutChannel.h"
-#include "server/payments/ChannelStore.h"
 
 #include <QJsonDocument>
 #include <QLoggingCategory>

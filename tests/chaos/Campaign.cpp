@@ -46,10 +46,14 @@ template<typename Condition> bool waitUntil(Condition condition, int timeoutMs)
 
 /// The server faults a seed can arm: named failpoints in the server (test builds only).
 const QStringList kFailpoints{
-    u"writer.before_commit=kill"_s,         u"writer.after_commit=kill"_s,
-    u"http.before_answer=kill"_s,           u"notify.after_send=kill"_s,
-    u"payments.after_prepay_call=fail"_s,   u"payments.after_refund_call=fail"_s,
-    u"payments.after_refund_call=kill"_s,   u"withdrawal.after_payout_call=kill"_s,
+    u"writer.before_commit=kill"_s,
+    u"writer.after_commit=kill"_s,
+    u"http.before_answer=kill"_s,
+    u"notify.after_send=kill"_s,
+    u"payments.after_prepay_call=fail"_s,
+    u"payments.after_refund_call=fail"_s,
+    u"payments.after_refund_call=kill"_s,
+    u"withdrawal.after_payout_call=kill"_s,
     u"redpacket.between_claim_and_transfer=fail"_s,
 };
 
@@ -95,10 +99,9 @@ private:
     // history
     void note(const QString &op, const QString &what, const std::optional<RawResponse> &answer)
     {
-        const QString line = u"#%1 %2 %3 -> %4"_s.arg(m_step).arg(op, what,
-                                                                 answer ? u"%1 %2"_s.arg(answer->status).arg(
-                                                                              QString::fromUtf8(answer->body.left(160)))
-                                                                        : u"no answer"_s);
+        const QString line = u"#%1 %2 %3 -> %4"_s.arg(m_step).arg(
+            op, what,
+            answer ? u"%1 %2"_s.arg(answer->status).arg(QString::fromUtf8(answer->body.left(160))) : u"no answer"_s);
         m_history.append(line);
         ++m_outcome.requests;
         if (m_options.verbose)
@@ -131,7 +134,8 @@ private:
         return process.state() == QProcess::Running && !process.waitForFinished(1);
     }
     void ensureServer();
-    std::optional<RawResponse> merchant(const QByteArray &method, const QByteArray &target, const QJsonObject &body = {});
+    std::optional<RawResponse> merchant(const QByteArray &method, const QByteArray &target,
+                                        const QJsonObject &body = {});
     std::optional<RawResponse> admin(const QByteArray &method, const QByteArray &target, const QJsonObject &body = {});
     std::optional<RawResponse> app(const User &user, const QByteArray &method, const QByteArray &target,
                                    const QJsonObject &body = {}, const QByteArray &headers = {});
@@ -152,7 +156,8 @@ private:
     }
     QString reasonOf(const QString &orderNo)
     {
-        QSqlQuery query = sqlExec(db(), u"SELECT COALESCE(status_reason, '') FROM orders WHERE order_no = ?"_s, {orderNo});
+        QSqlQuery query
+            = sqlExec(db(), u"SELECT COALESCE(status_reason, '') FROM orders WHERE order_no = ?"_s, {orderNo});
         return query.next() ? query.value(0).toString() : QString();
     }
     QString orderStatus(const QString &orderNo)
@@ -353,8 +358,10 @@ void Scenario::payment()
     const QString channel = chance(50) ? u"alipay"_s : u"wechat"_s;
     const qint64 amount = between(1, 50'000);
     const QString outTradeNo = u"C%1-%2"_s.arg(m_seed).arg(m_step);
-    const QJsonObject body{{u"out_trade_no"_s, outTradeNo}, {u"amount"_s, amount},
-                           {u"subject"_s, u"chaos %1"_s.arg(m_step)}, {u"channel"_s, channel},
+    const QJsonObject body{{u"out_trade_no"_s, outTradeNo},
+                           {u"amount"_s, amount},
+                           {u"subject"_s, u"chaos %1"_s.arg(m_step)},
+                           {u"channel"_s, channel},
                            {u"method"_s, u"qr"_s}};
     std::optional<RawResponse> created = merchant("POST", "/v1/orders", body);
     note(u"create"_s, u"%1 %2 fen %3"_s.arg(outTradeNo).arg(amount).arg(channel), created);
@@ -389,11 +396,27 @@ void Scenario::payment()
         return;
     }
     switch (variant) {
-    case 1: faults.insert(u"duplicate_notifications"_s, int(between(1, 3))); how = u"duplicate notifications"_s; break;
-    case 2: faults.insert(u"drop_notifications"_s, true); how = u"notifications dropped"_s; break;
-    case 3: faults.insert(u"reverse_order"_s, true); faults.insert(u"duplicate_notifications"_s, 1); how = u"reordered"_s; break;
-    case 4: pay.insert(u"amount"_s, amount + between(1, 100)); how = u"another amount"_s; break;
-    case 5: faults.insert(u"bad_signature"_s, true); how = u"forged notifications"_s; break;
+    case 1:
+        faults.insert(u"duplicate_notifications"_s, int(between(1, 3)));
+        how = u"duplicate notifications"_s;
+        break;
+    case 2:
+        faults.insert(u"drop_notifications"_s, true);
+        how = u"notifications dropped"_s;
+        break;
+    case 3:
+        faults.insert(u"reverse_order"_s, true);
+        faults.insert(u"duplicate_notifications"_s, 1);
+        how = u"reordered"_s;
+        break;
+    case 4:
+        pay.insert(u"amount"_s, amount + between(1, 100));
+        how = u"another amount"_s;
+        break;
+    case 5:
+        faults.insert(u"bad_signature"_s, true);
+        how = u"forged notifications"_s;
+        break;
     case 6: {
         const auto closed = merchant("POST", "/v1/orders/" + orderNo.toUtf8() + "/close");
         note(u"close"_s, orderNo, closed);
@@ -443,12 +466,14 @@ void Scenario::refund()
     std::vector<std::thread> threads;
     for (int i = 0; i < concurrent; ++i)
         threads.emplace_back([&, i] {
-            answers[size_t(i)] = merchant("POST", path, {{u"out_refund_no"_s, numbers[size_t(i)]}, {u"amount"_s, each}});
+            answers[size_t(i)]
+                = merchant("POST", path, {{u"out_refund_no"_s, numbers[size_t(i)]}, {u"amount"_s, each}});
         });
     for (std::thread &thread : threads)
         thread.join();
     for (int i = 0; i < concurrent; ++i) {
-        note(u"refund"_s, u"%1 %2 fen of %3 refundable"_s.arg(order.orderNo).arg(each).arg(refundable), answers[size_t(i)]);
+        note(u"refund"_s, u"%1 %2 fen of %3 refundable"_s.arg(order.orderNo).arg(each).arg(refundable),
+             answers[size_t(i)]);
         if (answers[size_t(i)] && answers[size_t(i)]->status / 100 == 2)
             m_granted.append({u"refund"_s, ApiClient::json(answers[size_t(i)]).value(u"refund_no"_s).toString(), each,
                               order.orderNo});
@@ -545,7 +570,8 @@ void Scenario::transfer()
     for (std::thread &thread : threads)
         thread.join();
     for (const auto &answer : answers) {
-        note(u"transfer"_s, u"%1 -> %2 %3 fen key %4"_s.arg(payer.app.id, to.app.id).arg(amount).arg(QString::fromLatin1(key)),
+        note(u"transfer"_s,
+             u"%1 -> %2 %3 fen key %4"_s.arg(payer.app.id, to.app.id).arg(amount).arg(QString::fromLatin1(key)),
              answer);
         if (answer && answer->status / 100 == 2)
             m_granted.append({u"transfer"_s, ApiClient::json(answer).value(u"transfer_no"_s).toString(), amount,
@@ -560,18 +586,18 @@ void Scenario::withdrawal()
     if (!user)
         return recharge();
     if (user->cardId.isEmpty()) {
-        const auto bound = app(*user, "POST", "/v1/app/bank-cards",
-                               {{u"card_no"_s, u"6222021234567890128"_s}, {u"holder_name"_s, u"Zhang San"_s},
-                                {u"bank"_s, u"ICBC"_s}});
+        const auto bound = app(
+            *user, "POST", "/v1/app/bank-cards",
+            {{u"card_no"_s, u"6222021234567890128"_s}, {u"holder_name"_s, u"Zhang San"_s}, {u"bank"_s, u"ICBC"_s}});
         note(u"bind card"_s, user->app.id, bound);
         user->cardId = ApiClient::json(bound).value(u"id"_s).toString();
         if (user->cardId.isEmpty())
             return;
     }
     const qint64 amount = between(100, std::min<qint64>(available(*user), 300'000));
-    const auto applied = app(*user, "POST", "/v1/app/withdrawals",
-                             {{u"amount"_s, amount}, {u"bank_card_id"_s, user->cardId}},
-                             m_stack.actionHeaders(user->app, u"withdrawal"_s));
+    const auto applied
+        = app(*user, "POST", "/v1/app/withdrawals", {{u"amount"_s, amount}, {u"bank_card_id"_s, user->cardId}},
+              m_stack.actionHeaders(user->app, u"withdrawal"_s));
     note(u"withdraw"_s, u"%1 %2 fen"_s.arg(user->app.id).arg(amount), applied);
     if (!applied || applied->status != 201) {
         ensureServer();
@@ -583,14 +609,16 @@ void Scenario::withdrawal()
     if (ApiClient::json(applied).value(u"status"_s).toString() != u"PENDING_REVIEW"_s)
         return;
     if (chance(20)) {
-        note(u"reject"_s, id, admin("POST", "/v1/admin/withdrawals/" + id.toUtf8() + "/reject", {{u"reason"_s, u"chaos"_s}}));
+        note(u"reject"_s, id,
+             admin("POST", "/v1/admin/withdrawals/" + id.toUtf8() + "/reject", {{u"reason"_s, u"chaos"_s}}));
         return;
     }
     if (chance(25)) {
         control("POST", "/control/faults", {{u"channel"_s, u"bankpay"_s}, {u"fail_next_payouts"_s, 1}});
         event(u"the next payout fails"_s);
     }
-    note(u"approve"_s, id, admin("POST", "/v1/admin/withdrawals/" + id.toUtf8() + "/approve", {{u"reason"_s, u"ok"_s}}));
+    note(u"approve"_s, id,
+         admin("POST", "/v1/admin/withdrawals/" + id.toUtf8() + "/approve", {{u"reason"_s, u"ok"_s}}));
     ensureServer();
 }
 
@@ -688,7 +716,8 @@ void Scenario::settle()
     // An order still open whose trade the buyer never paid (e.g. a recharge whose payment was cut
     // short by a crash) is settled as it is; one whose trade is paid is not, until it is booked.
     const auto openPaidOrders = [&] {
-        QSqlQuery open = sqlExec(db(), u"SELECT order_no, channel_id FROM orders WHERE status IN ('CREATED', 'PAYING')"_s);
+        QSqlQuery open
+            = sqlExec(db(), u"SELECT order_no, channel_id FROM orders WHERE status IN ('CREATED', 'PAYING')"_s);
         QList<std::pair<QString, QString>> rows;
         while (open.next())
             rows.append({open.value(0).toString(), open.value(1).toString()});
@@ -709,8 +738,7 @@ void Scenario::settle()
         [&] {
             if (!serverAlive())
                 ensureServer();
-            return openPaidOrders() == 0
-                && scalar(u"SELECT COUNT(*) FROM refunds WHERE status = 'PROCESSING'"_s) == 0
+            return openPaidOrders() == 0 && scalar(u"SELECT COUNT(*) FROM refunds WHERE status = 'PROCESSING'"_s) == 0
                 && scalar(u"SELECT COUNT(*) FROM withdrawals WHERE status IN ('APPROVED', 'PROCESSING')"_s) == 0
                 && scalar(u"SELECT COUNT(*) FROM merchant_events WHERE status <> 'DELIVERED'"_s) == 0
                 && scalar(u"SELECT COUNT(*) FROM red_packet_shares WHERE grabber_id IS NOT NULL"
@@ -725,11 +753,12 @@ void Scenario::settle()
     if (!settled) {
         QStringList open;
         QSqlQuery rows = sqlExec(
-            db(), u"SELECT 'open order ' || order_no || ' ' || status FROM orders WHERE status IN ('CREATED', 'PAYING')"
-                  " UNION ALL SELECT 'refund ' || refund_no || ' ' || status || ' ' || COALESCE(channel_status, '')"
-                  " FROM refunds WHERE status = 'PROCESSING' UNION ALL SELECT 'withdrawal ' || id || ' ' || status"
-                  " FROM withdrawals WHERE status IN ('APPROVED', 'PROCESSING') UNION ALL SELECT 'event ' ||"
-                  " event_id || ' ' || status FROM merchant_events WHERE status <> 'DELIVERED'"_s);
+            db(),
+            u"SELECT 'open order ' || order_no || ' ' || status FROM orders WHERE status IN ('CREATED', 'PAYING')"
+            " UNION ALL SELECT 'refund ' || refund_no || ' ' || status || ' ' || COALESCE(channel_status, '')"
+            " FROM refunds WHERE status = 'PROCESSING' UNION ALL SELECT 'withdrawal ' || id || ' ' || status"
+            " FROM withdrawals WHERE status IN ('APPROVED', 'PROCESSING') UNION ALL SELECT 'event ' ||"
+            " event_id || ' ' || status FROM merchant_events WHERE status <> 'DELIVERED'"_s);
         while (rows.next() && open.size() < 10)
             open.append(rows.value(0).toString());
         violation(u"did not settle within 90 s: "_s + open.join(u", "_s));
@@ -748,7 +777,8 @@ void Scenario::check()
             stored = scalar(u"SELECT amount FROM refunds WHERE refund_no = ? AND order_no = ?"_s,
                             {granted.id, granted.owner});
         else if (granted.kind == u"transfer"_s)
-            stored = scalar(u"SELECT amount FROM transfers WHERE transfer_no = ? AND status = 'SUCCESS'"_s, {granted.id});
+            stored
+                = scalar(u"SELECT amount FROM transfers WHERE transfer_no = ? AND status = 'SUCCESS'"_s, {granted.id});
         else if (granted.kind == u"withdrawal"_s)
             stored = scalar(u"SELECT amount FROM withdrawals WHERE id = ? AND holder_id = ?"_s,
                             {granted.id, granted.owner});
@@ -756,7 +786,9 @@ void Scenario::check()
             stored = scalar(u"SELECT amount FROM red_packet_shares WHERE packet_id = ? AND grabber_id = ?"_s,
                             {granted.id, granted.owner});
         expect(stored == granted.amount,
-               u"%1 %2 was answered 2xx for %3 fen; stored: %4"_s.arg(granted.kind, granted.id).arg(granted.amount).arg(stored));
+               u"%1 %2 was answered 2xx for %3 fen; stored: %4"_s.arg(granted.kind, granted.id)
+                   .arg(granted.amount)
+                   .arg(stored));
     }
     // The same transfer key answered 2xx twice must name one transfer.
     QHash<QString, QString> transferByKey;
@@ -765,13 +797,14 @@ void Scenario::check()
             continue;
         expect(!transferByKey.contains(granted.owner) || transferByKey.value(granted.owner) == granted.id,
                u"key %1 answered with two transfers %2 and %3"_s.arg(granted.owner, granted.id,
-                                                                    transferByKey.value(granted.owner)));
+                                                                     transferByKey.value(granted.owner)));
         transferByKey.insert(granted.owner, granted.id);
     }
 
     // 2. Each order credited at most once, and exactly when it holds paid money.
-    QSqlQuery orders = sqlExec(db(), u"SELECT order_no, status, amount, paid_amount, refunded_amount, refund_reserved,"
-                                     " channel_id, out_trade_no, kind FROM orders"_s);
+    QSqlQuery orders = sqlExec(db(),
+                               u"SELECT order_no, status, amount, paid_amount, refunded_amount, refund_reserved,"
+                               " channel_id, out_trade_no, kind FROM orders"_s);
     struct Row
     {
         QString orderNo, status, channelId, outTradeNo, kind;
@@ -787,14 +820,19 @@ void Scenario::check()
         const qint64 credits = scalar(u"SELECT COUNT(*) FROM journal_entries WHERE ref_type = 'order' AND ref_id = ?"
                                       " AND kind IN ('order.paid', 'recharge.paid', 'order.paid_abnormal')"_s,
                                       {row.orderNo});
-        expect(credits == (row.paid > 0 ? 1 : 0),
-               u"order %1 (%2, paid %3) has %4 credit entries"_s.arg(row.orderNo, row.status).arg(row.paid).arg(credits));
+        expect(
+            credits == (row.paid > 0 ? 1 : 0),
+            u"order %1 (%2, paid %3) has %4 credit entries"_s.arg(row.orderNo, row.status).arg(row.paid).arg(credits));
         expect(row.refunded <= row.reserved && row.reserved <= row.paid,
-               u"order %1: refunded %2, reserved %3, paid %4"_s.arg(row.orderNo).arg(row.refunded).arg(row.reserved).arg(row.paid));
-        const qint64 refunded = scalar(u"SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE order_no = ? AND status = 'SUCCESS'"_s,
-                                       {row.orderNo});
-        expect(refunded == row.refunded,
-               u"order %1: refunded_amount %2, successful refunds %3"_s.arg(row.orderNo).arg(row.refunded).arg(refunded));
+               u"order %1: refunded %2, reserved %3, paid %4"_s.arg(row.orderNo)
+                   .arg(row.refunded)
+                   .arg(row.reserved)
+                   .arg(row.paid));
+        const qint64 refunded = scalar(
+            u"SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE order_no = ? AND status = 'SUCCESS'"_s, {row.orderNo});
+        expect(
+            refunded == row.refunded,
+            u"order %1: refunded_amount %2, successful refunds %3"_s.arg(row.orderNo).arg(row.refunded).arg(refunded));
         // 3. The channel agrees: what the sandbox's trade says was paid and refunded is booked.
         int code = 0;
         const QString channel = row.channelId.startsWith(u"alipay"_s) ? u"alipay"_s : u"wechat"_s;
@@ -803,23 +841,27 @@ void Scenario::check()
         const bool tradePaid = code == 200 && trade.value(u"paid"_s).toBool();
         const qint64 tradeAmount = trade.value(u"paid_amount"_s).toInteger(trade.value(u"amount"_s).toInteger());
         expect(tradePaid == (row.paid > 0),
-               u"order %1 is %2 with paid %3, the channel's trade %4"_s.arg(row.orderNo, row.status).arg(row.paid).arg(
-                   tradePaid ? u"is paid"_s : u"is not paid"_s));
+               u"order %1 is %2 with paid %3, the channel's trade %4"_s.arg(row.orderNo, row.status)
+                   .arg(row.paid)
+                   .arg(tradePaid ? u"is paid"_s : u"is not paid"_s));
         if (tradePaid)
             expect(tradeAmount == row.paid,
                    u"order %1: paid %2 here, %3 at the channel"_s.arg(row.orderNo).arg(row.paid).arg(tradeAmount));
         if (tradePaid && row.status == u"ABNORMAL"_s && reasonOf(row.orderNo) == u"REFUNDED_AT_CHANNEL"_s) {
             // Refunded outside Paydesk: never credited as paid, the money held in suspense.
             expect(trade.value(u"refunded_amount"_s).toInteger() == row.paid,
-                   u"order %1 is REFUNDED_AT_CHANNEL, the channel refunded %2 of %3"_s.arg(row.orderNo).arg(
-                       trade.value(u"refunded_amount"_s).toInteger()).arg(row.paid));
+                   u"order %1 is REFUNDED_AT_CHANNEL, the channel refunded %2 of %3"_s.arg(row.orderNo)
+                       .arg(trade.value(u"refunded_amount"_s).toInteger())
+                       .arg(row.paid));
         } else if (tradePaid) {
             qint64 channelRefunded = 0;
             for (const QJsonValue &refund : trade.value(u"refunds"_s).toArray())
                 if (refund[u"status"_s].toString() == u"SUCCESS"_s)
                     channelRefunded += refund[u"amount"_s].toInteger();
             expect(channelRefunded == row.refunded,
-                   u"order %1: refunded %2 here, %3 at the channel"_s.arg(row.orderNo).arg(row.refunded).arg(channelRefunded));
+                   u"order %1: refunded %2 here, %3 at the channel"_s.arg(row.orderNo)
+                       .arg(row.refunded)
+                       .arg(channelRefunded));
         }
     }
     // 4. Each refund debited once: reserved once, then settled once the way its status says.
@@ -830,19 +872,22 @@ void Scenario::check()
     refunds.finish();
     for (const auto &[refundNo, status] : std::as_const(refundRows)) {
         const auto entries = [&](const QString &kind) {
-            return scalar(u"SELECT COUNT(*) FROM journal_entries WHERE ref_type = 'refund' AND ref_id = ? AND kind = ?"_s,
-                          {refundNo, kind});
+            return scalar(
+                u"SELECT COUNT(*) FROM journal_entries WHERE ref_type = 'refund' AND ref_id = ? AND kind = ?"_s,
+                {refundNo, kind});
         };
         const qint64 succeeded = entries(u"refund.succeeded"_s), failed = entries(u"refund.failed"_s),
                      late = entries(u"refund.succeeded_after_failure"_s);
-        expect(entries(u"refund.reserved"_s) == 1, u"refund %1 reserved %2 times"_s.arg(refundNo).arg(entries(u"refund.reserved"_s)));
+        expect(entries(u"refund.reserved"_s) == 1,
+               u"refund %1 reserved %2 times"_s.arg(refundNo).arg(entries(u"refund.reserved"_s)));
         const bool consistent = status == u"SUCCESS"_s ? (succeeded + late == 1 && (late == 0 || failed == 1))
-            : status == u"FAILED"_s                     ? (failed == 1 && succeeded == 0 && late == 0)
-                                                        : (succeeded + failed + late == 0);
-        expect(consistent, u"refund %1 is %2 with %3 succeeded, %4 failed, %5 late entries"_s.arg(refundNo, status)
-                               .arg(succeeded)
-                               .arg(failed)
-                               .arg(late));
+            : status == u"FAILED"_s                    ? (failed == 1 && succeeded == 0 && late == 0)
+                                                       : (succeeded + failed + late == 0);
+        expect(consistent,
+               u"refund %1 is %2 with %3 succeeded, %4 failed, %5 late entries"_s.arg(refundNo, status)
+                   .arg(succeeded)
+                   .arg(failed)
+                   .arg(late));
     }
     // 5. No share granted twice, and a packet's counters are its shares.
     expect(scalar(u"SELECT COUNT(*) FROM (SELECT packet_id, grabber_id FROM red_packet_shares WHERE grabber_id IS NOT"
@@ -914,10 +959,13 @@ void Scenario::check()
         const QString runId
             = ApiClient::json(started).value(u"runs"_s).toArray().first().toObject().value(u"id"_s).toString();
         QJsonObject run;
-        const bool finished = !runId.isEmpty() && waitUntil([&] {
-            run = ApiClient::json(admin("GET", "/v1/reconciliation/runs/" + runId.toUtf8()));
-            return !run.isEmpty() && run.value(u"status"_s).toString() != u"RUNNING"_s;
-        }, 60'000);
+        const bool finished = !runId.isEmpty()
+            && waitUntil(
+                [&] {
+                    run = ApiClient::json(admin("GET", "/v1/reconciliation/runs/" + runId.toUtf8()));
+                    return !run.isEmpty() && run.value(u"status"_s).toString() != u"RUNNING"_s;
+                },
+                60'000);
         expect(finished && run.value(u"status"_s).toString() == u"DONE"_s
                    && run.value(u"discrepancies"_s).toInteger() == 0,
                u"internal reconciliation: "_s + QString::fromUtf8(test::compactJson(run).left(600)));
@@ -925,7 +973,8 @@ void Scenario::check()
     // 8. The wallets: every holder's identity and the platform's books (wallet check), and the trial
     // balance (ledger check, at tear-down).
     const QJsonObject wallets = m_stack.walletCheck();
-    expect(wallets.value(u"ok"_s).toBool(), u"wallet check: "_s + QString::fromUtf8(test::compactJson(wallets).left(400)));
+    expect(wallets.value(u"ok"_s).toBool(),
+           u"wallet check: "_s + QString::fromUtf8(test::compactJson(wallets).left(400)));
 }
 
 bool Scenario::tearDown()

@@ -107,8 +107,8 @@ int main(int argc, char *argv[])
                   << QString::number(outcome.seconds, 'f', 1) << " s)\n";
         } else {
             ++failed;
-            out() << "seed " << seed << ": VIOLATED (faults: " << outcome.faults << ")\n  first: "
-                  << outcome.violations.constFirst() << "\n";
+            out() << "seed " << seed << ": VIOLATED (faults: " << outcome.faults
+                  << ")\n  first: " << outcome.violations.constFirst() << "\n";
             for (qsizetype i = 1; i < std::min<qsizetype>(outcome.violations.size(), 5); ++i)
                 out() << "  also: " << outcome.violations.at(i) << "\n";
             out() << "  history before it:\n";

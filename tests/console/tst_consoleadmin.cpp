@@ -22,8 +22,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QTabWidget>
-#include <QTextBrowser>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QToolButton>
 
 #include <limits>
@@ -317,7 +317,8 @@ private slots:
                                             {{u"out_refund_no"_s, u"RA-"_s + orderNo}, {u"amount"_s, 1000}});
         QVERIFY(asked && asked->status == 201);
         const QString refundNo = ApiClient::json(asked).value(u"refund_no"_s).toString();
-        const auto refund = [&] { return ApiClient::json(stack().merchant("GET", "/v1/refunds/" + refundNo.toUtf8())); };
+        const auto refund
+            = [&] { return ApiClient::json(stack().merchant("GET", "/v1/refunds/" + refundNo.toUtf8())); };
         int code = 0;
         stack().sandbox().control("POST", "/control/refunds/" + refundNo.toUtf8() + "/settle",
                                   {{u"status"_s, u"ABNORMAL"_s}}, &code);
@@ -333,7 +334,8 @@ private slots:
         QTest::keyClick(orders->numberEdit(), Qt::Key_Return);
         QVERIFY(waitUntil([&] { return !orders->model()->isLoading() && orders->model()->rowCount() == 1; }));
         orders->table()->selectRow(0);
-        QVERIFY(waitUntil([&] { return orders->detail().value(u"order"_s).toObject().value(u"order_no"_s) == orderNo; }));
+        QVERIFY(
+            waitUntil([&] { return orders->detail().value(u"order"_s).toObject().value(u"order_no"_s) == orderNo; }));
         QVERIFY2(orders->detailView()->toPlainText().contains(u"PROCESSING (ABNORMAL at the channel)"_s),
                  qPrintable(orders->detailView()->toPlainText()));
         QVERIFY(orders->settleRefundButton()->isVisible());
@@ -353,10 +355,11 @@ private slots:
         QVERIFY(waitUntil([&] { return refund().value(u"status"_s).toString() == u"SUCCESS"_s; }, 30'000));
         QCOMPARE(stack().order(orderNo).value(u"refunded_amount"_s).toInteger(), 1000);
         // The retry is in the audit log under the admin's name.
-        const QJsonArray audit = ApiClient::json(stack().client().bearer(stack().adminToken(), "GET",
-                                                                         "/v1/audit-log?action=refund.abnormal_retried"))
-                                     .value(u"items"_s)
-                                     .toArray();
+        const QJsonArray audit
+            = ApiClient::json(
+                  stack().client().bearer(stack().adminToken(), "GET", "/v1/audit-log?action=refund.abnormal_retried"))
+                  .value(u"items"_s)
+                  .toArray();
         QVERIFY2(!audit.isEmpty(), "no audit entry for the retry");
     }
 

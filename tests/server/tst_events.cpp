@@ -141,7 +141,8 @@ private slots:
         // The sender is not a recipient: a stream delivers in order, so an announcement to the
         // sender would have come before the packet's end.
         for (const QJsonObject &event : senderStream->events())
-            QVERIFY2(event.value(u"type"_s).toString() != u"red_packet.received"_s, "the sender was told of its own packet");
+            QVERIFY2(event.value(u"type"_s).toString() != u"red_packet.received"_s,
+                     "the sender was told of its own packet");
 
         // friend2 was offline: reconnecting with the last seq it saw replays what it missed.
         auto late = stream(friend2.token, 0);

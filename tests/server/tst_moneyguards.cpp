@@ -109,19 +109,34 @@ private slots:
                 })
                 .result();
         };
-        Alerts::Raise warning{u"ORDER_ABNORMAL"_s, u"WARNING"_s, u"order"_s, u"P1"_s, u"prepay unknown"_s,
-                              QJsonObject{{u"reason"_s, u"PREPAY_UNKNOWN"_s}}, {}};
+        Alerts::Raise warning{u"ORDER_ABNORMAL"_s,
+                              u"WARNING"_s,
+                              u"order"_s,
+                              u"P1"_s,
+                              u"prepay unknown"_s,
+                              QJsonObject{{u"reason"_s, u"PREPAY_UNKNOWN"_s}},
+                              {}};
         QVERIFY(!raise(warning).isEmpty());
         QVERIFY2(raise(warning).isEmpty(), "the same alert twice");
         // Later the money turns up: the CRITICAL alert saying it sits in suspense must be raised.
-        Alerts::Raise critical{u"ORDER_ABNORMAL"_s, u"CRITICAL"_s, u"order"_s, u"P1"_s, u"paid after close"_s,
-                               QJsonObject{{u"reason"_s, u"PAID_AFTER_CLOSE"_s}}, {}};
+        Alerts::Raise critical{u"ORDER_ABNORMAL"_s,
+                               u"CRITICAL"_s,
+                               u"order"_s,
+                               u"P1"_s,
+                               u"paid after close"_s,
+                               QJsonObject{{u"reason"_s, u"PAID_AFTER_CLOSE"_s}},
+                               {}};
         QVERIFY2(!raise(critical).isEmpty(), "an escalation was swallowed by the earlier warning");
 
         // Each further duplicate payment is a new fact; the same one reported again is not.
         const auto duplicate = [](const QString &trade) {
-            return Alerts::Raise{u"DUPLICATE_PAYMENT"_s, u"CRITICAL"_s, u"order"_s, u"P2"_s, u"paid twice"_s,
-                                 QJsonObject{{u"reported_trade_no"_s, trade}}, {}};
+            return Alerts::Raise{u"DUPLICATE_PAYMENT"_s,
+                                 u"CRITICAL"_s,
+                                 u"order"_s,
+                                 u"P2"_s,
+                                 u"paid twice"_s,
+                                 QJsonObject{{u"reported_trade_no"_s, trade}},
+                                 {}};
         };
         QVERIFY(!raise(duplicate(u"T-2"_s)).isEmpty());
         QVERIFY2(!raise(duplicate(u"T-3"_s)).isEmpty(), "a second duplicate payment raised no alert");

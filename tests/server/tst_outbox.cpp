@@ -63,9 +63,9 @@ private:
 
     static JobRow row(Database &database, const QString &kind, const QString &ref)
     {
-        QSqlQuery query = sqlExec(database.threadConnection(),
-                                  u"SELECT status, attempts, lease_owner FROM outbox WHERE kind = ? AND ref = ?"_s,
-                                  {kind, ref});
+        QSqlQuery query
+            = sqlExec(database.threadConnection(),
+                      u"SELECT status, attempts, lease_owner FROM outbox WHERE kind = ? AND ref = ?"_s, {kind, ref});
         JobRow result;
         if (query.next())
             result = {query.value(0).toString(), query.value(1).toInt(), query.value(2).toString()};

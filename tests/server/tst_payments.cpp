@@ -24,7 +24,6 @@ using namespace Qt::StringLiterals;
 using namespace paydesk;
 using namespace paydesk::test;
 
-
 class tst_Payments : public QObject
 {
     Q_OBJECT
@@ -96,8 +95,8 @@ private:
     {
         return waitFor([&] {
             int answered = 0;
-            const QJsonArray sent = m_stack.sandbox().controlList(
-                "/control/notifications?channel=wechat&out_trade_no=" + orderNo.toUtf8());
+            const QJsonArray sent = m_stack.sandbox().controlList("/control/notifications?channel=wechat&out_trade_no="
+                                                                  + orderNo.toUtf8());
             for (const QJsonValue &attempt : sent)
                 if (attempt[u"kind"_s].toString() == u"refund"_s && attempt[u"http_status"_s].toInt() > 0)
                     ++answered;
@@ -411,9 +410,9 @@ private slots:
 
         // An admin retries it through the channel's abnormal-refund path; the channel then succeeds.
         ApiClient api = client();
-        const auto retried = api.bearer(m_stack.adminToken(), "POST",
-                                        "/v1/admin/refunds/" + refundNo.toUtf8() + "/abnormal-retry",
-                                        compactJson({{u"type"_s, u"MERCHANT_BANK_CARD"_s}}));
+        const auto retried
+            = api.bearer(m_stack.adminToken(), "POST", "/v1/admin/refunds/" + refundNo.toUtf8() + "/abnormal-retry",
+                         compactJson({{u"type"_s, u"MERCHANT_BANK_CARD"_s}}));
         QVERIFY(retried);
         QCOMPARE(retried->status, 200);
         QVERIFY(settleAtChannel(refundNo, u"SUCCESS"_s));
@@ -459,10 +458,9 @@ private slots:
         QCOMPARE(merchantBalance(), before + 1000 - 300);
         // Resolved by hand: the admin records that it failed; the money goes back to the merchant.
         ApiClient api = client();
-        const auto resolved = api.bearer(m_stack.adminToken(), "POST",
-                                         "/v1/admin/refunds/" + refundNo.toUtf8() + "/resolve",
-                                         compactJson({{u"outcome"_s, u"failed"_s},
-                                                      {u"note"_s, u"channel states another amount"_s}}));
+        const auto resolved
+            = api.bearer(m_stack.adminToken(), "POST", "/v1/admin/refunds/" + refundNo.toUtf8() + "/resolve",
+                         compactJson({{u"outcome"_s, u"failed"_s}, {u"note"_s, u"channel states another amount"_s}}));
         QVERIFY(resolved);
         QCOMPARE(resolved->status, 200);
         QCOMPARE(refund(refundNo).value(u"status"_s).toString(), u"FAILED"_s);
@@ -517,8 +515,8 @@ private slots:
         // The notification's lateness is this test's input: more than 2 s after the payment.
         QTest::qWait(2'100);
         setFaults({});
-        m_stack.sandbox().control("POST", "/control/notify", {{u"out_trade_no"_s, orderNo}, {u"channel"_s, u"wechat"_s}},
-                                  &code);
+        m_stack.sandbox().control("POST", "/control/notify",
+                                  {{u"out_trade_no"_s, orderNo}, {u"channel"_s, u"wechat"_s}}, &code);
         QCOMPARE(code, 202);
         QVERIFY(waitFor([&] { return order(orderNo).value(u"status"_s).toString() != u"PAYING"_s; }));
         QCOMPARE(order(orderNo).value(u"status"_s).toString(), u"ABNORMAL"_s);

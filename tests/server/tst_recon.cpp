@@ -9,8 +9,8 @@
 #include "server/store/Sql.h"
 
 #include <QDateTime>
-#include <QHash>
 #include <QFile>
+#include <QHash>
 #include <QJsonArray>
 #include <QTest>
 #include <QTime>

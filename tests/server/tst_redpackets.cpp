@@ -6,8 +6,8 @@
 #include "server/store/Sql.h"
 
 #include <QFile>
-#include <QScopeGuard>
 #include <QJsonArray>
+#include <QScopeGuard>
 #include <QSet>
 #include <QTest>
 
@@ -282,10 +282,12 @@ private slots:
             answer = api.bearer(grabber.token, "POST", "/v1/app/red-packets/" + id.toUtf8() + "/grab");
         });
         // The grab waits on the lock (instead of answering SOLD_OUT at once)...
-        const bool waited = waitFor([&] {
-            QSqlQuery waiting = sqlExec(poller, u"SELECT COUNT(*) FROM pg_locks WHERE NOT granted"_s);
-            return waiting.next() && waiting.value(0).toInt() > 0;
-        }, 10'000);
+        const bool waited = waitFor(
+            [&] {
+                QSqlQuery waiting = sqlExec(poller, u"SELECT COUNT(*) FROM pg_locks WHERE NOT granted"_s);
+                return waiting.next() && waiting.value(0).toInt() > 0;
+            },
+            10'000);
         // ...and once the other batch rolls back, it gets the share.
         sqlExecRaw(locker, u"ROLLBACK"_s);
         grabbing.join();

@@ -306,7 +306,9 @@ private slots:
         hold.finished.waitForFinished();
         QCOMPARE(countRows(*database, u"items"_s), qint64(0));
         // The writer goes on: the next unit commits.
-        writer.submit<void>([](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (4, 'next')"_s); })
+        writer
+            .submit<void>(
+                [](const QSqlDatabase &db) { sqlExec(db, u"INSERT INTO items (id, label) VALUES (4, 'next')"_s); })
             .waitForFinished();
         QCOMPARE(countRows(*database, u"items"_s), qint64(1));
     }

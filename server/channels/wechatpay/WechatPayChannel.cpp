@@ -341,9 +341,10 @@ RefundResult WechatPayChannel::retryAbnormalRefund(const RefundRequest &request,
     // POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund: the refund goes again,
     // to the merchant's bank account (MERCHANT_BANK_CARD) or a card the buyer names.
     const QJsonObject body{{u"out_refund_no"_s, request.outRefundNo}, {u"type"_s, type}};
-    const Reply reply = send(u"refund"_s, "POST",
-                             apiUrl("/v3/refund/domestic/refunds/" + encoded(channelRefundNo) + "/apply-abnormal-refund"),
-                             compactJson(body), Expect::SignedJson);
+    const Reply reply
+        = send(u"refund"_s, "POST",
+               apiUrl("/v3/refund/domestic/refunds/" + encoded(channelRefundNo) + "/apply-abnormal-refund"),
+               compactJson(body), Expect::SignedJson);
     RefundResult result;
     adopt(result, reply);
     if (reply.outcome != CallOutcome::Ok)
