@@ -420,6 +420,10 @@ QJsonObject PaymentService::retryAbnormalRefund(const QString &refundNo, const Q
     if (refund.status != u"PROCESSING"_s || state.value(0).toString() != u"ABNORMAL"_s)
         throw ApiError(ErrorCode::Conflict, u"Refund %1 is not ABNORMAL at its channel."_s.arg(refundNo),
                        QJsonObject{{u"status"_s, refund.status}});
+    if (state.value(1).toString().isEmpty())
+        throw ApiError(ErrorCode::Conflict,
+                       u"The channel has not named refund %1 (no refund id): query it before retrying."_s.arg(
+                           refundNo));
     const OrderRecord order = loadOrder(reader, refund.orderNo);
     std::shared_ptr<Channel> channel = channelFor(order);
     RefundResult result = channel->retryAbnormalRefund(channelRequest(refund, order), state.value(1).toString(), type);
