@@ -26,7 +26,7 @@ struct RefundRow
 {
     bool exists = false;
     QString refundNo, orderNo, merchantId, outRefundNo, requestHash, currency, reason, fundedFrom, status,
-        channelRefundNo;
+        channelRefundNo, channelStatus;
     qint64 amount = 0;
 };
 
@@ -34,7 +34,7 @@ RefundRow loadRefund(const QSqlDatabase &db, const QString &where, const QVarian
 {
     QSqlQuery row = sqlExec(db,
                             u"SELECT refund_no, order_no, merchant_id, out_refund_no, request_hash, currency, reason,"
-                            " funded_from, status, channel_refund_no, amount FROM refunds WHERE "_s
+                            " funded_from, status, channel_refund_no, amount, channel_status FROM refunds WHERE "_s
                                 + where,
                             binds);
     RefundRow refund;
@@ -52,6 +52,7 @@ RefundRow loadRefund(const QSqlDatabase &db, const QString &where, const QVarian
     refund.status = row.value(8).toString();
     refund.channelRefundNo = row.value(9).toString();
     refund.amount = row.value(10).toLongLong();
+    refund.channelStatus = row.value(11).toString();
     return refund;
 }
 
@@ -315,64 +316,54 @@ PaymentService::Applied PaymentService::applyRefundResult(const QSqlDatabase &db
     }
     const QString clearing
         = Ledger::ensureAccount(db, u"platform"_s, order.channelId, u"channel_clearing"_s, refund.currency, true, now);
+    // A success, from the refund's status before it: the money leaves `debited` for the channel's
+    // clearing account, the order counts it, the merchant is told. False if it was settled meanwhile.
+    const auto bookSuccess = [&](const QString &before, const QString &debited, const QString &entryKind,
+                                 bool reserveAgain, const QString &event, const QString &detail) {
+        QSqlQuery update = sqlExec(
+            db,
+            u"UPDATE refunds SET status = 'SUCCESS', channel_status = NULL, channel_refund_no = ?, succeeded_at = ?,"
+            " updated_at = ? WHERE refund_no = ? AND status = ?"_s,
+            {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now, refundNo, before});
+        if (update.numRowsAffected() != 1)
+            return false;
+        Ledger::post(db, *m_journalIds,
+                     JournalEntry{entryKind,
+                                  u"refund"_s,
+                                  refundNo,
+                                  result.channelRefundNo,
+                                  {{debited, -refund.amount}, {clearing, refund.amount}}},
+                     now);
+        bookRefundOnOrder(db, refund.orderNo, refund.amount, reserveAgain, now);
+        addEvent(db, refund.orderNo, loadOrder(db, refund.orderNo).status, event, detail);
+        enqueueMerchantEvent(db, refund.merchantId, refund.orderNo, refundNo, u"refund.succeeded"_s,
+                             refundJson(db, refundNo), order.notifyUrl);
+        return true;
+    };
     if (refund.status == u"FAILED"_s && result.state == RefundState::Succeeded) {
         // The channel paid the buyer after all, after Paydesk gave the money back: never dropped.
         // It comes from the merchant again, or from suspense when the merchant cannot cover it.
         QString from = sourceAccount(db, refund, now);
         if (refund.fundedFrom != u"suspense"_s && Ledger::balance(db, from) < refund.amount)
             from = Ledger::ensureAccount(db, u"platform"_s, u"-"_s, u"suspense"_s, refund.currency, true, now);
-        QSqlQuery update = sqlExec(
-            db,
-            u"UPDATE refunds SET status = 'SUCCESS', channel_status = NULL, channel_refund_no = ?,"
-            " succeeded_at = ?, updated_at = ? WHERE refund_no = ? AND status = 'FAILED'"_s,
-            {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now, refundNo});
-        if (update.numRowsAffected() != 1)
+        if (!bookSuccess(u"FAILED"_s, from, u"refund.succeeded_after_failure"_s, true, u"refunded_after_failure"_s,
+                         u"%1 for %2 fen via %3, booked from %4"_s.arg(refundNo).arg(refund.amount).arg(source, from)))
             return Applied::Ignored;
-        Ledger::post(db, *m_journalIds,
-                     JournalEntry{u"refund.succeeded_after_failure"_s,
-                                  u"refund"_s,
-                                  refundNo,
-                                  result.channelRefundNo,
-                                  {{from, -refund.amount}, {clearing, refund.amount}}},
-                     now);
-        bookRefundOnOrder(db, refund.orderNo, refund.amount, true, now);
-        const OrderRecord after = loadOrder(db, refund.orderNo);
-        addEvent(db, refund.orderNo, after.status, u"refunded_after_failure"_s,
-                 u"%1 for %2 fen via %3, booked from %4"_s.arg(refundNo).arg(refund.amount).arg(source, from));
         raiseAlert(db, u"REFUND_SUCCEEDED_AFTER_FAILURE"_s, u"CRITICAL"_s, u"refund"_s, refundNo,
                    u"Refund %1 of order %2 had failed here, and the channel now reports it succeeded (%3 fen):"
                    " booked again from %4."_s.arg(refundNo, refund.orderNo)
                        .arg(refund.amount)
                        .arg(from),
                    QJsonObject{{u"order_no"_s, refund.orderNo}, {u"amount"_s, refund.amount}, {u"debited"_s, from}});
-        enqueueMerchantEvent(db, refund.merchantId, refund.orderNo, refundNo, u"refund.succeeded"_s,
-                             refundJson(db, refundNo), order.notifyUrl);
         return Applied::Success;
     }
     if (refund.status != u"PROCESSING"_s)
         return Applied::Duplicate; // settled before: a duplicate or late result changes nothing
     const QString inFlight = inFlightAccount(db, refund.currency, now);
     if (result.state == RefundState::Succeeded) {
-        QSqlQuery update = sqlExec(
-            db,
-            u"UPDATE refunds SET status = 'SUCCESS', channel_status = NULL, channel_refund_no = ?, succeeded_at = ?,"
-            " updated_at = ? WHERE refund_no = ? AND status = 'PROCESSING'"_s,
-            {nullable(result.channelRefundNo), result.succeededAtMs ? result.succeededAtMs : now, now, refundNo});
-        if (update.numRowsAffected() != 1)
+        if (!bookSuccess(u"PROCESSING"_s, inFlight, u"refund.succeeded"_s, false, u"refunded"_s,
+                         u"%1 for %2 fen via %3"_s.arg(refundNo).arg(refund.amount).arg(source)))
             return Applied::Ignored;
-        Ledger::post(db, *m_journalIds,
-                     JournalEntry{u"refund.succeeded"_s,
-                                  u"refund"_s,
-                                  refundNo,
-                                  result.channelRefundNo,
-                                  {{inFlight, -refund.amount}, {clearing, refund.amount}}},
-                     now);
-        bookRefundOnOrder(db, refund.orderNo, refund.amount, false, now);
-        const OrderRecord after = loadOrder(db, refund.orderNo);
-        addEvent(db, refund.orderNo, after.status, u"refunded"_s,
-                 u"%1 for %2 fen via %3"_s.arg(refundNo).arg(refund.amount).arg(source));
-        enqueueMerchantEvent(db, refund.merchantId, refund.orderNo, refundNo, u"refund.succeeded"_s,
-                             refundJson(db, refundNo), order.notifyUrl);
     } else {
         QSqlQuery update
             = sqlExec(db,
@@ -412,21 +403,16 @@ QJsonObject PaymentService::retryAbnormalRefund(const QString &refundNo, const Q
     const RefundRow refund = loadRefund(reader, u"refund_no = ?"_s, {refundNo});
     if (!refund.exists)
         throw ApiError(ErrorCode::NotFound, u"No such refund."_s);
-    QSqlQuery state = sqlExec(reader,
-                              u"SELECT COALESCE(channel_status, ''), COALESCE(channel_refund_no, '') FROM refunds"
-                              " WHERE refund_no = ?"_s,
-                              {refundNo});
-    state.next();
-    if (refund.status != u"PROCESSING"_s || state.value(0).toString() != u"ABNORMAL"_s)
+    if (refund.status != u"PROCESSING"_s || refund.channelStatus != u"ABNORMAL"_s)
         throw ApiError(ErrorCode::Conflict, u"Refund %1 is not ABNORMAL at its channel."_s.arg(refundNo),
                        QJsonObject{{u"status"_s, refund.status}});
-    if (state.value(1).toString().isEmpty())
+    if (refund.channelRefundNo.isEmpty())
         throw ApiError(ErrorCode::Conflict,
                        u"The channel has not named refund %1 (no refund id): query it before retrying."_s.arg(
                            refundNo));
     const OrderRecord order = loadOrder(reader, refund.orderNo);
     std::shared_ptr<Channel> channel = channelFor(order);
-    RefundResult result = channel->retryAbnormalRefund(channelRequest(refund, order), state.value(1).toString(), type);
+    RefundResult result = channel->retryAbnormalRefund(channelRequest(refund, order), refund.channelRefundNo, type);
     result.exchange.operation = u"abnormal_refund"_s;
     noteChannelOutcome(order.channelId, result.outcome);
     m_writer

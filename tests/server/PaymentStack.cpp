@@ -63,38 +63,23 @@ bool PaymentStack::setUp(QString *error, const BeforeServer &beforeServer)
     const QJsonObject wechat = manifest.value(u"wechat"_s).toObject();
     const QJsonObject bankpay = manifest.value(u"bankpay"_s).toObject();
     const QString ca = field(manifest, u"ca_file"_s);
+    const auto wechatAccount = [&](const QString &id, const QStringList &extra) {
+        return QStringList{u"--type"_s, u"wechat"_s, u"--id"_s, id} + extra
+            + QStringList{u"--app-id"_s, field(wechat, u"appid"_s), u"--mch-id"_s, field(wechat, u"mchid"_s),
+                          u"--private-key-file"_s, field(wechat, u"merchant_private_key_file"_s),
+                          u"--merchant-serial"_s, field(wechat, u"merchant_serial"_s), u"--platform-key-file"_s,
+                          field(wechat, u"platform_certificate_file"_s), u"--api-v3-key-file"_s,
+                          field(wechat, u"api_v3_key_file"_s), u"--gateway-url"_s, field(wechat, u"base_url"_s)};
+    };
     const QList<QStringList> channels{
         {u"--type"_s, u"alipay"_s, u"--id"_s, u"alipay-sbx"_s, u"--app-id"_s, field(alipay, u"app_id"_s), u"--mch-id"_s,
          field(alipay, u"seller_id"_s), u"--private-key-file"_s, field(alipay, u"app_private_key_file"_s),
          u"--platform-key-file"_s, field(alipay, u"alipay_public_key_file"_s), u"--gateway-url"_s,
          field(alipay, u"gateway_url"_s)},
-        {u"--type"_s, u"wechat"_s, u"--id"_s, u"wechat-sbx"_s, u"--app-id"_s, field(wechat, u"appid"_s), u"--mch-id"_s,
-         field(wechat, u"mchid"_s), u"--private-key-file"_s, field(wechat, u"merchant_private_key_file"_s),
-         u"--merchant-serial"_s, field(wechat, u"merchant_serial"_s), u"--platform-key-file"_s,
-         field(wechat, u"platform_certificate_file"_s), u"--api-v3-key-file"_s, field(wechat, u"api_v3_key_file"_s),
-         u"--gateway-url"_s, field(wechat, u"base_url"_s)},
+        wechatAccount(u"wechat-sbx"_s, {}),
         // A second, disabled account of the same WeChat merchant (it takes no orders and is not
         // reconciled): what it is told about another account's orders must not settle them.
-        {u"--type"_s,
-         u"wechat"_s,
-         u"--id"_s,
-         u"wechat-sbx-b"_s,
-         u"--enabled"_s,
-         u"false"_s,
-         u"--app-id"_s,
-         field(wechat, u"appid"_s),
-         u"--mch-id"_s,
-         field(wechat, u"mchid"_s),
-         u"--private-key-file"_s,
-         field(wechat, u"merchant_private_key_file"_s),
-         u"--merchant-serial"_s,
-         field(wechat, u"merchant_serial"_s),
-         u"--platform-key-file"_s,
-         field(wechat, u"platform_certificate_file"_s),
-         u"--api-v3-key-file"_s,
-         field(wechat, u"api_v3_key_file"_s),
-         u"--gateway-url"_s,
-         field(wechat, u"base_url"_s)},
+        wechatAccount(u"wechat-sbx-b"_s, {u"--enabled"_s, u"false"_s}),
         {u"--type"_s, u"bankpay"_s, u"--id"_s, u"bankpay-sbx"_s, u"--mch-id"_s, field(bankpay, u"merchant_id"_s),
          u"--private-key-file"_s, field(bankpay, u"merchant_private_key_file"_s), u"--merchant-serial"_s,
          field(bankpay, u"merchant_key_id"_s), u"--platform-key-file"_s, field(bankpay, u"provider_public_key_file"_s),

@@ -327,12 +327,7 @@ RefundResult WechatPayChannel::refund(const RefundRequest &request)
         body.insert(u"notify_url"_s, m_config.notifyUrl);
     const Reply reply
         = send(u"refund"_s, "POST", apiUrl("/v3/refund/domestic/refunds"), compactJson(body), Expect::SignedJson);
-    RefundResult result;
-    adopt(result, reply);
-    if (reply.outcome != CallOutcome::Ok)
-        return result;
-    QString why;
-    return readRefund(reply.json, request.outRefundNo, result, &why) ? result : malformed(result, why);
+    return refundAnswer(reply, request.outRefundNo);
 }
 
 RefundResult WechatPayChannel::retryAbnormalRefund(const RefundRequest &request, const QString &channelRefundNo,
@@ -345,12 +340,7 @@ RefundResult WechatPayChannel::retryAbnormalRefund(const RefundRequest &request,
         = send(u"refund"_s, "POST",
                apiUrl("/v3/refund/domestic/refunds/" + encoded(channelRefundNo) + "/apply-abnormal-refund"),
                compactJson(body), Expect::SignedJson);
-    RefundResult result;
-    adopt(result, reply);
-    if (reply.outcome != CallOutcome::Ok)
-        return result;
-    QString why;
-    return readRefund(reply.json, request.outRefundNo, result, &why) ? result : malformed(result, why);
+    return refundAnswer(reply, request.outRefundNo);
 }
 
 RefundResult WechatPayChannel::queryRefund(const RefundRequest &request)
@@ -358,19 +348,26 @@ RefundResult WechatPayChannel::queryRefund(const RefundRequest &request)
     const Reply reply
         = send(u"refund_query"_s, "GET", apiUrl("/v3/refund/domestic/refunds/" + encoded(request.outRefundNo)), {},
                Expect::SignedJson);
-    RefundResult result;
-    adopt(result, reply);
     if (reply.outcome == CallOutcome::Rejected
         && isOneOf(reply.error.code, {"RESOURCE_NOT_EXISTS"_L1, "ORDER_NOT_EXIST"_L1})) {
+        RefundResult result;
+        adopt(result, reply);
         result.outcome = CallOutcome::Ok;
         result.state = RefundState::NotFound;
         result.error = {};
         return result;
     }
+    return refundAnswer(reply, request.outRefundNo);
+}
+
+RefundResult WechatPayChannel::refundAnswer(const Reply &reply, const QString &outRefundNo) const
+{
+    RefundResult result;
+    adopt(result, reply);
     if (reply.outcome != CallOutcome::Ok)
         return result;
     QString why;
-    return readRefund(reply.json, request.outRefundNo, result, &why) ? result : malformed(result, why);
+    return readRefund(reply.json, outRefundNo, result, &why) ? result : malformed(result, why);
 }
 
 NotificationResult WechatPayChannel::parseNotification(const InboundNotification &notification)

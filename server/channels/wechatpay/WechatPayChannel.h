@@ -47,6 +47,8 @@ private:
         return m_client.checkSignature(headers, body);
     }
     qint64 nowSeconds() const { return m_client.nowSeconds(); }
+    /// A refund call's or query's answer (a Refund object about outRefundNo) as a RefundResult.
+    RefundResult refundAnswer(const Reply &reply, const QString &outRefundNo) const;
 
     ChannelConfig m_config;
     WechatPayClient m_client;
